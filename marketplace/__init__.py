@@ -1,0 +1,119 @@
+"""科技成果转化交易平台 — the Flask application factory."""
+from __future__ import annotations
+
+import importlib
+import os
+
+from flask import Flask, request, session
+
+from . import config
+from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+# Feature modules: each web module exposes ``bp`` (a Blueprint), each API module ``blp`` (a flask-smorest Blueprint),
+# each CLI module ``register(app)``.
+WEB_MODULES: list[str] = [
+]
+API_MODULES: list[str] = [
+]
+CLI_MODULES: list[str] = [
+]
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the application. ``overrides`` replaces settings (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    if overrides and overrides.get("INSTANCE_PATH"):
+        app.instance_path = overrides["INSTANCE_PATH"]
+    app.config.update(config.load(app.instance_path))
+    app.config.update(overrides or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_api(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    register_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every model registered before migrations look at metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
+                     render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    from .accounts import auth  # noqa: F401  (login_manager loaders)
+
+
+def select_locale() -> str:
+    lang = session.get("lang")
+    if lang in ("zh", "en"):
+        return lang
+    return "zh"
+
+
+def register_blueprints(app: Flask) -> None:
+    for name in WEB_MODULES:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+
+def register_api(app: Flask) -> None:
+    api.init_app(app)
+    from .accounts.auth import register_api_security
+
+    register_api_security(api)
+    for name in API_MODULES:
+        api.register_blueprint(importlib.import_module(name).blp, url_prefix="/api/v1")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .templating import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    for name in CLI_MODULES:
+        importlib.import_module(name).register(app)
+
+
+def register_hooks(app: Flask) -> None:
+    from .accounts.auth import UNSAFE_METHODS, uses_bearer_token
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.before_request
+    def protect_from_csrf():
+        """Every state-changing request that a browser session authenticates needs a CSRF token. API calls with
+        a bearer token, and anonymous API calls (no ambient authority), do not."""
+        if request.method not in UNSAFE_METHODS or uses_bearer_token():
+            return
+        if request.path.startswith("/api/") and "_user_id" not in session:
+            return
+        csrf.protect()
+
+    @app.before_request
+    def keep_language_choice():
+        lang = request.args.get("lang")
+        if lang in ("zh", "en"):
+            session["lang"] = lang

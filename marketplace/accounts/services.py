@@ -1,0 +1,242 @@
+"""Account operations: registration, login checks, organisations, invitations, tokens."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func
+
+from ..audit.services import record
+from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..extensions import db
+from ..taxonomy import ORG_TYPES, REGIONS
+from ..timeutil import utcnow
+from .auth import hash_password, new_token_secret, token_digest, verify_password
+from .models import ApiToken, Invitation, Membership, Organization, User
+
+MIN_PASSWORD = 8
+INVITATION_DAYS = 14
+
+
+def _normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationFailed(errors={"password": [f"密码至少需要 {MIN_PASSWORD} 个字符"]})
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(db.select(User).where(User.email == _normalise_email(email))).scalar_one_or_none()
+
+
+def find_organization_by_name(name: str) -> Organization | None:
+    return db.session.execute(
+        db.select(Organization).where(Organization.name == (name or "").strip())).scalar_one_or_none()
+
+
+def create_organization(name: str, org_type: str, region: str, description: str | None = None,
+                        website: str | None = None, actor: User | None = None) -> Organization:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["请填写机构名称"]
+    elif len(name) > 200:
+        errors["name"] = ["机构名称不能超过200个字符"]
+    elif find_organization_by_name(name):
+        errors["name"] = ["该机构名称已被注册"]
+    if org_type not in ORG_TYPES:
+        errors["org_type"] = ["请选择有效的机构类型"]
+    if region not in REGIONS:
+        errors["region"] = ["请选择有效的所在地区"]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    org = Organization(name=name, org_type=org_type, region=region, description=description, website=website)
+    db.session.add(org)
+    db.session.flush()
+    record(actor, "organization.create", org)
+    return org
+
+
+def register_user(email: str, name: str, password: str, *, organization: Organization | None = None,
+                  org_role: str = "member", platform_role: str | None = None) -> User:
+    """Create a user, optionally as a member of ``organization``."""
+    email = _normalise_email(email)
+    errors: dict[str, list[str]] = {}
+    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+        errors["email"] = ["请输入有效的电子邮箱地址"]
+    elif find_user_by_email(email):
+        errors["email"] = ["该邮箱已注册，请直接登录"]
+    if not (name or "").strip():
+        errors["name"] = ["请填写姓名"]
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = [f"密码至少需要 {MIN_PASSWORD} 个字符"]
+    if org_role not in ("member", "org_admin"):
+        errors["org_role"] = ["无效的机构角色"]
+    if platform_role not in (None, "broker", "admin"):
+        errors["platform_role"] = ["无效的平台角色"]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password), platform_role=platform_role)
+    db.session.add(user)
+    if organization is not None:
+        user.membership = Membership(organization=organization, role=org_role)
+    db.session.flush()
+    record(user, "user.register", user, {"org_id": organization.id if organization else None})
+    return user
+
+
+def register_with_new_organization(email: str, name: str, password: str, org_name: str, org_type: str,
+                                   region: str) -> User:
+    """Self-service sign-up: the first user of a new organisation becomes its admin."""
+    org = create_organization(org_name, org_type, region)
+    return register_user(email, name, password, organization=org, org_role="org_admin")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the credentials are right and the account is active, else None (same answer for both)."""
+    user = find_user_by_email(email)
+    if user is None:
+        verify_password(hash_password("timing-equaliser"), password or "")  # keep timing similar
+        return None
+    if not user.active or not verify_password(user.password_hash, password or ""):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the password and end every other session (the epoch in session ids moves on)."""
+    if not verify_password(user.password_hash, current or ""):
+        raise ValidationFailed(errors={"current_password": ["当前密码不正确"]})
+    _check_password(new)
+    user.password_hash = hash_password(new)
+    user.session_epoch += 1
+    record(user, "user.password_change", user)
+
+
+def end_other_sessions(user: User) -> None:
+    user.session_epoch += 1
+    record(user, "user.logout_everywhere", user)
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale in ("zh", "en"):
+        user.locale = locale
+
+
+def set_platform_role(actor: User, user: User, role: str | None) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied()
+    if role not in (None, "broker", "admin"):
+        raise ValidationFailed(errors={"platform_role": ["无效的平台角色"]})
+    user.platform_role = role
+    record(actor, "user.platform_role", user, {"role": role})
+
+
+# -- organisation membership -------------------------------------------------------------------------------------
+
+def _require_org_admin(actor: User, org: Organization) -> None:
+    if not (actor.is_admin or (actor.org_id == org.id and actor.is_org_admin)):
+        raise PermissionDenied("只有机构管理员可以管理成员")
+
+
+def members(org: Organization) -> list[Membership]:
+    return list(db.session.execute(
+        db.select(Membership).where(Membership.org_id == org.id).order_by(Membership.created_at)).scalars())
+
+
+def invite_member(actor: User, org: Organization, email: str, role: str = "member") -> tuple[Invitation, str]:
+    """Create an invitation; returns it with the one-time secret to send to the invitee."""
+    _require_org_admin(actor, org)
+    email = _normalise_email(email)
+    if "@" not in email:
+        raise ValidationFailed(errors={"email": ["请输入有效的电子邮箱地址"]})
+    if role not in ("member", "org_admin"):
+        raise ValidationFailed(errors={"role": ["无效的机构角色"]})
+    existing = find_user_by_email(email)
+    if existing and existing.membership:
+        raise ValidationFailed(errors={"email": ["该用户已属于一个机构"]})
+    secret = secrets.token_urlsafe(24)
+    invitation = Invitation(org_id=org.id, email=email, role=role, token_hash=token_digest(secret),
+                            invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    db.session.add(invitation)
+    db.session.flush()
+    record(actor, "organization.invite", org, {"email": email, "role": role})
+    return invitation, secret
+
+
+def find_invitation(secret: str) -> Invitation:
+    invitation = db.session.execute(
+        db.select(Invitation).where(Invitation.token_hash == token_digest(secret or ""))).scalar_one_or_none()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at < utcnow():
+        raise NotFound("邀请链接无效或已过期")
+    return invitation
+
+
+def accept_invitation(secret: str, name: str, password: str, user: User | None = None) -> User:
+    """Join the inviting organisation: as a new user, or as the logged-in user without an organisation."""
+    invitation = find_invitation(secret)
+    if user is None:
+        user = register_user(invitation.email, name, password, organization=invitation.organization,
+                             org_role=invitation.role)
+    else:
+        if user.membership:
+            raise ValidationFailed(errors={"email": ["您已属于一个机构"]})
+        user.membership = Membership(organization=invitation.organization, role=invitation.role)
+    invitation.accepted_at = utcnow()
+    record(user, "organization.join", invitation.organization, {"role": invitation.role})
+    return user
+
+
+def remove_member(actor: User, org: Organization, user_id: int) -> None:
+    _require_org_admin(actor, org)
+    membership = db.session.execute(
+        db.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user_id)).scalar_one_or_none()
+    if membership is None:
+        raise NotFound()
+    if membership.role == "org_admin":
+        admins = db.session.execute(db.select(func.count()).select_from(Membership).where(
+            Membership.org_id == org.id, Membership.role == "org_admin")).scalar_one()
+        if admins <= 1:
+            raise ValidationFailed("机构至少需要保留一名管理员")
+    db.session.delete(membership)
+    member = db.session.get(User, user_id)
+    if member is not None:
+        member.session_epoch += 1  # a removed member's open sessions end with the membership
+    record(actor, "organization.remove_member", org, {"user_id": user_id})
+
+
+# -- personal access tokens -----------------------------------------------------------------------------------------
+
+def create_token(user: User, name: str, scope: str = "read") -> tuple[ApiToken, str]:
+    """Create a token; the secret is returned once and only its digest is stored."""
+    name = (name or "").strip()
+    errors = {}
+    if not name or len(name) > 100:
+        errors["name"] = ["请为令牌填写名称（100字以内）"]
+    if scope not in ("read", "write"):
+        errors["scope"] = ["权限范围只能是 read 或 write"]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    secret = new_token_secret()
+    token = ApiToken(user_id=user.id, name=name, scope=scope, token_hash=token_digest(secret), prefix=secret[:10])
+    db.session.add(token)
+    db.session.flush()
+    record(user, "token.create", token, {"scope": scope})
+    return token, secret
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.execute(
+        db.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())).scalars())
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record(user, "token.revoke", token)

@@ -1,0 +1,53 @@
+"""科技成果 (achievements)."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..listings import ListingMixin
+
+achievement_patents = Table(
+    "achievement_patents",
+    db.metadata,
+    Column("achievement_id", ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True),
+    Column("patent_id", ForeignKey("patents.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Achievement(ListingMixin, db.Model):
+    __search_kind__ = "achievement"
+    __tablename__ = "achievements"
+    __table_args__ = (UniqueConstraint("org_id", "external_id", name="uq_achievements_org_external"),)
+
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    technical_field: Mapped[str] = mapped_column(String(30), index=True)
+    discipline: Mapped[str | None] = mapped_column(String(60))  # 门类/学科 from imports, e.g. "工学/材料科学与工程"
+    industries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    trl: Mapped[int | None] = mapped_column(Integer)
+    ip_type: Mapped[str | None] = mapped_column(String(30))
+    transfer_modes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    price_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # 万元; None = 面议 (negotiable)
+    benefits: Mapped[str | None] = mapped_column(Text)  # advantages versus the incumbent solution
+    team: Mapped[str | None] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(String(6), index=True)
+    contact: Mapped[str | None] = mapped_column(String(200))
+    quality_year: Mapped[int | None] = mapped_column(Integer, index=True)  # 年度优质成果 list it belongs to
+    quality_marked_at: Mapped[datetime | None]
+
+    organization = relationship("Organization")
+    owner = relationship("User")
+    patents = relationship("Patent", secondary=achievement_patents, back_populates="achievements")
+    attachments = relationship("Attachment", back_populates="achievement", cascade="all, delete-orphan",
+                               foreign_keys="Attachment.achievement_id")
+
+    @property
+    def negotiable(self) -> bool:
+        return self.price_amount is None

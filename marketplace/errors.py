@@ -1,0 +1,109 @@
+"""Domain errors and the one place that turns errors into responses.
+
+Services raise these; views never build error responses by hand. API paths (``/api/``) answer
+``application/problem+json`` (RFC 9457); pages answer an HTML page with the message.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+class DomainError(Exception):
+    status = 400
+    title = "请求无效"
+
+    def __init__(self, message: str | None = None, *, errors: dict[str, Any] | None = None):
+        super().__init__(message or self.title)
+        self.message = message or self.title
+        self.errors = errors or {}
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "记录不存在"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    title = "没有权限执行此操作"
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    title = "提交的数据有误"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "记录已被他人修改，请刷新后重试"
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None):
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _render(status: int, title: str, detail: str | None = None, errors: dict | None = None):
+    if wants_problem_json():
+        return problem(status, title, detail, errors)
+    return render_template("errors/error.html", status=status, title=title, detail=detail, errors=errors), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain(error: DomainError):
+        db.session.rollback()
+        return _render(error.status, _(error.title), error.message if error.message != error.title else None,
+                       error.errors)
+
+    @app.errorhandler(ValidationError)
+    def handle_validation(error: ValidationError):
+        db.session.rollback()
+        messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        return _render(422, _("提交的数据有误"), None, messages)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        return _render(400, _("表单已过期或缺少安全令牌，请刷新页面后重试"), None)
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        if error.code == 422 and hasattr(error, "data") and "messages" in (error.data or {}):
+            # webargs/flask-smorest validation errors: {"json": {field: [msg]}}
+            messages = error.data["messages"]
+            flat: dict[str, Any] = {}
+            for location in messages.values():
+                if isinstance(location, dict):
+                    flat.update(location)
+            return _render(422, _("提交的数据有误"), None, flat or messages)
+        titles = {
+            400: _("请求无效"), 401: _("请先登录"), 403: _("没有权限执行此操作"), 404: _("页面或记录不存在"),
+            405: _("不支持的请求方法"), 409: _("记录已被他人修改，请刷新后重试"),
+            413: _("上传的文件太大"), 415: _("不支持的文件类型"), 429: _("请求过于频繁，请稍后再试"),
+        }
+        code = error.code or 500
+        return _render(code, titles.get(code, error.name), None)
+
+    @app.errorhandler(500)
+    def handle_500(error):
+        db.session.rollback()
+        return _render(500, _("服务器内部错误，请稍后重试"), None)

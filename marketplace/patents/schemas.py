@@ -1,0 +1,73 @@
+"""Patent and open-licence schemas."""
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validates, validates_schema
+
+from ..taxonomy import LEGAL_STATUSES, PATENT_TYPES, REGIONS
+from ..validation import Amount, Choice, Date, InputSchema, Int, Text, TextList
+
+PATENT_NUMBER = re.compile(r"^(ZL|CN)?\s?\d{8,13}(\.\d|[A-Z]\d?)?$", re.IGNORECASE)
+
+
+class OpenLicenceInput(InputSchema):
+    fee_terms = Text(required=True, max_length=2000, min_length=2)
+    annual_fee = Amount()
+    term_years = Int(1, 20, required=True)
+    scope = Text(required=True, max_length=2000, min_length=2)
+
+
+class PatentInput(InputSchema):
+    number = Text(required=True, max_length=40)
+    title = Text(required=True, max_length=200, min_length=2)
+    abstract = Text(max_length=5000)
+    patent_type = Choice(PATENT_TYPES, label="专利类型", load_default="invention_patent")
+    ipc_codes = TextList(max_items=10, max_length=20)
+    applicant = Text(required=True, max_length=200)
+    legal_status = Choice(LEGAL_STATUSES, label="法律状态", load_default="granted")
+    filing_date = Date()
+    grant_date = Date()
+    expiry_date = Date()
+    region = Choice(REGIONS, label="地区代码")
+
+    @validates("number")
+    def _number(self, value, **kwargs):
+        if value and not PATENT_NUMBER.match(value.strip()):
+            raise ValidationError("专利号格式不正确，例如 ZL202110123456.7")
+
+    @validates_schema
+    def _dates(self, data, **kwargs):
+        filing, expiry = data.get("filing_date"), data.get("expiry_date")
+        if filing and expiry and expiry <= filing:
+            raise ValidationError("到期日应晚于申请日", field_name="expiry_date")
+
+
+class OpenLicenceOut(Schema):
+    fee_terms = fields.Str()
+    annual_fee = fields.Float(allow_none=True)
+    term_years = fields.Int()
+    scope = fields.Str()
+    declared_at = fields.DateTime()
+    active = fields.Bool()
+
+
+class PatentOut(Schema):
+    id = fields.Int(dump_only=True)
+    number = fields.Str()
+    title = fields.Str()
+    abstract = fields.Str(allow_none=True)
+    patent_type = fields.Str()
+    ipc_codes = fields.List(fields.Str())
+    applicant = fields.Str()
+    legal_status = fields.Str()
+    filing_date = fields.Date(allow_none=True)
+    grant_date = fields.Date(allow_none=True)
+    expiry_date = fields.Date(allow_none=True)
+    region = fields.Str(allow_none=True)
+    org_id = fields.Int(dump_only=True)
+    status = fields.Str(dump_only=True)
+    reject_reason = fields.Str(dump_only=True, allow_none=True)
+    version = fields.Int(dump_only=True)
+    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    open_licence = fields.Nested(OpenLicenceOut, allow_none=True, dump_only=True)
