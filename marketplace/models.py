@@ -7,3 +7,5 @@ from .demands.models import Demand  # noqa: F401
 from .indexing import outbox  # noqa: F401  (the after_flush listener)
 from .indexing.models import OutboxEntry  # noqa: F401
 from .patents.models import OpenLicence, Patent  # noqa: F401
+from .matching.models import Match  # noqa: F401
+from .alerts.models import Notification, Subscription  # noqa: F401

@@ -1,0 +1,1 @@
+"""Saved searches, followed demands, in-app notifications and alert e-mails."""

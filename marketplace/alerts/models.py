@@ -1,0 +1,59 @@
+"""Subscriptions (saved searches and followed demands) and in-app notifications."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+SEARCH, DEMAND = "search", "demand"  # subscription kinds
+
+
+class Subscription(db.Model):
+    """A user's standing interest: a saved achievement search (``query_text`` + ``filters``) or a followed demand
+    (new achievements that match it). Saved searches are registered with the engine's percolator by id."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # search | demand
+    name: Mapped[str] = mapped_column(String(200))
+    query_text: Mapped[str | None] = mapped_column(Text)
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    demand_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    email: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_notified_at: Mapped[datetime | None]
+
+    user = relationship("User")
+    demand = relationship("Demand")
+
+
+class Notification(db.Model):
+    """One message for one user. ``subject_*`` names the record it is about; with ``subscription_id`` it makes
+    an alert unique, so re-indexing a record never notifies twice."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("user_id", "category", "subscription_id", "subject_type", "subject_id",
+                                       name="uq_notifications_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20))  # alert | recommendation | system
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    subject_type: Mapped[str | None] = mapped_column(String(20))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscriptions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(index=True)
+    emailed_at: Mapped[datetime | None]
+
+    user = relationship("User")

@@ -1,0 +1,1 @@
+"""Matching demands with achievements and open-licence patents, and achievements with demands."""
