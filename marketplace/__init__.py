@@ -17,6 +17,7 @@ WEB_MODULES: list[str] = [
 API_MODULES: list[str] = [
 ]
 CLI_MODULES: list[str] = [
+    "marketplace.indexing.cli",
 ]
 
 

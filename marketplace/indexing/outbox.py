@@ -7,9 +7,16 @@ current state and version when it pushes, so the outbox can never disagree with 
 from __future__ import annotations
 
 from flask_sqlalchemy.session import Session
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, inspect
 
+from ..timeutil import utcnow
 from .models import OutboxEntry
+
+# Records whose documents include a value derived from a child: when the child changes, the parent (and these
+# relations of it) get a new version too, because engines keep the newest *version* of a document and would
+# ignore a re-read at an unchanged version. (An open licence sets the patent's and its achievements'
+# ``open_licence`` facet.)
+DERIVED_DEPENDANTS = {"patent": ("achievements",)}
 
 
 def _entries(session) -> list[dict]:
@@ -32,6 +39,41 @@ def _entries(session) -> list[dict]:
                 rows[(parent_kind, parent_id)] = {"kind": parent_kind, "record_id": parent_id, "version": 0,
                                                   "deleted": False}
     return list(rows.values())
+
+
+def _parent_of(obj, attr: str):
+    for rel in inspect(type(obj)).relationships:
+        if any(col.key == attr for col in rel.local_columns):
+            return getattr(obj, rel.key)
+    return None
+
+
+def _touch(record) -> None:
+    if hasattr(record, "updated_at"):
+        record.updated_at = utcnow()  # a real change of the row: its version_id_col is bumped in this flush
+
+
+@event.listens_for(Session, "before_flush")
+def _version_parents_of_changed_children(session, flush_context, instances) -> None:
+    changed = [(o, "new") for o in session.new] + [(o, "dirty") for o in session.dirty] + \
+              [(o, "deleted") for o in session.deleted]
+    for obj, state in changed:
+        parent_spec = getattr(type(obj), "__search_parent__", None)
+        if not parent_spec or getattr(type(obj), "__search_kind__", None):
+            continue
+        if state == "dirty" and not session.is_modified(obj, include_collections=False):
+            continue
+        parent = _parent_of(obj, parent_spec[1])
+        if parent is None or parent in session.deleted or inspect(parent).deleted:
+            continue
+        _touch(parent)
+        active_changed = (state != "dirty" or inspect(obj).attrs.active.history.has_changes()) \
+            if hasattr(obj, "active") else True
+        if active_changed:
+            for relation in DERIVED_DEPENDANTS.get(parent_spec[0], ()):
+                for dependant in getattr(parent, relation, None) or ():
+                    if dependant not in session.deleted:
+                        _touch(dependant)
 
 
 @event.listens_for(Session, "after_flush")

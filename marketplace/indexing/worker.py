@@ -1,0 +1,243 @@
+"""Running the indexer: a foreground loop (``flask search worker``) and the background drain thread of the
+single-process run mode (``SEARCH_AUTO_DRAIN``).
+
+Only one process drains at a time: the drainer holds an exclusive, non-blocking ``fcntl`` lock on
+``<instance>/search-drain.lock`` for the duration of each pass. With several gunicorn workers every worker runs
+the thread, but only the one that wins the lock drains; the others find it taken and try again on their next
+tick, so when the draining process exits another takes over within a second.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from flask import Flask, current_app, has_app_context
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event
+
+from search.engine import SearchUnavailable
+
+from ..extensions import db
+from . import indexer
+from .runtime import get_engine
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "search-drain.lock"
+TICK_SECONDS = 1.0
+PASS_TIME_BUDGET = 5.0  # seconds of draining before the lock is released and re-taken (lets others in)
+UNAVAILABLE_BACKOFF_MAX = 10.0
+EXTENSION_KEY = "search_drainer"
+PURGE_EVERY = 3600.0
+
+
+class DrainLock:
+    """The exclusive drain lock of an instance folder (one file, ``flock``; released when the process dies)."""
+
+    def __init__(self, instance_path: str):
+        self.path = Path(instance_path) / LOCK_NAME
+        self._fd: int | None = None
+        self._mutex = threading.Lock()
+
+    def acquire(self, blocking: bool = False, timeout: float | None = None) -> bool:
+        """Take the lock; with ``blocking``, wait up to ``timeout`` seconds (None = forever)."""
+        got_mutex = (self._mutex.acquire(timeout=-1 if timeout is None else timeout) if blocking
+                     else self._mutex.acquire(blocking=False))
+        if not got_mutex:
+            return False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._fd = fd
+                os.ftruncate(fd, 0)
+                os.write(fd, str(os.getpid()).encode())
+                return True
+            except BlockingIOError:
+                if not blocking or (deadline is not None and time.monotonic() >= deadline):
+                    os.close(fd)
+                    self._mutex.release()
+                    return False
+                time.sleep(0.05)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+            self._mutex.release()
+
+    @contextlib.contextmanager
+    def held(self, blocking: bool = False, timeout: float | None = None) -> Iterator[bool]:
+        """``with lock.held() as got:`` — ``got`` says whether this process holds the lock inside the block."""
+        got = self.acquire(blocking, timeout)
+        try:
+            yield got
+        finally:
+            if got:
+                self.release()
+
+
+def drain_lock(app: Flask) -> DrainLock:
+    """The app's drain lock object (one per app, shared by its threads)."""
+    lock = app.extensions.get("search_drain_lock")
+    if lock is None:
+        lock = app.extensions["search_drain_lock"] = DrainLock(app.instance_path)
+    return lock
+
+
+def drain_pass(app: Flask, time_budget: float = PASS_TIME_BUDGET,
+               blocking: bool = False) -> indexer.DrainReport | None:
+    """Drain under the instance's lock. None when another process holds it (it drains instead)."""
+    with drain_lock(app).held(blocking=blocking) as got:
+        if not got:
+            return None
+        with app.app_context():
+            try:
+                report = indexer.drain(get_engine(app), time_budget=time_budget)
+                _maybe_purge(app)
+                return report
+            finally:
+                db.session.remove()
+
+
+def _maybe_purge(app: Flask) -> None:
+    """Delete old processed rows about once an hour (inside a drain pass, so under the lock)."""
+    now = time.monotonic()
+    if now - app.extensions.get("search_last_purge", -PURGE_EVERY) >= PURGE_EVERY:
+        app.extensions["search_last_purge"] = now
+        indexer.purge_done()
+
+
+class BackgroundDrainer:
+    """A daemon thread that drains every ``TICK_SECONDS`` and right after a commit that wrote outbox rows."""
+
+    def __init__(self, app: Flask, tick: float = TICK_SECONDS):
+        self.app = app
+        self.tick = tick
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="search-drain", daemon=True)
+        self.last_report: indexer.DrainReport | None = None
+        self.pid = os.getpid()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stopping.set()
+        self.wake.set()
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        delay = self.tick
+        while not self.stopping.is_set():
+            self.wake.wait(delay)
+            self.wake.clear()
+            if self.stopping.is_set():
+                break
+            try:
+                report = drain_pass(self.app)
+            except Exception:  # a broken pass must not kill the thread; the rows stay pending
+                log.exception("search drain pass failed")
+                report = None
+                delay = min(UNAVAILABLE_BACKOFF_MAX, delay * 2)
+                continue
+            if report is not None:
+                self.last_report = report
+                if report.unavailable:
+                    delay = min(UNAVAILABLE_BACKOFF_MAX, max(self.tick, delay * 2))
+                    continue
+                if report.claimed:
+                    self.wake.set()  # more may be due (time budget reached): go again at once
+            delay = self.tick
+
+
+def install_auto_drain(app: Flask) -> None:
+    """Run the drain thread in this app's serving processes when ``SEARCH_AUTO_DRAIN`` is on (not under test).
+
+    Under gunicorn/uwsgi the thread starts now; in ``flask ...`` commands it starts with the first request (so
+    ``flask run`` drains but ``flask search reindex`` or an import command does not). A process forked after
+    start (gunicorn ``--preload``) notices on its first request and starts its own thread."""
+    if not app.config.get("SEARCH_AUTO_DRAIN") or app.config.get("TESTING"):
+        return
+
+    @app.before_request
+    def _ensure_search_drainer():
+        ensure_background_drain(app)
+
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        ensure_background_drain(app)
+
+
+def ensure_background_drain(app: Flask) -> BackgroundDrainer:
+    """The running drain thread of this process for ``app`` (started if missing)."""
+    drainer = app.extensions.get(EXTENSION_KEY)
+    if drainer is None or drainer.pid != os.getpid():
+        with _start_mutex:
+            drainer = app.extensions.get(EXTENSION_KEY)
+            if drainer is None or drainer.pid != os.getpid():
+                app.extensions.pop("search_drain_lock", None)  # never reuse a lock object from a parent process
+                drainer = app.extensions[EXTENSION_KEY] = BackgroundDrainer(app)
+                drainer.start()
+    return drainer
+
+
+_start_mutex = threading.Lock()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_drainer(session) -> None:
+    """A commit that wrote outbox rows wakes this app's drain thread (no-op where there is none)."""
+    if session.info.pop("outbox_written", False) and has_app_context():
+        drainer = current_app.extensions.get(EXTENSION_KEY)
+        if drainer is not None:
+            drainer.wake.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_outbox_flag(session) -> None:
+    session.info.pop("outbox_written", None)
+
+
+def run_worker(app: Flask, tick: float = TICK_SECONDS, on_report: Callable | None = None,
+               should_stop: Callable[[], bool] | None = None) -> None:
+    """The ``flask search worker`` loop: drain, sleep, repeat until SIGTERM/SIGINT (finishes the current pass)."""
+    stop = threading.Event()
+
+    def _stop(signum, frame):  # noqa: ARG001
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    delay = tick
+    try:
+        while not stop.is_set() and not (should_stop and should_stop()):
+            try:
+                report = drain_pass(app, time_budget=30.0)
+            except SearchUnavailable as exc:  # pragma: no cover - drain() already turns these into reports
+                log.warning("search engine unavailable: %s", exc)
+                report = None
+            except Exception:
+                log.exception("search drain pass failed")
+                report = None
+            if on_report and report is not None:
+                on_report(report)
+            if report is not None and report.unavailable:
+                delay = min(UNAVAILABLE_BACKOFF_MAX, delay * 2)
+            elif report is not None and report.claimed:
+                delay = 0.0
+            else:
+                delay = tick
+            stop.wait(delay)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
