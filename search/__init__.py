@@ -8,7 +8,8 @@ The application builds its engine once from ``SEARCH_URL``::
 - ``None`` / ``""``                     → :class:`EmbeddedEngine` in ``<instance_path>/search-index``
 - ``opensearch://host:port``            → OpenSearch over http; ``opensearch+https://`` for TLS
 - ``elasticsearch://host:port``, ``http(s)://host:port`` → Elasticsearch
-- cluster URLs may carry credentials (``user:pass@``) and ``?prefix=market`` (index name prefix).
+- cluster URLs may carry credentials (``user:pass@``), ``?prefix=market`` (index name prefix) and
+  ``?refresh=wait_for``.
 
 This package never imports the application.
 """
@@ -30,7 +31,9 @@ __all__ = [
 
 
 def parse_search_url(search_url: str) -> dict:
-    """Split a cluster URL into ``{"flavour", "hosts", "prefix", "auth", "verify"}``."""
+    """Split a cluster URL into ``{"flavour", "hosts", "prefix", "auth", "verify", "refresh"}``.
+
+    ``?refresh=wait_for`` makes every bulk wait until its writes are searchable (tests; slower indexing)."""
     parts = urlsplit(search_url)
     scheme = parts.scheme.lower()
     if scheme in ("opensearch", "opensearch+http"):
@@ -54,6 +57,7 @@ def parse_search_url(search_url: str) -> dict:
         "prefix": (query.get("prefix") or ["market"])[0],
         "auth": (parts.username, parts.password or "") if parts.username else None,
         "verify": (query.get("verify") or ["true"])[0].lower() not in ("0", "false", "no"),
+        "refresh": (query.get("refresh") or [""])[0] or False,
     }
 
 
@@ -68,8 +72,8 @@ def create_engine(search_url: str | None, instance_path: str) -> SearchEngine:
         from .opensearch import OpenSearchEngine
 
         return OpenSearchEngine(options["hosts"], prefix=options["prefix"], auth=options["auth"],
-                                verify=options["verify"])
+                                verify=options["verify"], refresh=options["refresh"])
     from .elasticsearch import ElasticsearchEngine
 
     return ElasticsearchEngine(options["hosts"], prefix=options["prefix"], auth=options["auth"],
-                               verify=options["verify"])
+                               verify=options["verify"], refresh=options["refresh"])

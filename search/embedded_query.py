@@ -71,7 +71,9 @@ def match_query(schema: tantivy.Schema, p: QueryPlan) -> tantivy.Query:
         clauses = [(Occur.Should, _token_clause(schema, p.fields, t)) for t in p.text_terms]
         parts.append(Q.boolean_query(clauses, minimum_number_should_match=p.min_match))
     if p.weighted:
-        clauses = [(Occur.Should, _token_clause(schema, p.fields, t, w)) for t, w in p.weighted]
+        # Any (term, field) pair suffices, so a flat disjunction (cheaper than one dis_max per term) is exact.
+        clauses = [(Occur.Should, Q.boost_query(Q.term_query(schema, name, t, index_option="freq"), boost * w))
+                   for t, w in p.weighted for name, boost in p.fields.items()]
         parts.append(Q.boolean_query(clauses, minimum_number_should_match=1))
     if len(parts) == 1:
         return parts[0]

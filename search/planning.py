@@ -5,7 +5,8 @@ Matching rules (both engines):
 - ``text`` is analysed into at most :data:`MAX_QUERY_TERMS` unique tokens; each token matches in any text field
   (best field wins, ``tie_breaker`` 0.3, fields weighted by their boosts); a document must match
   :func:`minimum_should_match` of the tokens (all of them up to 2 tokens, 75 % rounded down beyond).
-- ``terms`` are OR-ed (any one suffices), each weighted; with ``text`` as well, a document matching either counts.
+- ``terms`` are OR-ed (any one suffices): one flat disjunction of (term, field) pairs weighted term weight x field
+  boost (scores add up across fields); with ``text`` as well, a document matching either counts.
 - filters (OR within a field, AND across), ranges, ``exclude_ids`` restrict; ``boosts`` only add to the score.
 """
 from __future__ import annotations

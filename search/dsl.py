@@ -1,0 +1,186 @@
+"""Index settings, mappings, documents and query bodies for the cluster engines (OpenSearch and Elasticsearch
+speak the same DSL for everything used here).
+
+Text fields hold the space-joined tokens of :mod:`search.analysis` (``whitespace`` analyzer), so the cluster sees
+exactly the embedded engine's tokens; each has a ``cjk`` bigram sub-field that adds recall for words segmented
+differently in the query and the document. The original text of highlight fields is kept, unindexed, in ``_raw``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .documents import Prepared
+from .planning import TIE_BREAKER, QueryPlan
+from .schema import KINDS
+
+TOKENS_ANALYZER = "market_tokens"
+CJK_BOOST = 0.2
+
+
+def index_settings(replicas: int = 0) -> dict:
+    """Settings of every kind index (one shard: the data of one province fits easily)."""
+    return {
+        "number_of_shards": 1,
+        "number_of_replicas": replicas,
+        # Keep delete tombstones for a day so a stale replay after a deletion is still rejected.
+        "gc_deletes": "1d",
+        "max_result_window": 20_000,
+        "analysis": {
+            "analyzer": {TOKENS_ANALYZER: {"type": "custom", "tokenizer": "whitespace"}},
+            "normalizer": {"market_lower": {"type": "custom", "filter": ["lowercase"]}},
+        },
+    }
+
+
+def kind_properties(kind: str) -> dict:
+    """Field mappings of a kind, derived from :mod:`search.schema`."""
+    props: dict[str, Any] = {
+        "doc_id": {"type": "long"},
+        "_raw": {"type": "object", "enabled": False},
+        "suggest": {"type": "keyword", "normalizer": "market_lower", "fields": {"raw": {"type": "keyword"}}},
+    }
+    for spec in KINDS[kind].values():
+        if spec.type == "text":
+            props[spec.name] = {"type": "text", "analyzer": TOKENS_ANALYZER, "index_options": "freqs",
+                                "fields": {"cjk": {"type": "text", "analyzer": "cjk"}}}
+        elif spec.type in ("keyword", "bool"):
+            props[spec.name] = {"type": "keyword"}
+        elif spec.type == "int":
+            props[spec.name] = {"type": "long"}
+        elif spec.type == "float":
+            props[spec.name] = {"type": "double"}
+        elif spec.type == "date":
+            props[spec.name] = {"type": "date"}
+    return props
+
+
+def kind_mappings(kind: str) -> dict:
+    # dynamic false: unknown fields are kept in _source but not indexed (the embedded engine ignores them too)
+    return {"dynamic": False, "properties": kind_properties(kind)}
+
+
+def percolator_mappings(kind: str) -> dict:
+    """The saved-query index of a kind: the kind's fields plus the percolator field."""
+    props = kind_properties(kind)
+    props["query"] = {"type": "percolator"}
+    props["saved_id"] = {"type": "long"}
+    return {"dynamic": False, "properties": props}
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat(timespec="milliseconds")
+
+
+def source(p: Prepared) -> dict:
+    """The ``_source`` of a prepared document."""
+    body: dict[str, Any] = {"doc_id": p.id, "_raw": p.raw}
+    for name, tokens in p.tokens.items():
+        body[name] = " ".join(tokens)
+    for name, values in p.keywords.items():
+        body[name] = values
+    body.update(p.numbers)
+    for name, value in p.dates.items():
+        body[name] = _iso(value)
+    if p.suggest:
+        body["suggest"] = list(dict.fromkeys(p.suggest))
+    return body
+
+
+def _token_clause(fields: dict[str, float], term: str, weight: float = 1.0) -> dict:
+    queries = [{"term": {name: {"value": term, "boost": boost}}} for name, boost in fields.items()]
+    clause: dict[str, Any] = {"dis_max": {"queries": queries, "tie_breaker": TIE_BREAKER}}
+    if weight != 1.0:
+        clause["dis_max"]["boost"] = weight
+    return clause
+
+
+def match_clause(p: QueryPlan, cjk: bool = True) -> dict:
+    """The scoring part (see :mod:`search.planning`); ``cjk`` adds the bigram recall clause for ``text``."""
+    if not p.has_match:
+        return {"match_all": {}}
+    if not p.fields:
+        return {"match_none": {}}
+    parts = []
+    if p.text_terms:
+        text = {"bool": {"should": [_token_clause(p.fields, t) for t in p.text_terms],
+                         "minimum_should_match": p.min_match}}
+        if cjk:
+            recall = {"multi_match": {"query": " ".join(p.text_terms), "type": "best_fields",
+                                      "fields": [f"{name}.cjk^{boost}" for name, boost in p.fields.items()],
+                                      "operator": "and", "boost": CJK_BOOST}}
+            text = {"bool": {"should": [text, recall], "minimum_should_match": 1}}
+        parts.append(text)
+    if p.weighted:
+        parts.append({"bool": {"should": [{"term": {name: {"value": t, "boost": boost * w}}}
+                                          for t, w in p.weighted for name, boost in p.fields.items()],
+                               "minimum_should_match": 1}})
+    if len(parts) == 1:
+        return parts[0]
+    return {"bool": {"should": parts, "minimum_should_match": 1}}
+
+
+def _bound(value: Any) -> Any:
+    return _iso(value) if isinstance(value, datetime) else value
+
+
+def filter_clauses(p: QueryPlan) -> tuple[list[dict], list[dict]]:
+    """(filter, must_not) clauses: filters, ranges and excluded ids."""
+    filters: list[dict] = []
+    for name, values in p.filters.items():
+        filters.append({"terms": {name: values}} if values else {"match_none": {}})
+    for name, (low, high) in p.ranges.items():
+        rng = {}
+        if low is not None:
+            rng["gte"] = _bound(low)
+        if high is not None:
+            rng["lte"] = _bound(high)
+        filters.append({"range": {name: rng}})
+    must_not = [{"ids": {"values": [str(i) for i in p.exclude_ids]}}] if p.exclude_ids else []
+    return filters, must_not
+
+
+def query_clause(p: QueryPlan, cjk: bool = True) -> dict:
+    """Match + filters + keyword boosts as one bool query."""
+    filters, must_not = filter_clauses(p)
+    boosts = [{"constant_score": {"filter": {"term": {name: value}}, "boost": boost}} for name, value, boost in p.boosts]
+    return {"bool": {"must": [match_clause(p, cjk)], "filter": filters, "should": boosts, "must_not": must_not}}
+
+
+def search_body(p: QueryPlan, cjk: bool = True, facet_size: int = 100) -> dict:
+    """The complete ``_search`` body of a plan."""
+    source_fields = ["_raw", *p.fields] if p.has_match else ["_raw"]
+    body: dict[str, Any] = {
+        "query": query_clause(p, cjk),
+        "from": p.offset,
+        "size": p.size,
+        "track_total_hits": True,
+        "_source": source_fields,
+    }
+    if p.sort:
+        name, desc = p.sort
+        body["sort"] = [{name: {"order": "desc" if desc else "asc", "missing": "_last"}}]
+    if p.facets:
+        body["aggs"] = {name: {"terms": {"field": name, "size": facet_size}} for name in p.facets}
+    return body
+
+
+def percolator_query(p: QueryPlan) -> dict:
+    """The stored query of a saved search: tokens + filters, without the cjk recall clause (as the embedded
+    engine evaluates it)."""
+    filters, must_not = filter_clauses(p)
+    return {"bool": {"must": [match_clause(p, cjk=False)], "filter": filters, "must_not": must_not}}
+
+
+def facet_counts(aggs: dict, p: QueryPlan) -> dict[str, dict[str, int]]:
+    """Aggregation response → ``{facet: {value: count}}`` with string keys."""
+    out: dict[str, dict[str, int]] = {}
+    for name in p.facets:
+        values: dict[str, int] = {}
+        for bucket in (aggs.get(name) or {}).get("buckets", []):
+            key = bucket.get("key_as_string", bucket.get("key"))
+            if isinstance(key, float) and key.is_integer():
+                key = int(key)
+            values[str(key)] = int(bucket.get("doc_count", 0))
+        out[name] = values
+    return out
