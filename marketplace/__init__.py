@@ -18,6 +18,9 @@ API_MODULES: list[str] = [
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",
+    "marketplace.accounts.cli",
+    "marketplace.achievements.cli",
+    "marketplace.demo.cli",
 ]
 
 
