@@ -15,6 +15,12 @@ from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
 WEB_MODULES: list[str] = [
 ]
 API_MODULES: list[str] = [
+    "marketplace.api_docs",  # first: defines the problem+json responses the others reference
+    "marketplace.accounts.api",
+    "marketplace.achievements.api",
+    "marketplace.patents.api",
+    "marketplace.demands.api",
+    "marketplace.review.api",
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",

@@ -1,0 +1,208 @@
+"""JSON API: achievements (科技成果), their lifecycle actions and the yearly high-quality list (年度优质成果)."""
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validates_schema
+from marshmallow import ValidationError as SchemaError
+from sqlalchemy import and_, false
+
+from ..access import get_visible
+from ..api_common import (commit, etag, json_body, optional_user, page_schema, paginate, problems, require_user,
+                          versioned, write_limit)
+from ..api_listings import (ListingArgs, delete_record, json_list_contains, listing_query, newest_first,
+                            read_visible, register_actions, update_record)
+from ..errors import NotFound, PermissionDenied
+from ..review import services as review
+from ..taxonomy import IP_TYPES, PRICE_BANDS, TECHNICAL_FIELDS, TRANSFER_MODES
+from ..validation import Choice, Int
+from . import services
+from .models import Achievement
+from .schemas import AchievementInput, AchievementOut, AchievementSummaryOut
+
+blp = Blueprint("api_achievements", __name__, description="科技成果：检索、登记、修改、提交审核、归档；年度优质成果")
+
+SORTS = {"newest": "最新发布", "trl": "技术成熟度从高到低", "price": "价格从低到高（面议在后）"}
+PRICE_BAND_CODES = [band[0] for band in PRICE_BANDS] + ["negotiable"]
+
+
+class AchievementArgs(ListingArgs):
+    technical_field = Choice(TECHNICAL_FIELDS, label="技术领域")
+    trl_min = Int(1, 9, metadata={"description": "技术成熟度下限（GB/T 22900，1–9）"})
+    trl_max = Int(1, 9, metadata={"description": "技术成熟度上限"})
+    ip_type = Choice(IP_TYPES, label="知识产权类型")
+    transfer_mode = Choice(TRANSFER_MODES, label="转化方式")
+    price_band = Choice(PRICE_BAND_CODES, label="价格区间",
+                        metadata={"description": "lt10 / 10-50 / 50-200 / 200-1000 / gte1000（万元）或 negotiable（面议）"})
+    sort = Choice(SORTS, label="排序方式", load_default="newest")
+
+    @validates_schema
+    def _trl_range(self, data, **kwargs):
+        low, high = data.get("trl_min"), data.get("trl_max")
+        if low is not None and high is not None and low > high:
+            raise SchemaError("技术成熟度下限不能高于上限", field_name="trl_max")
+
+
+AchievementPage = page_schema(AchievementSummaryOut, "AchievementPage")
+
+
+def _price_clause(code: str):
+    if code == "negotiable":
+        return Achievement.price_amount.is_(None)
+    for band, low, high, *_labels in PRICE_BANDS:
+        if band == code:
+            clauses = [Achievement.price_amount.is_not(None)]
+            if low is not None:
+                clauses.append(Achievement.price_amount >= low)
+            if high is not None:
+                clauses.append(Achievement.price_amount < high)
+            return and_(*clauses)
+    return false()  # unreachable: the argument schema only lets known codes through
+
+
+def _order(query, sort: str):
+    if sort == "trl":
+        return query.order_by(Achievement.trl.is_(None), Achievement.trl.desc(), *newest_first(Achievement))
+    if sort == "price":
+        return query.order_by(Achievement.price_amount.is_(None), Achievement.price_amount.asc(),
+                              *newest_first(Achievement))
+    return query.order_by(*newest_first(Achievement))
+
+
+@blp.route("/achievements")
+class Achievements(MethodView):
+    @optional_user
+    @blp.arguments(AchievementArgs, location="query")
+    @problems(401)
+    @blp.response(200, AchievementPage)
+    def get(self, args):
+        """科技成果列表：默认只含已发布的；mine=1 为本机构的全部成果"""
+        query = listing_query(Achievement, args)
+        if args.get("technical_field"):
+            query = query.where(Achievement.technical_field == args["technical_field"])
+        if args.get("trl_min") is not None:
+            query = query.where(Achievement.trl >= args["trl_min"])
+        if args.get("trl_max") is not None:
+            query = query.where(Achievement.trl <= args["trl_max"])
+        if args.get("ip_type"):
+            query = query.where(Achievement.ip_type == args["ip_type"])
+        if args.get("transfer_mode"):
+            query = query.where(json_list_contains(Achievement.transfer_modes, args["transfer_mode"]))
+        if args.get("price_band"):
+            query = query.where(_price_clause(args["price_band"]))
+        return paginate(_order(query, args["sort"]), args)
+
+    @require_user
+    @write_limit
+    @json_body(AchievementInput)
+    @problems(403)
+    @blp.response(201, AchievementOut, headers={"Location": {"schema": {"type": "string"}}})
+    def post(self, payload):
+        """登记科技成果（草稿）"""
+        record = services.create_achievement(current_user, payload)
+        commit()
+        return record, {"Location": url_for(".AchievementItem", record_id=record.id), **etag(record)}
+
+
+@blp.route("/achievements/<int(max=2147483647):record_id>")
+class AchievementItem(MethodView):
+    @optional_user
+    @problems(404)
+    @blp.response(200, AchievementOut)
+    def get(self, record_id):
+        """科技成果详情（其他机构未发布的成果返回 404）"""
+        return read_visible(Achievement, record_id)
+
+    @require_user
+    @write_limit
+    @versioned
+    @json_body(AchievementInput, description="只需提交要修改的字段")
+    @problems(403, 404)
+    @blp.response(200, AchievementOut)
+    def patch(self, record_id, payload):
+        """部分修改"""
+        return update_record(Achievement, services.update_achievement, AchievementInput(), record_id, payload,
+                             partial=True)
+
+    @require_user
+    @write_limit
+    @versioned
+    @json_body(AchievementInput, description="完整内容；未提交的可选字段会被清空")
+    @problems(403, 404)
+    @blp.response(200, AchievementOut)
+    def put(self, record_id, payload):
+        """整体替换"""
+        return update_record(Achievement, services.update_achievement, AchievementInput(), record_id, payload,
+                             partial=False)
+
+    @require_user
+    @write_limit
+    @versioned
+    @problems(403, 404, 422)
+    @blp.response(204)
+    def delete(self, record_id):
+        """删除草稿或被退回的成果（已发布的请归档）"""
+        delete_record(Achievement, services.delete_achievement, record_id)
+
+
+register_actions(blp, "achievements", Achievement, AchievementOut, {
+    "submit": (review.submit, "提交审核（草稿或被退回的成果）"),
+    "withdraw": (review.withdraw, "撤回为草稿（待审核或已发布的成果）"),
+    "archive": (review.archive, "归档"),
+})
+
+
+# -- 年度优质成果 -------------------------------------------------------------------------------------------------
+
+class QualityProgressOut(Schema):
+    year = fields.Int(dump_only=True)
+    count = fields.Int(dump_only=True, metadata={"description": "已列入的已发布成果数"})
+    target = fields.Int(dump_only=True, metadata={"description": "年度目标（至少 200 项）"})
+    remaining = fields.Int(dump_only=True)
+    percent = fields.Int(dump_only=True)
+
+
+YEAR_RULE = "<int(min=2000, max=2100):year>"
+
+
+def _progress(year: int) -> dict:
+    return services.quality_progress(year, current_app.config.get("QUALITY_TARGET_PER_YEAR", 200))
+
+
+@blp.route(f"/quality/{YEAR_RULE}")
+class QualityProgress(MethodView):
+    @optional_user
+    @blp.response(200, QualityProgressOut)
+    def get(self, year):
+        """年度优质成果名单的进度"""
+        return _progress(year)
+
+
+@blp.route(f"/quality/{YEAR_RULE}/achievements/<int(max=2147483647):record_id>")
+class QualityItem(MethodView):
+    @require_user
+    @write_limit
+    @problems(403, 404, 422)
+    @blp.response(200, QualityProgressOut)
+    def post(self, year, record_id):
+        """列入年度优质成果（平台管理员；仅限已发布的成果）"""
+        record = get_visible(Achievement, record_id, current_user)
+        services.mark_high_quality(current_user, record, year)
+        commit()
+        return _progress(year)
+
+    @require_user
+    @write_limit
+    @problems(403, 404)
+    @blp.response(204)
+    def delete(self, year, record_id):
+        """移出年度优质成果名单（平台管理员）"""
+        record = get_visible(Achievement, record_id, current_user)
+        if not current_user.is_admin:
+            raise PermissionDenied("只有平台管理员可以评定年度优质成果")
+        if record.quality_year != year:
+            raise NotFound("该成果不在此年度的优质成果名单中")
+        services.unmark_high_quality(current_user, record)
+        commit()

@@ -1,0 +1,85 @@
+"""The OpenAPI document's shared parts and the self-hosted Swagger UI at /api/v1/docs (no CDN).
+
+flask-smorest serves ``/api/v1/openapi.json`` and the Swagger UI page (OPENAPI_SWAGGER_UI_PATH/URL in config.py);
+this module serves the Swagger UI assets from the installed ``swagger_ui_bundle`` package and replaces
+flask-smorest's default error responses with our ``application/problem+json`` documents.
+
+It must come first in ``API_MODULES``: the error responses are redefined before other blueprints reference them.
+"""
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import send_from_directory
+from flask_smorest import Blueprint
+
+from .api_common import Problem
+
+blp = Blueprint("meta", __name__, description="API 约定：分页、版本（If-Match）、错误格式")
+
+DOCS_ASSETS_RULE = "/api/v1/docs/assets/<path:filename>"
+
+API_DESCRIPTION = """科技成果转化交易平台的 JSON 接口。
+
+**认证**：个人访问令牌 `Authorization: Bearer tmk_...`（read 令牌只能读取，write 令牌可以修改），
+或浏览器登录会话（Cookie；修改类请求需带 `X-CSRFToken` 头，令牌可从 `GET /api/v1/me` 的响应头获取）。
+
+**分页**：列表返回 `{"items": [...], "total": N, "page": p, "page_size": s}`；`page` 从 1 开始，
+`page_size` 为 1–100（默认 20），超出范围返回 422。
+
+**版本与并发**：记录带 `version` 字段，单条记录响应带 `ETag: "<version>"`。修改、删除和状态操作可带
+`If-Match: "<version>"`（或请求体中的 `"version"`）；版本已过期时返回 409。
+
+**错误**：所有错误均为 `application/problem+json`（RFC 9457），`title`/`detail` 为中文，
+数据校验失败（422）时 `errors` 给出逐字段的错误信息。其他机构未发布的记录一律返回 404，与不存在的记录相同。
+
+**服务端字段**：请求体中的 `id`、`org_id`、`owner_id`、`status`、`version`、`created_at` 等字段会被忽略。
+"""
+
+_DESCRIPTIONS = {
+    400: "请求无效（例如 JSON 格式错误或 If-Match 格式不正确）",
+    401: "未登录，或访问令牌无效、已撤销",
+    403: "没有权限执行此操作（例如成员不能审核发布，只读令牌不能修改）",
+    404: "记录不存在，或属于其他机构且尚未发布",
+    409: "记录已被他人修改（版本冲突），请刷新后重试",
+    413: "请求体太大",
+    415: "请求体应为 JSON",
+    422: "提交的数据有误；errors 给出逐字段的中文错误信息",
+    429: "请求过于频繁，请稍后再试",
+}
+
+
+def _problem_response(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def configure_spec(api) -> None:
+    """Register the Problem schema, problem+json error responses and the API description in ``api``'s spec."""
+    components = api.spec.components
+    if "Problem" not in components.schemas:
+        components.schema("Problem", schema=Problem)
+    for status in HTTPStatus:
+        if status < 400:
+            continue
+        response = _problem_response(_DESCRIPTIONS.get(status.value, status.phrase))
+        target = components.responses if status.name in components.responses else components.responses_lazy
+        target[status.name] = response
+    target = components.responses if "DEFAULT_ERROR" in components.responses else components.responses_lazy
+    target["DEFAULT_ERROR"] = _problem_response("错误（application/problem+json）")
+    api.spec.options.setdefault("info", {})["description"] = API_DESCRIPTION
+
+
+def swagger_ui_asset(filename: str):
+    """A Swagger UI file from the installed swagger_ui_bundle package."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+
+@blp.record
+def _on_register(state) -> None:
+    app = state.app
+    configure_spec(app.extensions["flask-smorest"]["apis"][""]["ext_obj"])
+    if "api_docs_assets" not in app.view_functions:
+        app.add_url_rule(DOCS_ASSETS_RULE, endpoint="api_docs_assets", view_func=swagger_ui_asset)
