@@ -1,0 +1,124 @@
+"""Fixtures of the search contract tests: one ``engine`` fixture parametrised over the embedded engine and a real
+OpenSearch node (started with scripts/opensearch-node.sh, or OPENSEARCH_URL when set).
+
+Without Java/Maven the OpenSearch half is skipped with a message, unless REQUIRE_OPENSEARCH=1 (CI), which turns
+that into a failure. These tests do not need the Flask application.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from search import Document, create_engine
+from search.embedded import EmbeddedEngine
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+CSL = SHARED / "data" / "csl_benchmark_full.jsonl"
+NODE_SCRIPT = REPO / "scripts" / "opensearch-node.sh"
+
+
+@pytest.fixture(autouse=True)
+def _empty_database():
+    """Overrides the application's autouse database cleanup: search tests do not touch the database."""
+    yield
+
+
+def _unavailable(reason: str):
+    if os.environ.get("REQUIRE_OPENSEARCH") == "1":
+        pytest.fail(f"OpenSearch required (REQUIRE_OPENSEARCH=1) but unavailable: {reason}")
+    pytest.skip(f"OpenSearch tests skipped: {reason} (set OPENSEARCH_URL, or install Java 17 + Maven)")
+
+
+@pytest.fixture(scope="session")
+def opensearch_url():
+    """URL of a live OpenSearch node; started (and stopped at the end) by this fixture when needed."""
+    if os.environ.get("OPENSEARCH_URL"):
+        yield os.environ["OPENSEARCH_URL"].rstrip("/")
+        return
+    missing = [tool for tool in ("java", "mvn", "curl") if shutil.which(tool) is None]
+    if missing:
+        _unavailable(f"{', '.join(missing)} not found")
+    was_running = subprocess.run([str(NODE_SCRIPT), "status"], capture_output=True, text=True).returncode == 0
+    started = subprocess.run([str(NODE_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
+    if started.returncode != 0:
+        _unavailable(f"scripts/opensearch-node.sh start failed: {started.stderr[-2000:]}")
+    yield started.stdout.strip().splitlines()[-1]
+    if not was_running:
+        subprocess.run([str(NODE_SCRIPT), "stop"], capture_output=True, timeout=120)
+
+
+def _cluster_engine(url: str):
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    scheme, rest = url.split("://", 1)
+    engine = create_engine(f"opensearch{'+https' if scheme == 'https' else ''}://{rest}"
+                           f"?prefix={prefix}&refresh=wait_for", "/nonexistent")
+    return engine
+
+
+def _drop_cluster_indices(engine) -> None:
+    engine.t.request("DELETE", f"/{engine.prefix}-*", ignore=(404,))
+    engine.close()
+
+
+@pytest.fixture(params=["embedded", "opensearch"])
+def engine(request, tmp_path):
+    """A fresh, empty engine of each kind (OpenSearch: a unique index prefix per test)."""
+    if request.param == "embedded":
+        eng = EmbeddedEngine(tmp_path / "search-index")
+        eng.ensure_indices()
+        yield eng
+        eng.close()
+    else:
+        url = request.getfixturevalue("opensearch_url")
+        eng = _cluster_engine(url)
+        eng.ensure_indices()
+        yield eng
+        _drop_cluster_indices(eng)
+
+
+@pytest.fixture
+def cluster_engine(opensearch_url):
+    """An OpenSearch engine alone (for cluster-specific tests)."""
+    eng = _cluster_engine(opensearch_url)
+    eng.ensure_indices()
+    yield eng
+    _drop_cluster_indices(eng)
+
+
+@pytest.fixture(scope="session")
+def csl_records():
+    """Real Chinese sci-tech records (title, abstract, keywords) from the shared data folder."""
+    if not CSL.exists():
+        pytest.skip(f"{CSL} not found")
+    with CSL.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def achievement(doc_id: int, version: int = 1, **fields) -> Document:
+    """A small achievement document; keyword arguments override or add fields."""
+    base = {
+        "title": f"成果{doc_id}",
+        "summary": "",
+        "technical_field": "新材料",
+        "region": "220000",
+        "trl": 5,
+        "year": 2024,
+        "open_licence": False,
+        "suggest": [fields.get("title", f"成果{doc_id}")],
+    }
+    base.update(fields)
+    return Document("achievement", doc_id, version, base)
+
+
+def csl_achievement(doc_id: int, record: dict, version: int = 1, **fields) -> Document:
+    """An achievement built from one CSL record."""
+    return achievement(doc_id, version, title=record["title"], summary=record["abstract"],
+                       keywords=record["keywords"], discipline=record.get("subcategory") or record["category"],
+                       suggest=[record["title"], *record["keywords"]], **fields)
