@@ -13,6 +13,15 @@ from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
 # Feature modules: each web module exposes ``bp`` (a Blueprint), each API module ``blp`` (a flask-smorest Blueprint),
 # each CLI module ``register(app)``.
 WEB_MODULES: list[str] = [
+    "marketplace.main.views",
+    "marketplace.accounts.views",
+    "marketplace.accounts.org_views",
+    "marketplace.achievements.views",
+    "marketplace.patents.views",
+    "marketplace.demands.views",
+    "marketplace.review.views",
+    "marketplace.quality.views",
+    "marketplace.attachments.views",
 ]
 API_MODULES: list[str] = [
     "marketplace.api_docs",  # first: defines the problem+json responses the others reference

@@ -1,0 +1,96 @@
+"""Organisation pages: the public directory and profile, and member management for organisation admins."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import defer
+
+from ..achievements.models import Achievement
+from ..demands.models import Demand
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..listings import PUBLISHED
+from ..main.browse import browse_organizations, org_filters
+from ..main.formdata import field_errors, flash_error
+from ..main.pagination import count_of, paginate
+from ..patents.models import Patent
+from . import services
+from .models import Organization
+
+bp = Blueprint("orgs", __name__)
+
+
+@bp.get("/orgs")
+def index():
+    """The directory of organisations, filterable by type and region."""
+    filters = org_filters()
+    return render_template("orgs/index.html", page=browse_organizations(filters), filters=filters)
+
+
+@bp.get("/orgs/<int:org_id>")
+def show(org_id: int):
+    """An organisation's profile with its published achievements (paged), patents and demands."""
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        abort(404)
+    mine = [Achievement.org_id == org.id, Achievement.status == PUBLISHED]
+    achievements = paginate(
+        db.select(Achievement).options(defer(Achievement.description)).where(*mine)
+        .order_by(Achievement.published_at.desc()), count_of(Achievement, *mine))
+    patents = list(db.session.execute(db.select(Patent).where(
+        Patent.org_id == org.id, Patent.status == PUBLISHED).order_by(Patent.published_at.desc()).limit(20)).scalars())
+    demands = list(db.session.execute(db.select(Demand).where(
+        Demand.org_id == org.id, Demand.status == PUBLISHED).order_by(Demand.published_at.desc()).limit(20)).scalars())
+    return render_template("orgs/show.html", org=org, achievements=achievements, patents=patents, demands=demands)
+
+
+def _managed_org() -> Organization:
+    """The signed-in organisation admin's organisation (404 for anyone else: nothing to manage)."""
+    if not current_user.is_org_admin or current_user.organization is None:
+        abort(404)
+    return current_user.organization
+
+
+def _members_page(org: Organization, status: int = 200, **context):
+    context.setdefault("errors", {})
+    context.setdefault("invite_link", None)
+    context.setdefault("form", {"role": "member"})
+    return render_template("orgs/members.html", org=org, members=services.members(org), **context), status
+
+
+@bp.get("/org/members")
+@login_required
+def members():
+    """Members of the admin's organisation, with the invitation form."""
+    return _members_page(_managed_org())
+
+
+@bp.post("/org/members/invite")
+@login_required
+def invite():
+    """Invite someone by e-mail; the link is shown here because e-mail may not be configured."""
+    org = _managed_org()
+    try:
+        invitation, secret = services.invite_member(current_user, org, request.form.get("email", ""),
+                                                    request.form.get("role", "member"))
+    except ValidationFailed as error:
+        return _members_page(org, 422, errors=field_errors(error), form=request.form.to_dict())
+    db.session.commit()
+    link = url_for("accounts.invite", token=secret, _external=True)
+    return _members_page(org, invite_link=link, invitation=invitation)
+
+
+@bp.post("/org/members/<int:user_id>/remove")
+@login_required
+def remove(user_id: int):
+    """Remove a member; their open sessions end."""
+    org = _managed_org()
+    try:
+        services.remove_member(current_user, org, user_id)
+    except ValidationFailed as error:
+        flash_error(error)
+        return redirect(url_for("orgs.members"))
+    db.session.commit()
+    flash(_("成员已移除"), "success")
+    return redirect(url_for("orgs.members"))

@@ -1,0 +1,81 @@
+"""Upload, download and delete attachments of achievements and demands."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..access import get_visible
+from ..achievements.models import Achievement
+from ..demands.models import Demand
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..main.formdata import flash_error
+from . import services
+
+bp = Blueprint("attachments", __name__)
+
+PARENTS = {"achievement": (Achievement, "achievements.show"), "demand": (Demand, "demands.show")}
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """A clear 413 page naming the limit (the request body was refused before the view ran)."""
+    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / (1024 * 1024)
+    detail = _("单个上传不能超过 %(mb)s MB，请压缩或拆分后重试", mb=f"{limit_mb:g}")
+    return render_template("errors/error.html", status=413, title=_("上传的文件太大"), detail=detail,
+                           errors=None), 413
+
+
+@bp.post("/<kind>s/<int:record_id>/attachments")
+@login_required
+def upload(kind: str, record_id: int):
+    """Attach a file (PDF, PNG/JPG, Office) to an achievement or demand of the user's organisation."""
+    if kind not in PARENTS:
+        return render_template("errors/error.html", status=404, title=_("页面或记录不存在"), detail=None,
+                               errors=None), 404
+    model, endpoint = PARENTS[kind]
+    parent = get_visible(model, record_id, current_user)
+    file = request.files.get("file")
+    try:
+        if file is None or not file.filename:
+            raise ValidationFailed(errors={"file": ["请选择要上传的文件"]})
+        services.add_attachment(current_user, parent, file.stream, file.filename)
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash_error(error)
+        # Show the record page again (with the message) under a 4xx status rather than redirecting.
+        page = current_app.view_functions[endpoint](record_id=record_id)
+        return page, error.status
+    db.session.commit()
+    flash(_("附件已上传"), "success")
+    return redirect(url_for(endpoint, record_id=record_id) + "#attachments")
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def download(attachment_id: int):
+    """Send the file as a download (never rendered inline), only to those who may see the parent record."""
+    attachment, path = services.get_downloadable(current_user, attachment_id)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store" if not _public(attachment) else "public, max-age=300"
+    return response
+
+
+def _public(attachment) -> bool:
+    parent = attachment.achievement or attachment.demand
+    return parent is not None and parent.is_public
+
+
+@bp.post("/attachments/<int:attachment_id>/delete")
+@login_required
+def delete(attachment_id: int):
+    parent, path = services.delete_attachment(current_user, attachment_id)
+    endpoint = "achievements.show" if isinstance(parent, Achievement) else "demands.show"
+    record_id = parent.id
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(_("附件已删除"), "success")
+    return redirect(url_for(endpoint, record_id=record_id) + "#attachments")

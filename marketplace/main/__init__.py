@@ -1,0 +1,1 @@
+"""Home page, workspace and the helpers shared by the server-rendered pages."""

@@ -1,0 +1,209 @@
+"""Database queries behind the public list pages: filters, sorting and pagination over indexed columns.
+
+These pages read the database directly (the faceted search pages use the search engine). Filters come from the
+query string; unknown values are ignored rather than answered with an error, so a stale bookmark still works.
+"""
+from __future__ import annotations
+
+from flask import request
+from sqlalchemy import String, cast, func
+from sqlalchemy.orm import defer, joinedload
+
+from .. import taxonomy
+from ..accounts.models import Organization
+from ..achievements.models import Achievement
+from ..demands.models import Demand
+from ..extensions import db
+from ..listings import PUBLISHED
+from ..patents.models import OpenLicence, Patent
+from .pagination import Page, count_of, paginate
+
+TRL_BANDS = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
+PRICE_BANDS = {code: (low, high) for code, low, high, *_ in taxonomy.PRICE_BANDS}
+
+
+def _arg(name: str, vocabulary) -> str | None:
+    value = request.args.get(name) or None
+    return value if value is not None and value in vocabulary else None
+
+
+def _json_list_contains(column, code: str):
+    # JSON arrays of vocabulary codes; codes are validated against the vocabulary, so no LIKE wildcards sneak in.
+    return cast(column, String).like(f'%"{code}"%')
+
+
+def _amount_band(column, band: str):
+    if band == "negotiable":
+        return column.is_(None)
+    low, high = PRICE_BANDS[band]
+    clauses = []
+    if low is not None:
+        clauses.append(column >= low)
+    if high is not None:
+        clauses.append(column < high)
+    return db.and_(*clauses)
+
+
+def achievement_filters() -> dict[str, str]:
+    """The active achievement filters from the query string (only valid values)."""
+    return {key: value for key, value in {
+        "field": _arg("field", taxonomy.TECHNICAL_FIELDS),
+        "trl": _arg("trl", TRL_BANDS),
+        "ip": _arg("ip", taxonomy.IP_TYPES),
+        "mode": _arg("mode", taxonomy.TRANSFER_MODES),
+        "region": _arg("region", taxonomy.REGIONS),
+        "price": _arg("price", [*PRICE_BANDS, "negotiable"]),
+        "org_type": _arg("org_type", taxonomy.ORG_TYPES),
+    }.items() if value}
+
+
+ACHIEVEMENT_SORTS = ("newest", "trl", "price_asc", "price_desc")
+
+
+def browse_achievements(filters: dict[str, str], sort: str, page: int | None = None) -> Page:
+    """Published achievements matching ``filters``, sorted, one page."""
+    conditions = [Achievement.status == PUBLISHED]
+    joins = []
+    if "field" in filters:
+        conditions.append(Achievement.technical_field == filters["field"])
+    if "trl" in filters:
+        low, high = TRL_BANDS[filters["trl"]]
+        conditions.append(Achievement.trl.between(low, high))
+    if "ip" in filters:
+        conditions.append(Achievement.ip_type == filters["ip"])
+    if "mode" in filters:
+        conditions.append(_json_list_contains(Achievement.transfer_modes, filters["mode"]))
+    if "region" in filters:
+        conditions.append(Achievement.region == filters["region"])
+    if "price" in filters:
+        conditions.append(_amount_band(Achievement.price_amount, filters["price"]))
+    if "org_type" in filters:
+        joins.append((Organization, Organization.id == Achievement.org_id))
+        conditions.append(Organization.org_type == filters["org_type"])
+    order = {
+        "trl": [Achievement.trl.desc().nulls_last(), Achievement.published_at.desc()],
+        "price_asc": [Achievement.price_amount.asc().nulls_last(), Achievement.published_at.desc()],
+        "price_desc": [Achievement.price_amount.desc().nulls_last(), Achievement.published_at.desc()],
+    }.get(sort, [Achievement.published_at.desc(), Achievement.id.desc()])
+    query = db.select(Achievement).options(
+        joinedload(Achievement.organization),
+        defer(Achievement.description), defer(Achievement.benefits), defer(Achievement.team))
+    for target, onclause in joins:
+        query = query.join(target, onclause)
+    query = query.where(*conditions).order_by(*order)
+    return paginate(query, count_of(Achievement, *conditions, joins=joins), page)
+
+
+def patent_filters() -> dict[str, str]:
+    return {key: value for key, value in {
+        "type": _arg("type", taxonomy.PATENT_TYPES),
+        "legal": _arg("legal", taxonomy.LEGAL_STATUSES),
+        "open": _arg("open", ("yes", "no")),
+        "region": _arg("region", taxonomy.REGIONS),
+    }.items() if value}
+
+
+def browse_patents(filters: dict[str, str], sort: str, page: int | None = None) -> Page:
+    """Published patents; ``open=yes`` keeps those with an active open licence, ``open=no`` the others."""
+    conditions = [Patent.status == PUBLISHED]
+    if "type" in filters:
+        conditions.append(Patent.patent_type == filters["type"])
+    if "legal" in filters:
+        conditions.append(Patent.legal_status == filters["legal"])
+    if "region" in filters:
+        conditions.append(Patent.region == filters["region"])
+    if "open" in filters:
+        has_licence = db.select(OpenLicence.id).where(OpenLicence.patent_id == Patent.id,
+                                                        OpenLicence.active.is_(True)).exists()
+        conditions.append(has_licence if filters["open"] == "yes" else ~has_licence)
+    order = {
+        "expiry": [Patent.expiry_date.desc().nulls_last(), Patent.id.desc()],
+    }.get(sort, [Patent.published_at.desc(), Patent.id.desc()])
+    query = (db.select(Patent).options(joinedload(Patent.organization), joinedload(Patent.open_licence),
+                                       defer(Patent.abstract))
+             .where(*conditions).order_by(*order))
+    return paginate(query, count_of(Patent, *conditions), page)
+
+
+BUDGET_BANDS = {code: (low, high) for code, low, high, *_ in taxonomy.PRICE_BANDS}
+
+
+def demand_filters() -> dict[str, str]:
+    return {key: value for key, value in {
+        "industry": _arg("industry", taxonomy.INDUSTRIES),
+        "field": _arg("field", taxonomy.TECHNICAL_FIELDS),
+        "region": _arg("region", taxonomy.REGIONS),
+        "budget": _arg("budget", [*BUDGET_BANDS, "negotiable"]),
+        "mode": _arg("mode", taxonomy.TRANSFER_MODES),
+        "org_type": _arg("org_type", taxonomy.ORG_TYPES),
+    }.items() if value}
+
+
+def browse_demands(filters: dict[str, str], sort: str, page: int | None = None) -> Page:
+    """Published demands; the budget band is matched on the demand's upper budget (or lower when no upper)."""
+    conditions = [Demand.status == PUBLISHED]
+    joins = []
+    if "industry" in filters:
+        conditions.append(Demand.industry == filters["industry"])
+    if "field" in filters:
+        conditions.append(Demand.technical_field == filters["field"])
+    if "region" in filters:
+        conditions.append(Demand.region == filters["region"])
+    if "mode" in filters:
+        conditions.append(_json_list_contains(Demand.cooperation_modes, filters["mode"]))
+    if "budget" in filters:
+        budget = func.coalesce(Demand.budget_max, Demand.budget_min)
+        conditions.append(_amount_band(budget, filters["budget"]))
+    if "org_type" in filters:
+        joins.append((Organization, Organization.id == Demand.org_id))
+        conditions.append(Organization.org_type == filters["org_type"])
+    order = {
+        "budget": [func.coalesce(Demand.budget_max, Demand.budget_min).desc().nulls_last(),
+                   Demand.published_at.desc()],
+        "deadline": [Demand.deadline.asc().nulls_last(), Demand.published_at.desc()],
+    }.get(sort, [Demand.published_at.desc(), Demand.id.desc()])
+    query = db.select(Demand).options(joinedload(Demand.organization), defer(Demand.indicators))
+    for target, onclause in joins:
+        query = query.join(target, onclause)
+    query = query.where(*conditions).order_by(*order)
+    return paginate(query, count_of(Demand, *conditions, joins=joins), page)
+
+
+def org_filters() -> dict[str, str]:
+    return {key: value for key, value in {
+        "org_type": _arg("org_type", taxonomy.ORG_TYPES),
+        "region": _arg("region", taxonomy.REGIONS),
+    }.items() if value}
+
+
+def browse_organizations(filters: dict[str, str], page: int | None = None) -> Page:
+    """Organisations by name, with how many published achievements/demands each has (one grouped query)."""
+    conditions = []
+    if "org_type" in filters:
+        conditions.append(Organization.org_type == filters["org_type"])
+    if "region" in filters:
+        conditions.append(Organization.region == filters["region"])
+    query = db.select(Organization).where(*conditions).order_by(Organization.name)
+    result = paginate(query, count_of(Organization, *conditions), page)
+    ids = [org.id for org in result.items]
+    counts = {org_id: {"achievements": 0, "demands": 0, "patents": 0} for org_id in ids}
+    for model, key in ((Achievement, "achievements"), (Demand, "demands"), (Patent, "patents")):
+        if not ids:
+            break
+        rows = db.session.execute(db.select(model.org_id, func.count()).where(
+            model.org_id.in_(ids), model.status == PUBLISHED).group_by(model.org_id))
+        for org_id, number in rows:
+            counts[org_id][key] = number
+    result.extra = [counts[org.id] for org in result.items]
+    return result
+
+
+def latest_published(model, limit: int = 6) -> list:
+    """The newest published records of ``model`` for the home page."""
+    return list(db.session.execute(
+        db.select(model).options(joinedload(model.organization)).where(model.status == PUBLISHED)
+        .order_by(model.published_at.desc()).limit(limit)).scalars())
+
+
+def published_count(model) -> int:
+    return db.session.execute(count_of(model, model.status == PUBLISHED)).scalar_one()

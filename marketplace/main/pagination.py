@@ -1,0 +1,70 @@
+"""Page-number pagination over a SELECT, with an efficient separate COUNT."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import request
+from sqlalchemy import func
+
+from ..extensions import db
+
+PER_PAGE = 20
+MAX_PAGE = 1000  # deep OFFSETs get slow; nobody pages past 20,000 rows by hand (search exists for that)
+
+
+@dataclass
+class Page:
+    """One page of results plus what the template needs to draw page links."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+    extra: list = field(default_factory=list)  # per-item extras (e.g. counts)
+
+    @property
+    def pages(self) -> int:
+        return max(1, min(MAX_PAGE, -(-self.total // self.per_page)))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def page_numbers(self, around: int = 2) -> list[int | None]:
+        """Page links to show: first, last and a window around the current page; None marks a gap."""
+        shown: list[int | None] = []
+        last = 0
+        for number in range(1, self.pages + 1):
+            if number in (1, self.pages) or abs(number - self.page) <= around:
+                if last and number - last > 1:
+                    shown.append(None)
+                shown.append(number)
+                last = number
+        return shown
+
+
+def page_arg() -> int:
+    """The ``page`` query argument, clamped to 1..MAX_PAGE."""
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, MAX_PAGE))
+
+
+def paginate(query, count_query, page: int | None = None, per_page: int = PER_PAGE, scalars: bool = True) -> Page:
+    """Run ``query`` with LIMIT/OFFSET and ``count_query`` (a ``SELECT count(*)``) for the total."""
+    page = page or page_arg()
+    total = db.session.execute(count_query).scalar_one()
+    result = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.unique().scalars() if scalars else result)
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def count_of(model, *conditions, joins=()):
+    """``SELECT count(*) FROM model [JOIN ...] WHERE conditions`` without wrapping the ordered query."""
+    query = db.select(func.count()).select_from(model)
+    for target, onclause in joins:
+        query = query.join(target, onclause)
+    return query.where(*conditions)

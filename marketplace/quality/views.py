@@ -1,0 +1,87 @@
+"""年度优质成果: admins mark published achievements onto the year's list and watch progress toward the target."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import defer, joinedload
+
+from ..achievements import services
+from ..achievements.models import Achievement
+from ..errors import PermissionDenied, ValidationFailed
+from ..extensions import db
+from ..listings import PUBLISHED
+from ..main.formdata import flash_error
+from ..main.pagination import count_of, paginate
+from ..taxonomy import TECHNICAL_FIELDS
+
+bp = Blueprint("quality", __name__, url_prefix="/quality")
+
+
+def _require_admin() -> None:
+    if not current_user.is_admin:
+        raise PermissionDenied("只有平台管理员可以评定年度优质成果")
+
+
+def _year() -> int:
+    year = request.values.get("year", type=int) or date.today().year
+    return year if 2000 <= year <= 2100 else date.today().year
+
+
+@bp.get("")
+@login_required
+def index():
+    """Progress against QUALITY_TARGET_PER_YEAR, the year's list, and published candidates to add."""
+    _require_admin()
+    year = _year()
+    progress = services.quality_progress(year, current_app.config["QUALITY_TARGET_PER_YEAR"])
+    listed = [Achievement.quality_year == year, Achievement.status == PUBLISHED]
+    marked = list(db.session.execute(
+        db.select(Achievement).options(joinedload(Achievement.organization), defer(Achievement.description))
+        .where(*listed).order_by(Achievement.quality_marked_at.desc()).limit(500)).scalars())
+    field = request.args.get("field") if request.args.get("field") in TECHNICAL_FIELDS else None
+    candidates_where = [Achievement.status == PUBLISHED, Achievement.quality_year.is_(None)]
+    if field:
+        candidates_where.append(Achievement.technical_field == field)
+    candidates = paginate(
+        db.select(Achievement).options(joinedload(Achievement.organization), defer(Achievement.description))
+        .where(*candidates_where).order_by(Achievement.published_at.desc()),
+        count_of(Achievement, *candidates_where))
+    return render_template("quality/index.html", year=year, progress=progress, marked=marked,
+                           candidates=candidates, field=field)
+
+
+@bp.post("/<int:record_id>/mark")
+@login_required
+def mark(record_id: int):
+    _require_admin()
+    record = db.get_or_404(Achievement, record_id)
+    try:
+        services.mark_high_quality(current_user, record, _year())
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash_error(error)
+    else:
+        db.session.commit()
+        flash(_("已列入年度优质成果"), "success")
+    return _back()
+
+
+@bp.post("/<int:record_id>/unmark")
+@login_required
+def unmark(record_id: int):
+    _require_admin()
+    record = db.get_or_404(Achievement, record_id)
+    services.unmark_high_quality(current_user, record)
+    db.session.commit()
+    flash(_("已移出年度优质成果"), "success")
+    return _back()
+
+
+def _back():
+    target = request.form.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("quality.index", year=_year()))
