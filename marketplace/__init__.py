@@ -22,6 +22,7 @@ WEB_MODULES: list[str] = [
     "marketplace.review.views",
     "marketplace.quality.views",
     "marketplace.attachments.views",
+    "marketplace.search_pages.views",
 ]
 API_MODULES: list[str] = [
     "marketplace.api_docs",  # first: defines the problem+json responses the others reference
@@ -30,6 +31,7 @@ API_MODULES: list[str] = [
     "marketplace.patents.api",
     "marketplace.demands.api",
     "marketplace.review.api",
+    "marketplace.search_pages.api",
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",

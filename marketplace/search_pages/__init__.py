@@ -1,0 +1,1 @@
+"""Search pages and the search API (engine results loaded back from the database; database fallback)."""

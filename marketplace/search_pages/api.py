@@ -1,0 +1,201 @@
+"""JSON search API: ``GET /api/v1/search/<kind>`` and ``GET /api/v1/search/suggest``.
+
+Same engine, filters and database fallback as the pages. When the engine is unavailable the answer is still 200,
+from the database, with ``"degraded": true`` and no facet counts.
+"""
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..api_common import optional_user
+from . import service
+from .facets import PAGES
+
+# Routes carry the /search segment themselves: create_app registers every API blueprint at url_prefix="/api/v1".
+blp = Blueprint("api_search", __name__,
+                description="全文检索：科技成果、专利、技术需求、机构（分面统计、高亮、联想词）")
+
+KIND_PATHS = {"achievements": "achievement", "patents": "patent", "demands": "demand", "organizations": "organization"}
+
+
+# -- arguments ------------------------------------------------------------------------------------------------------
+
+def _args_schema(kind: str) -> type[Schema]:
+    config = PAGES[kind]
+    attrs: dict = {
+        "q": fields.Str(load_default="", metadata={
+            "description": f"关键词（按中文分词检索；超过 {service.MAX_QUERY_CHARS} 个字符的部分被忽略）"}),
+        "page": fields.Int(load_default=1, validate=validate.Range(min=1, max=100_000),
+                           metadata={"description": "页码，从 1 开始"}),
+        "page_size": fields.Int(load_default=20, validate=validate.Range(min=1, max=service.MAX_PAGE_SIZE),
+                                metadata={"description": f"每页条数，1–{service.MAX_PAGE_SIZE}"}),
+        "sort": fields.Str(load_default=None, validate=validate.OneOf(list(config.sorts)),
+                           metadata={"description": "排序；不填时有关键词按相关度，否则按发布时间"}),
+    }
+    for facet in config.facets:
+        item = fields.Str(validate=validate.OneOf(list(facet.vocabulary))) if facet.vocabulary is not None \
+            else fields.Str(validate=validate.Length(min=1, max=40))
+        attrs[facet.field] = fields.List(item, metadata={"description": f"{facet.title}（可重复，值之间为“或”）"})
+    return Schema.from_dict(attrs, name=f"Search{kind.title()}Args")
+
+
+class SuggestArgs(Schema):
+    kind = fields.Str(load_default="achievement", validate=validate.OneOf(list(PAGES)))
+    q = fields.Str(load_default="", metadata={"description": "已输入的前缀"})
+    size = fields.Int(load_default=8, validate=validate.Range(min=1, max=20))
+
+
+# -- responses ------------------------------------------------------------------------------------------------------
+
+class _Hit(Schema):
+    id = fields.Int()
+    url = fields.Str()
+    highlights = fields.Dict(keys=fields.Str(), values=fields.Str(),
+                             metadata={"description": "字段 → 含 <mark> 的已转义 HTML 片段"})
+
+
+class AchievementHit(_Hit):
+    title = fields.Str()
+    summary = fields.Str()
+    keywords = fields.List(fields.Str())
+    technical_field = fields.Str()
+    trl = fields.Int(allow_none=True)
+    ip_type = fields.Str(allow_none=True)
+    transfer_modes = fields.List(fields.Str())
+    price_amount = fields.Float(allow_none=True, metadata={"description": "万元；null 表示面议"})
+    region = fields.Str(allow_none=True)
+    org_id = fields.Int()
+    org_name = fields.Str(allow_none=True)
+    quality_year = fields.Int(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+
+
+class PatentHit(_Hit):
+    number = fields.Str()
+    title = fields.Str()
+    abstract = fields.Str(allow_none=True)
+    patent_type = fields.Str()
+    legal_status = fields.Str()
+    ipc_codes = fields.List(fields.Str())
+    applicant = fields.Str()
+    open_licence = fields.Bool()
+    region = fields.Str(allow_none=True)
+    org_id = fields.Int()
+    published_at = fields.DateTime(allow_none=True)
+
+
+class DemandHit(_Hit):
+    title = fields.Str()
+    problem = fields.Str()
+    keywords = fields.List(fields.Str())
+    industry = fields.Str()
+    technical_field = fields.Str(allow_none=True)
+    cooperation_modes = fields.List(fields.Str())
+    budget_min = fields.Float(allow_none=True)
+    budget_max = fields.Float(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    region = fields.Str(allow_none=True)
+    org_id = fields.Int()
+    org_name = fields.Str(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+
+
+class OrganizationHit(_Hit):
+    name = fields.Str()
+    org_type = fields.Str()
+    region = fields.Str(allow_none=True)
+    description = fields.Str(allow_none=True)
+
+
+HIT_SCHEMAS = {"achievement": AchievementHit, "patent": PatentHit, "demand": DemandHit,
+               "organization": OrganizationHit}
+SHOW_ENDPOINTS = {"achievement": ("achievements.show", "record_id"), "patent": ("patents.show", "record_id"),
+                  "demand": ("demands.show", "record_id"), "organization": ("orgs.show", "org_id")}
+
+
+def _page_schema(kind: str) -> type[Schema]:
+    return Schema.from_dict({
+        "results": fields.List(fields.Nested(HIT_SCHEMAS[kind])),
+        "total": fields.Int(metadata={"description": "命中总数"}),
+        "page": fields.Int(),
+        "page_size": fields.Int(),
+        "pages": fields.Int(),
+        "q": fields.Str(metadata={"description": "实际检索的关键词（截断后）"}),
+        "sort": fields.Str(),
+        "facets": fields.Dict(keys=fields.Str(), values=fields.Dict(keys=fields.Str(), values=fields.Int()),
+                              metadata={"description": "分面字段 → 取值 → 数量（降级时为空）"}),
+        "degraded": fields.Bool(metadata={"description": "为 true 时检索服务不可用，结果来自数据库（无分面统计）"}),
+        "did_you_mean": fields.List(fields.Str()),
+    }, name=f"Search{kind.title()}Page")
+
+
+class SuggestOut(Schema):
+    suggestions = fields.List(fields.Str())
+    degraded = fields.Bool()
+
+
+def _record_url(kind: str, record_id: int) -> str:
+    endpoint, arg = SHOW_ENDPOINTS[kind]
+    try:
+        return url_for(endpoint, **{arg: record_id})
+    except Exception:  # noqa: BLE001 - the HTML pages may not be installed
+        return ""
+
+
+def _hit(kind: str, record, highlights: dict) -> dict:
+    item = {"id": record.id, "url": _record_url(kind, record.id),
+            "highlights": {name: str(snippet) for name, snippet in highlights.items()}}
+    if kind in ("achievement", "demand"):
+        org = record.organization
+        item["org_name"] = org.name if org is not None else None
+    if kind == "patent":
+        item["open_licence"] = record.has_open_licence
+    for name in HIT_SCHEMAS[kind]._declared_fields:
+        if name not in item and hasattr(record, name):
+            item[name] = getattr(record, name)
+    return item
+
+
+def _search(kind: str, args: dict) -> dict:
+    filters = {name: values for name, values in args.items()
+               if PAGES[kind].facet(name) is not None and values}
+    request = service.make_request(kind, args.get("q", ""), filters, args.get("sort"), args.get("page", 1),
+                                   args.get("page_size", 20))
+    outcome = service.search(request, highlight=True)
+    return {
+        "results": [_hit(kind, r, outcome.highlights.get(r.id, {})) for r in outcome.records],
+        "total": outcome.total, "page": request.page, "page_size": request.page_size, "pages": outcome.pages,
+        "q": request.q, "sort": request.sort, "facets": outcome.facets, "degraded": outcome.degraded,
+        "did_you_mean": outcome.did_you_mean,
+    }
+
+
+def _make_view(path: str, kind: str) -> None:
+    class SearchView(MethodView):
+        @optional_user
+        @blp.arguments(_args_schema(kind), location="query")
+        @blp.response(200, _page_schema(kind))
+        def get(self, args):
+            return _search(kind, args)
+
+    SearchView.get.__doc__ = f"{PAGES[kind].title}（全文检索 + 分面筛选）"
+    SearchView.__name__ = f"Search{kind.title()}"
+    blp.route(f"/search/{path}", endpoint=f"search_{path}")(SearchView)
+
+
+for _path, _kind in KIND_PATHS.items():
+    _make_view(_path, _kind)
+
+
+@blp.route("/search/suggest")
+class Suggest(MethodView):
+    @optional_user
+    @blp.arguments(SuggestArgs, location="query")
+    @blp.response(200, SuggestOut)
+    def get(self, args):
+        """输入联想：标题与关键词"""
+        suggestions, degraded = service.suggest(args["kind"], args["q"], args["size"])
+        return {"suggestions": suggestions, "degraded": degraded}

@@ -1,0 +1,132 @@
+"""Search pages: /search (achievements), /search/patents, /search/demands, /search/orgs, and /search/suggest."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, jsonify, render_template, request, url_for
+
+from ..main.pagination import Page
+from .facets import BY_SLUG, PAGES, KindPage
+from . import service
+
+bp = Blueprint("search_pages", __name__, url_prefix="/search", static_folder="static",
+               static_url_path="/assets")
+
+PER_PAGE = 20
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int | None
+    selected: bool
+    url: str
+
+
+@dataclass
+class FacetGroup:
+    field: str
+    title: str
+    values: list[FacetValue]
+
+
+def _toggle_url(filters: dict[str, list[str]], name: str, value: str) -> str:
+    current = list(filters.get(name, []))
+    current = [v for v in current if v != value] if value in current else [*current, value]
+    return _url(filters, name, current)
+
+
+def _url(filters: dict[str, list[str]], name: str, values: list[str] | None) -> str:
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    for key, chosen in filters.items():
+        args[key] = list(chosen)
+    if values:
+        args[name] = values
+    else:
+        args.pop(name, None)
+    return _here(**args)
+
+
+def _here(**args) -> str:
+    """This search page's URL with these query arguments."""
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _facet_groups(config: KindPage, outcome: service.SearchOutcome) -> list[FacetGroup]:
+    """Facet values with counts (from the engine) plus every selected value, each with its toggle link."""
+    filters = outcome.request.filters
+    groups = []
+    for facet in config.facets:
+        counts = outcome.facets.get(facet.field, {})
+        values = []
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        if facet.field == "year":
+            ordered = sorted(counts.items(), key=lambda kv: str(kv[0]), reverse=True)
+        seen = set()
+        for value, count in ordered:
+            value = str(value)
+            if not facet.accepts(value):
+                continue
+            seen.add(value)
+            values.append(FacetValue(value, facet.label(value), count, value in filters.get(facet.field, []),
+                                     _toggle_url(filters, facet.field, value)))
+        for value in filters.get(facet.field, []):
+            if value not in seen:
+                values.append(FacetValue(value, facet.label(value), counts.get(value, 0 if counts else None),
+                                         True, _toggle_url(filters, facet.field, value)))
+        if values:
+            groups.append(FacetGroup(facet.field, str(facet.title), values[:30]))
+    return groups
+
+
+def _active_filters(config: KindPage, filters: dict[str, list[str]]) -> list[dict]:
+    chips = []
+    for name, values in filters.items():
+        facet = config.facet(name)
+        for value in values:
+            chips.append({"title": str(facet.title), "label": facet.label(value),
+                          "url": _toggle_url(filters, name, value)})
+    return chips
+
+
+def _render(config: KindPage):
+    filters = service.parse_filters(config, request.args)
+    search_request = service.make_request(config.kind, request.args.get("q", ""), filters,
+                                          request.args.get("sort"), request.args.get("page", 1), PER_PAGE)
+    outcome = service.search(search_request)
+    page = Page(items=outcome.records, total=min(outcome.total, service.MAX_RESULT_WINDOW),
+                page=search_request.page, per_page=search_request.page_size)
+    return render_template(
+        "search/search.html", config=config, pages=PAGES, outcome=outcome, page=page, q=search_request.q,
+        total=outcome.total, sort=search_request.sort, filters=filters,
+        facet_groups=_facet_groups(config, outcome), active_filters=_active_filters(config, filters),
+        clear_filters_url=_here(q=search_request.q or None),
+        clear_query_url=_here(**filters),
+        truncated=len(request.args.get("q", "")) > service.MAX_QUERY_CHARS,
+    )
+
+
+@bp.get("", endpoint="index")
+def index():
+    """科技成果检索."""
+    return _render(PAGES["achievement"])
+
+
+@bp.get("/<any(patents, demands, orgs):slug>")
+def kind_page(slug: str):
+    """专利 / 技术需求 / 机构检索."""
+    return _render(BY_SLUG[slug])
+
+
+@bp.get("/suggest")
+def suggest():
+    """Suggestions as you type: ``{"suggestions": [...], "degraded": bool}``."""
+    kind = request.args.get("kind", "achievement")
+    if kind not in PAGES:
+        kind = "achievement"
+    suggestions, degraded = service.suggest(kind, request.args.get("q", ""))
+    response = jsonify({"suggestions": suggestions, "degraded": degraded})
+    response.headers["Cache-Control"] = "public, max-age=30"
+    return response
