@@ -1,0 +1,301 @@
+"""Subscriptions and notifications.
+
+A *saved search* (text + facet filters over achievements) is registered with the engine's percolator under the
+subscription id; a *followed demand* is evaluated with the matcher. When the indexer has pushed documents it calls
+:func:`on_documents_indexed`; every newly published achievement that a subscription matches becomes one in-app
+notification per subscriber (never twice for the same record) and, when the subscriber wants it, an e-mail.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+from flask import current_app
+from sqlalchemy import func
+
+from search.engine import Document, SavedQuery, SearchUnavailable
+from search.schema import facet_fields
+
+from ..access import get_visible
+from ..accounts.models import Membership, User
+from ..achievements.models import Achievement
+from ..demands.models import Demand
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..indexing.records import load_public_in_order
+from ..indexing.runtime import get_engine
+from ..listings import PUBLISHED
+from ..timeutil import utcnow
+from .mail import send_mail
+from .models import DEMAND, SEARCH, Notification, Subscription
+
+log = logging.getLogger(__name__)
+
+FOLLOW_TOP = 20  # a new achievement "matches" a followed demand when it ranks among the demand's top matches
+MAX_SUBSCRIPTIONS = 50
+
+
+# -- subscriptions ---------------------------------------------------------------------------------------------------
+
+def _require_user(user) -> None:
+    if not getattr(user, "is_authenticated", False):
+        raise ValidationFailed("请先登录")
+
+
+def _clean_filters(filters: dict | None) -> dict[str, list]:
+    filters = filters or {}
+    if not isinstance(filters, dict):
+        raise ValidationFailed(errors={"filters": ["筛选条件应为对象"]})
+    allowed = set(facet_fields("achievement"))
+    out = {}
+    for name, values in filters.items():
+        if name not in allowed:
+            raise ValidationFailed(errors={"filters": [f"不支持的筛选字段：{name}"]})
+        values = values if isinstance(values, list) else [values]
+        values = [str(v) for v in values if v not in (None, "")][:20]
+        if values:
+            out[name] = values
+    return out
+
+
+def _check_quota(user) -> None:
+    count = db.session.execute(db.select(func.count()).select_from(Subscription).where(
+        Subscription.user_id == user.id, Subscription.active.is_(True))).scalar_one()
+    if count >= MAX_SUBSCRIPTIONS:
+        raise ValidationFailed(f"每位用户最多保留 {MAX_SUBSCRIPTIONS} 个订阅，请先删除不用的订阅")
+
+
+def save_search(user, text: str | None, filters: dict | None = None, name: str | None = None,
+                email: bool = True) -> Subscription:
+    """Save an achievement search as an alert and register it with the percolator."""
+    _require_user(user)
+    text = (text or "").strip()
+    filters = _clean_filters(filters)
+    if not text and not filters:
+        raise ValidationFailed(errors={"query_text": ["请填写检索词或至少选择一个筛选条件"]})
+    if len(text) > 500:
+        raise ValidationFailed(errors={"query_text": ["检索词不能超过500个字符"]})
+    _check_quota(user)
+    name = (name or "").strip()[:200] or text[:60] or "筛选条件订阅"
+    subscription = Subscription(user_id=user.id, kind=SEARCH, name=name, query_text=text or None,
+                                filters=filters, email=bool(email))
+    db.session.add(subscription)
+    db.session.flush()
+    register(subscription)
+    return subscription
+
+
+def follow_demand(user, demand: Demand, email: bool = True) -> Subscription:
+    """Follow a demand's matches (idempotent: following twice keeps one subscription)."""
+    _require_user(user)
+    get_visible(Demand, demand.id, user)
+    existing = db.session.execute(db.select(Subscription).where(
+        Subscription.user_id == user.id, Subscription.kind == DEMAND, Subscription.demand_id == demand.id)
+    ).scalar_one_or_none()
+    if existing is not None:
+        existing.active = True
+        return existing
+    _check_quota(user)
+    subscription = Subscription(user_id=user.id, kind=DEMAND, name=f"需求匹配：{demand.title}"[:200],
+                                demand_id=demand.id, filters={}, email=bool(email))
+    db.session.add(subscription)
+    db.session.flush()
+    return subscription
+
+
+def subscription_of(user, subscription_id: int) -> Subscription:
+    subscription = db.session.get(Subscription, subscription_id)
+    if subscription is None or subscription.user_id != getattr(user, "id", None):
+        raise NotFound()
+    return subscription
+
+
+def unsubscribe(user, subscription: Subscription) -> None:
+    if subscription.user_id != getattr(user, "id", None):
+        raise NotFound()
+    if subscription.kind == SEARCH:
+        try:
+            get_engine().delete_query(subscription.id)
+        except SearchUnavailable:
+            log.warning("saved query %s not removed from the engine (unavailable)", subscription.id)
+    db.session.delete(subscription)
+
+
+def subscriptions_of(user) -> list[Subscription]:
+    return list(db.session.execute(db.select(Subscription).where(Subscription.user_id == user.id)
+                                   .order_by(Subscription.created_at.desc())).scalars())
+
+
+def following(user, demand: Demand) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.execute(db.select(Subscription.id).where(
+        Subscription.user_id == user.id, Subscription.demand_id == demand.id, Subscription.active.is_(True))
+    ).first() is not None
+
+
+def register(subscription: Subscription) -> bool:
+    """Register a saved search with the engine's percolator; False (logged) when the engine is down —
+    :func:`sync_saved_queries` repairs that later."""
+    try:
+        get_engine().save_query(SavedQuery(id=subscription.id, kind="achievement", text=subscription.query_text,
+                                           filters=subscription.filters or {}))
+        return True
+    except SearchUnavailable:
+        log.warning("saved query %s not registered (engine unavailable)", subscription.id)
+        return False
+
+
+def sync_saved_queries() -> int:
+    """Register every active saved search again (after an engine change or outage). Returns how many."""
+    rows = db.session.execute(db.select(Subscription).where(Subscription.kind == SEARCH,
+                                                            Subscription.active.is_(True))).scalars()
+    return sum(1 for s in rows if register(s))
+
+
+# -- notifications ---------------------------------------------------------------------------------------------------
+
+def notify(user_id: int, category: str, title: str, *, body: str | None = None, link: str | None = None,
+           subject: tuple[str, int] | None = None, subscription: Subscription | None = None) -> Notification | None:
+    """Add a notification; None when the same alert (user, subscription, record) was already sent."""
+    subject_type, subject_id = subject if subject else (None, None)
+    if subscription is not None and subject is not None:
+        exists = db.session.execute(db.select(Notification.id).where(
+            Notification.user_id == user_id, Notification.category == category,
+            Notification.subscription_id == subscription.id, Notification.subject_type == subject_type,
+            Notification.subject_id == subject_id)).first()
+        if exists:
+            return None
+    notification = Notification(user_id=user_id, category=category, title=title[:300], body=body, link=link,
+                                subject_type=subject_type, subject_id=subject_id,
+                                subscription_id=subscription.id if subscription is not None else None)
+    db.session.add(notification)
+    return notification
+
+
+def _members(org_id: int) -> list[User]:
+    return list(db.session.execute(db.select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.org_id == org_id, User.active.is_(True))).scalars())
+
+
+def notify_recommendation(demand: Demand, kind: str, target, note: str | None, explanation: dict) -> int:
+    """Tell both parties that a broker recommends this pair; returns the number of notifications."""
+    what = "科技成果" if kind == "achievement" else "开放许可专利"
+    reasons = "\n".join("· " + r for r in explanation.get("reasons", []))
+    extra = f"\n经纪人说明：{note}" if note else ""
+    created = []
+    for user in _members(demand.org_id):
+        created.append(notify(user.id, "recommendation", f"技术经纪人为您的需求「{demand.title}」推荐了{what}「{target.title}」",
+                              body=reasons + extra, link=f"/{kind}s/{target.id}", subject=(kind, target.id)))
+    for user in _members(target.org_id):
+        created.append(notify(user.id, "recommendation", f"技术经纪人把您的{what}「{target.title}」推荐给需求「{demand.title}」",
+                              body=reasons + extra, link=f"/demands/{demand.id}", subject=("demand", demand.id)))
+    notifications = [n for n in created if n is not None]
+    db.session.flush()
+    _mail([n for n in notifications if n.user.email], always=True)
+    return len(notifications)
+
+
+def _mail(notifications: list[Notification], always: bool = False) -> None:
+    for n in notifications:
+        subscription = db.session.get(Subscription, n.subscription_id) if n.subscription_id else None
+        if not always and subscription is not None and not subscription.email:
+            continue
+        body = "\n\n".join(p for p in (n.title, n.body, f"查看：{n.link}" if n.link else None) if p)
+        if send_mail(n.user.email, "【科技成果转化交易平台】" + n.title[:80], body):
+            n.emailed_at = utcnow()
+
+
+def unread_count(user) -> int:
+    """Unread notifications of ``user`` (0 for anonymous visitors) — for the page header badge."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.execute(db.select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar_one()
+
+
+def notifications_query(user, unread_only: bool = False):
+    query = db.select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return query.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the given notifications (or all) of ``user`` read; returns how many changed."""
+    query = db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_ids is not None:
+        query = query.where(Notification.id.in_(list(notification_ids)))
+    return db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+
+
+# -- the indexer hook --------------------------------------------------------------------------------------------------
+
+def on_documents_indexed(documents: Iterable[Document]) -> int:
+    """Call after the indexer pushed ``documents`` successfully (and committed). Creates the alerts for
+    achievements that saved searches or followed demands match, commits them and mails them. Never raises:
+    alert trouble must not stop indexing. Returns the number of notifications created."""
+    try:
+        created = _alerts_for([d for d in documents if d.kind == "achievement"])
+        db.session.commit()
+        _mail(created)
+        db.session.commit()
+        return len(created)
+    except Exception:  # noqa: BLE001 - see docstring
+        db.session.rollback()
+        log.exception("alerts for indexed documents failed")
+        return 0
+
+
+def _alerts_for(documents: list[Document]) -> list[Notification]:
+    if not documents:
+        return []
+    records = {a.id: a for a in load_public_in_order("achievement", [d.id for d in documents])}
+    documents = [d for d in documents if d.id in records]
+    if not documents:
+        return []
+    created: list[Notification] = []
+    engine = get_engine()
+    for document in documents:
+        ids = engine.percolate(document)
+        if not ids:
+            continue
+        subs = db.session.execute(db.select(Subscription).where(
+            Subscription.id.in_(ids), Subscription.kind == SEARCH, Subscription.active.is_(True))).scalars()
+        for sub in subs:
+            created += _alert(sub, records[document.id], f"新成果符合您的订阅「{sub.name}」")
+    follows = list(db.session.execute(db.select(Subscription).join(Demand, Demand.id == Subscription.demand_id)
+                                      .where(Subscription.kind == DEMAND, Subscription.active.is_(True),
+                                             Demand.status == PUBLISHED)).scalars())
+    if follows:
+        from ..matching.services import matches_for_demand
+
+        new_ids = set(records)
+        by_demand: dict[int, list[Subscription]] = {}
+        for sub in follows:
+            by_demand.setdefault(sub.demand_id, []).append(sub)
+        for subs in by_demand.values():
+            demand = subs[0].demand
+            ranked = matches_for_demand(demand, size=FOLLOW_TOP)
+            for candidate in ranked:
+                if candidate.record.id in new_ids:
+                    for sub in subs:
+                        created += _alert(sub, candidate.record, f"您关注的需求「{demand.title}」有新的匹配成果",
+                                          candidate.explanation.get("reasons"))
+    return created
+
+
+def _alert(sub: Subscription, achievement: Achievement, title: str, reasons=None) -> list[Notification]:
+    """One alert for ``sub`` about ``achievement`` if it was published after the subscription was made and is
+    not the subscriber's own organisation's."""
+    if achievement.published_at is None or achievement.published_at < sub.created_at:
+        return []
+    if sub.user is None or not sub.user.active or sub.user.org_id == achievement.org_id:
+        return []
+    body = achievement.title + ("\n" + "\n".join("· " + r for r in reasons) if reasons else "")
+    notification = notify(sub.user_id, "alert", title, body=body, link=f"/achievements/{achievement.id}",
+                          subject=("achievement", achievement.id), subscription=sub)
+    if notification is None:
+        return []
+    sub.last_notified_at = utcnow()
+    return [notification]

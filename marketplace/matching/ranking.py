@@ -1,0 +1,130 @@
+"""The matching pipeline over the search engine: first pass → feedback (terms, discipline) → second pass with
+agreement boosts → rows loaded from the database (public ones only) → structured rerank → explanations."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from search import analysis
+from search.engine import SearchQuery, SearchUnavailable
+
+from ..errors import DomainError
+from ..indexing.records import load_public_in_order
+from . import query as q
+from .explain import structured_factor
+
+
+class MatchingUnavailable(DomainError):
+    status = 503
+    title = "匹配服务暂时不可用，请稍后再试"
+
+
+@dataclass
+class Candidate:
+    """One ranked record with its score and explanation (``curation``: the broker's Match row, if any)."""
+
+    kind: str
+    record: Any
+    score: float
+    explanation: dict[str, Any]
+    curation: Any = None
+
+    @property
+    def pinned(self) -> bool:
+        return bool(self.curation is not None and self.curation.pinned)
+
+
+@dataclass
+class MatchRequest:
+    """What to look for. ``describe(record, matched_terms)`` builds a candidate's explanation."""
+
+    kind: str  # the kind of record wanted: achievement | patent | demand
+    weights: dict[str, float]
+    describe: Callable[[Any, list[str]], dict[str, Any]]
+    filters: dict[str, list] = field(default_factory=dict)
+    agreement: dict[str, list[str]] = field(default_factory=dict)  # keyword field -> values that agree
+    exclude_ids: list[int] = field(default_factory=list)
+    size: int = 10
+    feedback: bool = True
+    keep: Callable[[Any], bool] | None = None  # an extra condition on loaded rows (open licence in force, ...)
+
+
+def record_text(kind: str, record) -> str:
+    """The text of a record that matching reads (feedback terms, matched terms of pinned records)."""
+    if kind == "achievement":
+        parts = [record.title, " ".join(record.keywords or []), record.summary]
+    elif kind == "patent":
+        parts = [record.title, record.abstract]
+    else:
+        parts = [record.title, " ".join(record.keywords or []), record.problem, record.indicators]
+    return "。".join(p for p in parts if p)
+
+
+def matched_terms(weights: dict[str, float], found: list[str] | set[str]) -> list[str]:
+    """Query terms present in a record, heaviest first (feedback terms the user never wrote are left out)."""
+    found = set(found)
+    return [t for t, _ in sorted(weights.items(), key=lambda kv: -kv[1]) if t in found]
+
+
+def terms_in(weights: dict[str, float], kind: str, record) -> list[str]:
+    return matched_terms(weights, analysis.tokenize(record_text(kind, record)))
+
+
+def _search(engine, request: MatchRequest, weights: dict[str, float], boosts: dict, size: int,
+            settings: q.MatchSettings):
+    query = SearchQuery(kind=request.kind, terms=q.as_query_terms(weights), filters=request.filters,
+                        boosts=boosts, field_boosts=settings.field_boosts.get(request.kind),
+                        exclude_ids=request.exclude_ids, size=size)
+    try:
+        return engine.search(query).hits
+    except SearchUnavailable as exc:
+        raise MatchingUnavailable() from exc
+
+
+def _agreement_boosts(request: MatchRequest, top: float, settings: q.MatchSettings) -> dict[str, dict[str, float]]:
+    boosts: dict[str, dict[str, float]] = {}
+    for name, values in request.agreement.items():
+        weight = settings.field_weight if name == "technical_field" else settings.industry_weight
+        table = {v: round(weight * top, 4) for v in values if v}
+        if table and weight > 0:
+            boosts[name] = table
+    return boosts
+
+
+def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SETTINGS) -> list[Candidate]:
+    """Ranked public candidates, best first, at most ``request.size``."""
+    if not request.weights or request.size <= 0:
+        return []
+    base = q.add_subwords(request.weights, settings)
+    pool = max(settings.candidates, request.size)
+    hits = _search(engine, request, base, {}, pool, settings)
+    if not hits:
+        return []
+    top = hits[0].score or 1.0
+    weights, boosts = base, _agreement_boosts(request, top, settings)
+    if request.feedback:
+        wanted = max(settings.feedback_docs, settings.discipline_docs)
+        rows = load_public_in_order(request.kind, [h.id for h in hits[:wanted]])
+        by_id = {r.id: r for r in rows}
+        if settings.feedback_docs and settings.feedback_weight > 0:
+            texts = [record_text(request.kind, by_id[h.id]) for h in hits[:settings.feedback_docs] if h.id in by_id]
+            weights = q.with_feedback(base, q.feedback_terms(texts, settings), settings)
+        if request.kind == "achievement" and settings.discipline_docs:
+            prior = q.discipline_prior(((getattr(by_id.get(h.id), "discipline", None), h.score)
+                                        for h in hits[:settings.discipline_docs]), top, settings)
+            if prior:
+                boosts["discipline"] = prior
+    if weights is not base or boosts:
+        hits = _search(engine, request, weights, boosts, pool, settings)
+    rows = load_public_in_order(request.kind, [h.id for h in hits])
+    by_id = {r.id: r for r in rows}
+    out = []
+    for hit in hits:
+        record = by_id.get(hit.id)
+        if record is None or (request.keep is not None and not request.keep(record)):
+            continue
+        explanation = request.describe(record, matched_terms(base, hit.matched_terms))
+        score = hit.score * structured_factor(explanation)
+        out.append(Candidate(request.kind, record, round(score, 4), explanation))
+    out.sort(key=lambda c: -c.score)
+    return out[:request.size]

@@ -1,0 +1,223 @@
+"""Matching operations: demand (record or free text) → achievements / open-licence patents, achievement → demands,
+similar achievements, and the broker's curation (pin, dismiss, recommend to both parties)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from ..access import get_visible
+from ..achievements.models import Achievement
+from ..audit.services import record as audit
+from ..demands.models import Demand
+from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..extensions import db
+from ..indexing.records import load_public_in_order
+from ..indexing.runtime import get_engine
+from ..listings import PUBLISHED
+from ..patents.models import Patent
+from ..timeutil import utcnow
+from . import explain, query
+from .models import TARGET_KINDS, Match
+from .ranking import Candidate, MatchRequest, rank, terms_in
+
+MAX_SIZE = 100
+TARGET_MODELS = {"achievement": Achievement, "patent": Patent}
+
+
+def settings() -> query.MatchSettings:
+    """The matcher's settings (``MATCH_SETTINGS`` in the config overrides single parameters)."""
+    overrides = current_app.config.get("MATCH_SETTINGS") or {}
+    return query.MatchSettings(**overrides) if overrides else query.DEFAULT_SETTINGS
+
+
+def _offer_describer(need: explain.Need, kind: str):
+    def describe(record, terms: list[str]) -> dict[str, Any]:
+        offer = explain.offer_of_achievement(record) if kind == "achievement" else explain.offer_of_patent(record)
+        return explain.explanation(need, offer, terms)
+    return describe
+
+
+def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, *, size: int,
+                      filters: dict | None = None, exclude_ids=()) -> MatchRequest:
+    filters = dict(filters or {})
+    agreement: dict[str, list[str]] = {}
+    if kind == "achievement":
+        if need.technical_field:
+            agreement["technical_field"] = [need.technical_field]
+        if need.industries:
+            agreement["industries"] = list(need.industries)
+    else:
+        filters["open_licence"] = [True]
+    return MatchRequest(kind=kind, weights=weights, describe=_offer_describer(need, kind), filters=filters,
+                        agreement=agreement, exclude_ids=list(exclude_ids), size=min(size, MAX_SIZE),
+                        keep=(lambda p: p.has_open_licence) if kind == "patent" else None)
+
+
+def match_text(text: str, *, kind: str = "achievement", size: int = 10, filters: dict | None = None) -> list[Candidate]:
+    """Published achievements (or open-licence patents) for a free-text demand, best first. ``filters`` are facet
+    filters of the target kind; single values also count as preferences in the explanation."""
+    weights = query.weighted_terms(text, settings=settings())
+    need = explain.need_of_filters(filters or {})
+    request = _request_for_need(kind, weights, need, size=size, filters=filters)
+    return rank(get_engine(), request, settings())
+
+
+def demand_weights(demand: Demand) -> dict[str, float]:
+    """Weighted terms of a demand: problem text, with title, indicators and keywords emphasised."""
+    text = "。".join(p for p in (demand.title, demand.problem, demand.indicators) if p)
+    return query.weighted_terms(text, [demand.title, demand.indicators, " ".join(demand.keywords or [])],
+                                settings())
+
+
+def curations(demand: Demand, kind: str) -> dict[int, Match]:
+    rows = db.session.execute(db.select(Match).where(Match.demand_id == demand.id, Match.target_kind == kind))
+    return {m.target_id: m for m in rows.scalars()}
+
+
+def matches_for_demand(demand: Demand, *, kind: str = "achievement", size: int = 20,
+                       show_dismissed: bool = False) -> list[Candidate]:
+    """Ranked candidates for a demand: pinned ones first (in pin order), dismissed ones hidden (or, with
+    ``show_dismissed``, listed last), the organisation's own records left out."""
+    if kind not in TARGET_KINDS:
+        raise ValidationFailed(errors={"kind": ["无效的匹配类型"]})
+    curated = curations(demand, kind)
+    weights = demand_weights(demand)
+    need = explain.need_of_demand(demand)
+    hidden = [i for i, m in curated.items() if m.dismissed or m.pinned]
+    request = _request_for_need(kind, weights, need, size=size + 10, exclude_ids=hidden)
+    ranked = [c for c in rank(get_engine(), request, settings()) if c.record.org_id != demand.org_id][:size]
+    describe = request.describe
+    pinned = sorted((m for m in curated.values() if m.pinned), key=lambda m: m.updated_at)
+    head = []
+    for record in load_public_in_order(kind, [m.target_id for m in pinned]):
+        head.append(Candidate(kind, record, curated[record.id].score or 0.0,
+                              describe(record, terms_in(weights, kind, record)), curated[record.id]))
+    tail = []
+    if show_dismissed:
+        dismissed = [m.target_id for m in curated.values() if m.dismissed]
+        for record in load_public_in_order(kind, dismissed):
+            tail.append(Candidate(kind, record, 0.0, describe(record, terms_in(weights, kind, record)),
+                                  curated[record.id]))
+    for candidate in ranked:
+        candidate.curation = curated.get(candidate.record.id)
+    return (head + ranked)[:max(size, len(head))] + tail
+
+
+def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list[Candidate]:
+    """Published demands an achievement could answer, best first (other organisations' demands only)."""
+    text = "。".join(p for p in (achievement.title, achievement.summary, achievement.benefits) if p)
+    weights = query.weighted_terms(text, [achievement.title, " ".join(achievement.keywords or [])], settings())
+    offer = explain.offer_of_achievement(achievement)
+
+    def describe(demand, terms):
+        return explain.explanation(explain.need_of_demand(demand), offer, terms)
+
+    agreement = {}
+    if achievement.technical_field:
+        agreement["technical_field"] = [achievement.technical_field]
+    if achievement.industries:
+        agreement["industry"] = list(achievement.industries)
+    request = MatchRequest(kind="demand", weights=weights, describe=describe, agreement=agreement,
+                           size=min(size, MAX_SIZE) + 1)
+    ranked = rank(get_engine(), request, settings())
+    return [c for c in ranked if c.record.org_id != achievement.org_id][:size]
+
+
+def similar_achievements(achievement: Achievement, size: int = 5) -> list[Achievement]:
+    """Published achievements like this one (for its detail page); [] when the engine is unavailable."""
+    from .ranking import MatchingUnavailable
+
+    text = "。".join(p for p in (achievement.title, achievement.summary) if p)
+    weights = query.weighted_terms(text, [achievement.title, " ".join(achievement.keywords or [])], settings())
+    need = explain.Need(technical_field=achievement.technical_field, industries=list(achievement.industries or []))
+    request = _request_for_need("achievement", weights, need, size=size, exclude_ids=[achievement.id])
+    request.feedback = False  # the record itself is the best feedback there is
+    try:
+        return [c.record for c in rank(get_engine(), request, settings())]
+    except MatchingUnavailable:
+        current_app.logger.warning("similar achievements skipped: search engine unavailable")
+        return []
+
+
+# -- broker curation ---------------------------------------------------------------------------------------------
+
+def can_view_matches(user, listing) -> bool:
+    """Matches of a listing are for its own organisation and for brokers."""
+    return bool(getattr(user, "is_authenticated", False) and (user.is_broker or user.org_id == listing.org_id))
+
+
+def visible_listing(model, record_id: int, user):
+    """The listing whose matches ``user`` asks for: 404 when they cannot see it, 403 when it is not theirs."""
+    listing = get_visible(model, record_id, user)
+    if not can_view_matches(user, listing):
+        raise PermissionDenied("只有发布方机构成员和技术经纪人可以查看匹配结果")
+    return listing
+
+
+def _require_broker(actor) -> None:
+    if not getattr(actor, "is_broker", False):
+        raise PermissionDenied("只有技术经纪人可以管理匹配结果")
+
+
+def _target(kind: str, target_id: int):
+    if kind not in TARGET_KINDS:
+        raise ValidationFailed(errors={"kind": ["无效的匹配类型"]})
+    record = db.session.get(TARGET_MODELS[kind], target_id)
+    if record is None or record.status != PUBLISHED:
+        raise NotFound()
+    return record
+
+
+def _curation(demand: Demand, kind: str, target_id: int) -> Match:
+    match = db.session.execute(db.select(Match).where(
+        Match.demand_id == demand.id, Match.target_kind == kind, Match.target_id == target_id)).scalar_one_or_none()
+    if match is None:
+        match = Match(demand_id=demand.id, target_kind=kind, target_id=target_id)
+        db.session.add(match)
+    return match
+
+
+def _snapshot(match: Match, demand: Demand, kind: str, target) -> None:
+    weights = demand_weights(demand)
+    need = explain.need_of_demand(demand)
+    match.explanation = _offer_describer(need, kind)(target, terms_in(weights, kind, target))
+
+
+def set_curation(actor, demand: Demand, kind: str, target_id: int, state: str) -> Match:
+    """``state``: "pinned" (shown first), "dismissed" (hidden) or "none" (back to the plain ranking)."""
+    _require_broker(actor)
+    if state not in ("pinned", "dismissed", "none"):
+        raise ValidationFailed(errors={"state": ["状态应为 pinned、dismissed 或 none"]})
+    target = _target(kind, target_id)
+    match = _curation(demand, kind, target_id)
+    match.pinned, match.dismissed = state == "pinned", state == "dismissed"
+    match.decided_by_id = actor.id
+    match.updated_at = utcnow()
+    if match.explanation is None:
+        _snapshot(match, demand, kind, target)
+    db.session.flush()
+    audit(actor, f"match.{state if state != 'none' else 'reset'}", demand, {"kind": kind, "target_id": target_id})
+    return match
+
+
+def recommend(actor, demand: Demand, kind: str, target_id: int, note: str | None = None) -> Match:
+    """Send the pair to both parties: a notification to every member of the demand's and the target's
+    organisations. The pair is pinned as well."""
+    from ..alerts.services import notify_recommendation
+
+    _require_broker(actor)
+    if demand.status != PUBLISHED:
+        raise ValidationFailed("只能为已发布的需求推荐成果")
+    note = (note or "").strip() or None
+    if note and len(note) > 2000:
+        raise ValidationFailed(errors={"note": ["推荐说明不能超过2000个字符"]})
+    target = _target(kind, target_id)
+    match = set_curation(actor, demand, kind, target_id, "pinned")
+    match.note = note or match.note
+    match.recommended_at = utcnow()
+    match.recommended_by_id = actor.id
+    _snapshot(match, demand, kind, target)
+    notify_recommendation(demand, kind, target, note, match.explanation or {})
+    audit(actor, "match.recommend", demand, {"kind": kind, "target_id": target_id})
+    return match
