@@ -23,6 +23,8 @@ WEB_MODULES: list[str] = [
     "marketplace.quality.views",
     "marketplace.attachments.views",
     "marketplace.search_pages.views",
+    "marketplace.matching.views",
+    "marketplace.alerts.views",
 ]
 API_MODULES: list[str] = [
     "marketplace.api_docs",  # first: defines the problem+json responses the others reference
@@ -31,6 +33,8 @@ API_MODULES: list[str] = [
     "marketplace.patents.api",
     "marketplace.demands.api",
     "marketplace.review.api",
+    "marketplace.matching.api",
+    "marketplace.alerts.api",
     "marketplace.search_pages.api",
 ]
 CLI_MODULES: list[str] = [
