@@ -1,7 +1,7 @@
 """Achievement schemas: one input schema for forms, the API and imports; one output schema."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..taxonomy import INDUSTRIES, IP_TYPES, REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES
 from ..validation import Amount, Choice, ChoiceList, InputSchema, Int, Text, TextList
@@ -24,7 +24,9 @@ class AchievementInput(InputSchema):
     team = Text(max_length=4000)
     region = Choice(REGIONS, label="地区代码")
     contact = Text(max_length=200)
-    patent_ids = fields.List(fields.Int(error_messages={"invalid": "专利编号应为整数"}), load_default=list)
+    patent_ids = fields.List(fields.Int(error_messages={"invalid": "专利编号应为整数"},
+                                        validate=validate.Range(1, 2**31 - 1, error="专利编号无效")),
+                             load_default=list)
 
 
 class PatentBrief(Schema):
@@ -68,7 +70,7 @@ class AchievementOut(Schema):
 class AchievementSummaryOut(Schema):
     """The short form used in lists."""
 
-    id = fields.Int()
+    id = fields.Int(dump_only=True)
     external_id = fields.Str(allow_none=True)
     title = fields.Str()
     summary = fields.Str()
@@ -79,6 +81,6 @@ class AchievementSummaryOut(Schema):
     transfer_modes = fields.List(fields.Str())
     price_amount = fields.Float(allow_none=True)
     region = fields.Str(allow_none=True)
-    org_id = fields.Int()
-    status = fields.Str()
-    published_at = fields.DateTime(allow_none=True)
+    org_id = fields.Int(dump_only=True)
+    status = fields.Str(dump_only=True)
+    published_at = fields.DateTime(dump_only=True, allow_none=True)
