@@ -284,13 +284,14 @@ class ClusterEngine(SearchEngine):
         for kind in KINDS:  # an id lives in one kind only: drop it elsewhere
             if kind != query.kind:
                 self.t.request("DELETE", f"/{self.queries_index(kind)}/_doc/{int(query.id)}", ignore=(404,))
-        params = {"refresh": "wait_for"}
-        self.t.request("PUT", f"/{self.queries_index(query.kind)}/_doc/{int(query.id)}", body, params=params)
+        # refresh=true: alerts are few, and a saved query must apply to the very next document
+        self.t.request("PUT", f"/{self.queries_index(query.kind)}/_doc/{int(query.id)}", body,
+                       params={"refresh": "true"})
 
     def delete_query(self, query_id: int) -> None:
         for kind in KINDS:
             self.t.request("DELETE", f"/{self.queries_index(kind)}/_doc/{int(query_id)}",
-                           params={"refresh": "wait_for"}, ignore=(404,))
+                           params={"refresh": "true"}, ignore=(404,))
 
     def percolate(self, document: Document) -> list[int]:
         """Ids of the saved queries the document matches (percolate query)."""
