@@ -1,0 +1,96 @@
+"""Matching through the real engine: ranking, visibility, explanations, similar achievements."""
+from __future__ import annotations
+
+from marketplace.achievements.models import Achievement
+from marketplace.demands.models import Demand
+from marketplace.extensions import db
+from marketplace.matching import services
+
+DEMAND_TEXT = ("我公司主营动力电池负极材料，正在开发硅碳负极，首次充放电效率偏低、循环中体积膨胀导致极片粉化，"
+               "希望与掌握硅基材料碳包覆改性技术的团队合作开发量产工艺。")
+
+
+def test_free_text_ranks_the_relevant_achievement_first(app, market):
+    with app.test_request_context():
+        results = services.match_text(DEMAND_TEXT, size=10)
+    assert results and results[0].record.id == market.ids["anode"]
+    assert "硅碳负极" in results[0].explanation["matched_terms"]
+    assert results[0].explanation["reasons"][0].startswith("共同关键词：")
+
+
+def test_never_returns_drafts_or_unpublished_records(app, market):
+    with app.test_request_context():
+        ids = {c.record.id for c in services.match_text(DEMAND_TEXT, size=50)}
+        ids |= {c.record.id for c in services.match_text("硅碳负极 未发布 草稿 预锂化 多孔", size=50)}
+    assert market.ids["draft"] not in ids and market.ids["unpublished"] not in ids
+    assert all(db_status == "published" for db_status in _statuses(app, ids))
+
+
+def _statuses(app, ids):
+    with app.app_context():
+        return [db.session.get(Achievement, i).status for i in ids]
+
+
+def test_demand_matches_explain_trl_budget_field_and_region(app, market):
+    with app.test_request_context():
+        demand = db.session.get(Demand, market.ids["demand"])
+        results = services.matches_for_demand(demand, size=10)
+        top = results[0]
+        assert top.record.id == market.ids["anode"]
+        e = top.explanation
+        assert e["trl"] == {"value": 6, "required_min": 5, "fit": True}
+        assert e["price"]["within_budget"] is True and e["price"]["amount"] == 150.0
+        assert e["technical_field"]["agrees"] is True
+        assert e["industry"]["common"] == ["energy"]
+        assert e["region"]["same"] is True
+        reasons = "\n".join(e["reasons"])
+        assert "TRL 6，满足需求要求的 TRL ≥ 5" in reasons
+        assert "报价 150 万元，在预算 50–200 万元 范围内" in reasons
+        assert "技术领域一致：新材料" in reasons and "同在吉林省" in reasons
+
+
+def test_misfits_are_explained_and_sink(app, market):
+    with app.test_request_context():
+        demand = db.session.get(Demand, market.ids["demand"])
+        anode = db.session.get(Achievement, market.ids["anode"])
+        anode.trl, anode.price_amount = 3, 500
+        db.session.flush()
+        e = services.matches_for_demand(demand, size=10)[0].explanation
+        db.session.rollback()
+    assert e["trl"]["fit"] is False and e["price"]["within_budget"] is False
+    assert any("低于需求要求的 TRL 5" in r for r in e["reasons"])
+    assert any("超出预算" in r for r in e["reasons"])
+
+
+def test_open_licence_patents_match_a_demand(app, market):
+    with app.test_request_context():
+        demand = db.session.get(Demand, market.ids["demand"])
+        results = services.matches_for_demand(demand, kind="patent", size=5)
+    assert [c.record.id for c in results] == [market.ids["patent"]]
+    assert results[0].explanation["price"]["amount"] == 5.0
+
+
+def test_achievement_finds_matching_demands(app, market):
+    with app.test_request_context():
+        anode = db.session.get(Achievement, market.ids["anode"])
+        results = services.demands_for_achievement(anode, size=5)
+    assert results[0].record.id == market.ids["demand"]
+    assert results[0].explanation["trl"]["fit"] is True
+
+
+def test_similar_achievements_exclude_the_record_itself(app, market):
+    with app.test_request_context():
+        other = db.session.get(Achievement, market.ids["other2"])  # 印染废水
+        similar = services.similar_achievements(db.session.get(Achievement, market.ids["anode"]), 5)
+        assert market.ids["anode"] not in [a.id for a in similar]
+        assert all(a.status == "published" for a in similar)
+        assert other.id not in [a.id for a in services.similar_achievements(other, 5)]
+
+
+def test_similar_include_renders(app, market):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        record = db.session.get(Achievement, market.ids["anode"])
+        html = render_template_string('{% include "matching/_similar.html" %}', record=record)
+    assert "相似成果" in html or html.strip() == ""
