@@ -27,7 +27,10 @@ from .mapping import normalise_record
 from .models import Achievement
 from .schemas import AchievementInput
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 1000  # rows per transaction (one commit, one audit event)
+# Rows per flush inside a transaction: the after-flush outbox listener scans ``session.new`` once per object, so a
+# flush costs O(n²) in its size; small flushes keep that negligible while commits stay few.
+FLUSH_EVERY = 200
 FIELDS = [name for name in AchievementInput._declared_fields if name != "patent_ids"]
 
 FIELD_LABELS = {
@@ -239,7 +242,9 @@ class AchievementImporter:
             wanted = {pid for row in rows for pid in row.patent_ids or ()}
             patents = {p.id: p for p in db.session.execute(db.select(Patent).where(Patent.id.in_(wanted))).scalars()}
         orgs = set()
-        for row in rows:
+        for position, row in enumerate(rows, start=1):
+            if position % FLUSH_EVERY == 0:
+                db.session.flush()
             external_id = row.values.get("external_id")
             record = None
             if external_id:
