@@ -1,0 +1,1 @@
+"""Demo data for the marketplace: a deterministic, fictional dataset (see ``dataset.demo_dataset``)."""
