@@ -155,15 +155,15 @@ def change_password():
     """Change the password; every other session ends, this one continues on a renewed session."""
     if request.form.get("new_password", "") != request.form.get("new_password2", ""):
         return _account_page(422, errors={"new_password2": [_("两次输入的密码不一致")]})
+    user = current_user._get_current_object()  # audit records need the model, not the proxy
     try:
-        services.change_password(current_user, request.form.get("current_password", ""),
+        services.change_password(user, request.form.get("current_password", ""),
                                  request.form.get("new_password", ""))
     except ValidationFailed as error:
         errors = field_errors(error)
         if "password" in errors:
             errors["new_password"] = errors.pop("password")
         return _account_page(422, errors=errors)
-    user = current_user._get_current_object()
     db.session.commit()
     start_session(user)
     flash(_("密码已修改，其他设备上的登录已失效"), "success")

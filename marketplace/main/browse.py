@@ -128,6 +128,21 @@ def browse_patents(filters: dict[str, str], sort: str, page: int | None = None) 
 BUDGET_BANDS = {code: (low, high) for code, low, high, *_ in taxonomy.PRICE_BANDS}
 
 
+def _budget_overlaps(band: str):
+    """Demands whose budget range [min, max] overlaps the band; 面议 means no budget given at all."""
+    if band == "negotiable":
+        return db.and_(Demand.budget_min.is_(None), Demand.budget_max.is_(None))
+    low, high = BUDGET_BANDS[band]
+    floor = func.coalesce(Demand.budget_min, Demand.budget_max)
+    ceiling = func.coalesce(Demand.budget_max, Demand.budget_min)
+    clauses = [floor.is_not(None)]
+    if high is not None:
+        clauses.append(floor < high)
+    if low is not None:
+        clauses.append(ceiling >= low)
+    return db.and_(*clauses)
+
+
 def demand_filters() -> dict[str, str]:
     return {key: value for key, value in {
         "industry": _arg("industry", taxonomy.INDUSTRIES),
@@ -140,7 +155,7 @@ def demand_filters() -> dict[str, str]:
 
 
 def browse_demands(filters: dict[str, str], sort: str, page: int | None = None) -> Page:
-    """Published demands; the budget band is matched on the demand's upper budget (or lower when no upper)."""
+    """Published demands; a budget band matches demands whose budget range overlaps it."""
     conditions = [Demand.status == PUBLISHED]
     joins = []
     if "industry" in filters:
@@ -152,8 +167,7 @@ def browse_demands(filters: dict[str, str], sort: str, page: int | None = None) 
     if "mode" in filters:
         conditions.append(_json_list_contains(Demand.cooperation_modes, filters["mode"]))
     if "budget" in filters:
-        budget = func.coalesce(Demand.budget_max, Demand.budget_min)
-        conditions.append(_amount_band(budget, filters["budget"]))
+        conditions.append(_budget_overlaps(filters["budget"]))
     if "org_type" in filters:
         joins.append((Organization, Organization.id == Demand.org_id))
         conditions.append(Organization.org_type == filters["org_type"])

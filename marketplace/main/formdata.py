@@ -12,6 +12,26 @@ from werkzeug.datastructures import MultiDict
 from ..errors import ValidationFailed
 
 LIST_SEPARATORS = re.compile(r"[,，、;；\n]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def translate_message(text: str) -> str:
+    """A service message in the UI language. Messages with numbers in them ("至少需要 8 个字符") are looked up with
+    the numbers as placeholders ("至少需要 %(n0)s 个字符"), so one catalogue entry serves every limit."""
+    text = str(text)
+    translated = _(text)
+    if translated != text or not _NUMBER.search(text):
+        return translated
+    numbers: dict[str, str] = {}
+
+    def placeholder(match: re.Match) -> str:
+        key = f"n{len(numbers)}"
+        numbers[key] = match.group(0)
+        return f"%({key})s"
+
+    template = _NUMBER.sub(placeholder, text.replace("%", "%%"))
+    translated = _(template)
+    return text if translated == template else translated % numbers
 
 
 def split_list(text: str | None) -> list[str]:
@@ -67,9 +87,9 @@ def field_errors(error: ValidationFailed) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name, messages in (error.errors or {}).items():
         key = "_form" if name in ("_schema", None) else name
-        errors.setdefault(key, []).extend(_(text) for text in _flatten(messages))
+        errors.setdefault(key, []).extend(translate_message(text) for text in _flatten(messages))
     if not errors:
-        errors["_form"] = [_(error.message)]
+        errors["_form"] = [translate_message(error.message)]
     return errors
 
 

@@ -12,13 +12,14 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..review import services as review
 from .formdata import flash_error
+from .messages import N_
 
 DONE_MESSAGES = {
-    "submit": "已提交审核，审核通过后将公开发布",
-    "withdraw": "已撤回为草稿",
-    "archive": "已归档",
-    "close": "已关闭",
-    "delete": "已删除",
+    "submit": N_("已提交审核，审核通过后将公开发布"),
+    "withdraw": N_("已撤回为草稿"),
+    "archive": N_("已归档"),
+    "close": N_("已关闭"),
+    "delete": N_("已删除"),
 }
 
 

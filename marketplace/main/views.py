@@ -16,6 +16,7 @@ from ..extensions import db
 from ..patents.models import Patent
 from ..taxonomy import LISTING_STATUSES
 from .browse import latest_published, published_count
+from .formdata import translate_message
 from .pagination import count_of, paginate
 
 bp = Blueprint("main", __name__)
@@ -62,7 +63,8 @@ def workspace():
 def page_helpers() -> dict:
     """Helpers for the layout: the language switch link and, when installed, the search page's URL."""
     return {"lang_url": _lang_url, "search_url": _search_url(), "price_options": _price_options,
-            "trl_choices": _trl_choices, "patent_choices": _patent_choices}
+            "trl_choices": _trl_choices, "patent_choices": _patent_choices,
+            "tr": translate_message}
 
 
 def _trl_choices() -> list[tuple[str, str]]:
