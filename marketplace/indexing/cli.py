@@ -17,10 +17,9 @@ from flask.cli import AppGroup
 
 from search.engine import SearchUnavailable
 
-from ..extensions import db
 from . import indexer, reconcile, worker
 from .documents import KINDS
-from .records import count_searchable, iter_documents
+from .records import count_searchable
 from .runtime import get_engine
 
 search_cli = AppGroup("search", help="Search index: indexer worker, rebuild, verification.")
@@ -74,22 +73,12 @@ def drain_command(wait: bool) -> None:
 def reindex_command(kinds: tuple[str, ...]) -> None:
     """Rebuild the index of each kind from the database (searches keep working; writes made meanwhile are
     replayed from the outbox afterwards)."""
-    app = current_app._get_current_object()
-    engine = get_engine(app)
+    engine = get_engine()
     try:
         engine.ensure_indices()
         for kind in kinds or KINDS:
-            started_after = indexer.max_outbox_id()
-            total = count_searchable(kind)
-            with click.progressbar(length=total, label=f"{kind:<12}", show_pos=True) as bar:
-                def documents(kind=kind, bar=bar):
-                    for document in iter_documents(kind):
-                        bar.update(1)
-                        yield document
-
-                count = engine.rebuild(kind, documents())
-            db.session.commit()
-            replayed = indexer.replay_since(engine, started_after, kinds=[kind])
+            with click.progressbar(length=count_searchable(kind), label=f"{kind:<12}", show_pos=True) as bar:
+                count, replayed = reconcile.rebuild_kind(engine, kind, progress=bar.update)
             click.echo(f"{kind}: {count} documents indexed; {replayed.claimed} later changes replayed")
     except SearchUnavailable as exc:
         click.echo(f"search engine unavailable: {exc}", err=True)
@@ -103,6 +92,7 @@ def verify_command(kinds: tuple[str, ...], repair: bool) -> None:
     """Compare published records (ids and versions) with the index."""
     engine = get_engine()
     problems = 0
+    problems_left = False
     try:
         for kind in kinds or KINDS:
             diff = reconcile.compare(engine, kind)
@@ -117,15 +107,21 @@ def verify_command(kinds: tuple[str, ...], repair: bool) -> None:
                 click.echo(f"  {len(diff.ahead)} indexed versions are newer than the database (restored backup?): "
                            "run `flask search reindex` to rebuild from the database")
             if repair and diff.problems:
-                report = reconcile.repair(engine, diff)
-                click.echo(f"  repaired: {report.indexed} indexed, {report.deleted} deleted, {report.failed} failed")
+                report, remaining, rebuilt = reconcile.repair_fully(engine, diff)
                 if report.unavailable:
                     click.echo(f"  search engine unavailable: {report.error}", err=True)
                     sys.exit(1)
+                click.echo(f"  repaired: {report.indexed} re-sent, {report.deleted} deleted, {report.failed} failed"
+                           + ("; versions left behind by the removed documents needed a rebuild of the index"
+                              if rebuilt else ""))
+                click.echo(f"  now: missing {len(remaining.missing)}, stale {len(remaining.stale)}, "
+                           f"extra {len(remaining.extra)}")
+                if remaining.problems:
+                    problems_left = True
     except SearchUnavailable as exc:
         click.echo(f"search engine unavailable: {exc}", err=True)
         sys.exit(1)
-    if problems and not repair:
+    if (problems and not repair) or problems_left:
         sys.exit(2)
 
 

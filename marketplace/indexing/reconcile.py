@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from search.engine import SearchEngine
 
@@ -12,7 +12,7 @@ from ..timeutil import utcnow
 from . import indexer
 from .documents import KINDS
 from .models import OutboxEntry
-from .records import count_searchable, searchable_versions
+from .records import count_searchable, iter_documents, searchable_versions
 
 
 @dataclass
@@ -60,6 +60,39 @@ def repair(engine: SearchEngine, diff: Difference) -> indexer.DrainReport:
     indexer.enqueue(diff.kind, versions)
     db.session.commit()
     return indexer.replay_since(engine, before, kinds=[diff.kind])
+
+
+def rebuild_kind(engine: SearchEngine, kind: str, progress: Callable[[int], None] | None = None
+                 ) -> tuple[int, indexer.DrainReport]:
+    """Rebuild the index of ``kind`` from the database while searches continue, then replay every change made
+    since the rebuild started (an engine-side swap may not see writes another drainer pushed to the old index).
+    Returns (documents in the new index, replay report)."""
+    started_after = indexer.max_outbox_id()
+    db.session.commit()
+
+    def documents():
+        for document in iter_documents(kind):
+            if progress is not None:
+                progress(1)
+            yield document
+
+    count = engine.rebuild(kind, documents())
+    db.session.commit()
+    return count, indexer.replay_since(engine, started_after, kinds=[kind])
+
+
+def repair_fully(engine: SearchEngine, diff: Difference) -> tuple[indexer.DrainReport, Difference, bool]:
+    """:func:`repair`, then compare again; what versioned writes cannot fix (a document removed behind the
+    engine's back leaves its version behind, so re-sending that version is ignored as stale) is fixed by a
+    rebuild of the kind. Returns (repair report, remaining difference, whether a rebuild was needed)."""
+    report = repair(engine, diff)
+    if report.unavailable:
+        return report, diff, False
+    remaining = compare(engine, diff.kind)
+    if not remaining.problems:
+        return report, remaining, False
+    rebuild_kind(engine, diff.kind)
+    return report, compare(engine, diff.kind), True
 
 
 def _age(since: datetime | None) -> str:

@@ -8,7 +8,8 @@ from marketplace.timeutil import utcnow
 
 
 def published_achievements(org, count: int, title: str = "高镍正极材料包覆技术", **fields) -> list[Achievement]:
-    """``count`` published achievements of ``org``, flushed (one outbox row each)."""
+    """``count`` published achievements of ``org`` (an Organization or its id), flushed (one outbox row each)."""
+    org_id = org if isinstance(org, int) else org.id
     records = []
     for i in range(count):
         values = {"title": f"{title}{i}", "summary": "原子层沉积包覆，提升循环寿命与热稳定性。",
@@ -17,7 +18,7 @@ def published_achievements(org, count: int, title: str = "高镍正极材料包�
                   "price_amount": 10 * (i % 30), "region": "220102", "status": "published",
                   "published_at": utcnow()}
         values.update(fields)
-        records.append(Achievement(org_id=org.id, **values))
+        records.append(Achievement(org_id=org_id, **values))
     db.session.add_all(records)
     db.session.flush()
     return records
