@@ -28,13 +28,11 @@ def too_large(error):
                            errors=None), 413
 
 
-@bp.post("/<kind>s/<int:record_id>/attachments")
+@bp.post("/achievements/<int:record_id>/attachments", defaults={"kind": "achievement"})
+@bp.post("/demands/<int:record_id>/attachments", defaults={"kind": "demand"})
 @login_required
 def upload(kind: str, record_id: int):
     """Attach a file (PDF, PNG/JPG, Office) to an achievement or demand of the user's organisation."""
-    if kind not in PARENTS:
-        return render_template("errors/error.html", status=404, title=_("页面或记录不存在"), detail=None,
-                               errors=None), 404
     model, endpoint = PARENTS[kind]
     parent = get_visible(model, record_id, current_user)
     file = request.files.get("file")
