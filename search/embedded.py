@@ -10,8 +10,10 @@ searches and writes continue; writes made meanwhile are journaled and replayed b
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import shutil
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -137,6 +139,7 @@ class EmbeddedEngine(SearchEngine):
             conn.close()
             gen = store.next_generation()
             (store.dir / gen).mkdir()
+        writer = None
         try:
             index = create_index(kind, store.dir / gen)
             writer = index.writer(self.writer_heap, self.writer_threads)
@@ -174,13 +177,16 @@ class EmbeddedEngine(SearchEngine):
                 finally:
                     conn.close()
         except BaseException:
+            if writer is not None:  # stop the indexing threads before removing their directory
+                with contextlib.suppress(Exception):  # the writer may already be consumed
+                    writer.rollback()
+                    writer.wait_merging_threads()
+            writer = index = None
             conn = store.state()
             with conn:
                 conn.execute("DELETE FROM meta WHERE key = 'rebuild_started'")
             conn.close()
             if store.current_generation() != gen:
-                import shutil
-
                 shutil.rmtree(store.dir / gen, ignore_errors=True)
             raise
         store.remove_old_generations(keep=2)
