@@ -29,7 +29,8 @@ MAX_ERRORS_SHOWN = 50
 def progress(total: int | None, label: str):
     """A click progress bar on a terminal; elsewhere a plain line every tenth of the way (or 10,000 rows)."""
     if sys.stdout.isatty():
-        with click.progressbar(length=total or 0, label=label, show_pos=True, show_eta=True) as bar:
+        with click.progressbar(length=total or 0, label=label, show_pos=True, show_eta=True,
+                               update_min_steps=max(1, (total or 0) // 500)) as bar:
             yield bar.update
         return
     done = 0
