@@ -9,7 +9,7 @@ per distinct password: argon2 takes about 50 ms a hash by design, which would do
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ..accounts.auth import hash_password
