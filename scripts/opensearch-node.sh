@@ -5,7 +5,7 @@
 #   scripts/opensearch-node.sh stop     stop the node started by this script
 #   scripts/opensearch-node.sh status   print the URL and exit 0 if the node answers, exit 1 otherwise
 #
-# Environment: OPENSEARCH_PORT (default 19200), OPENSEARCH_WORKDIR (default $TMPDIR/market-opensearch-$PORT),
+# Environment: OPENSEARCH_PORT (default 19200), OPENSEARCH_TRANSPORT_PORT (default port+1000), OPENSEARCH_WORKDIR (default $TMPDIR/market-opensearch-$PORT),
 # OPENSEARCH_HEAP (default 512m), OPENSEARCH_START_TIMEOUT seconds (default 240).
 # Needs Java 17+ and Maven 3; the first start downloads the artifacts from Maven Central into ~/.m2.
 set -euo pipefail
@@ -13,6 +13,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PROJECT="$HERE/tools/opensearch-node"
 PORT="${OPENSEARCH_PORT:-19200}"
+TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-$((PORT + 1000))}"
 WORKDIR="${OPENSEARCH_WORKDIR:-${TMPDIR:-/tmp}/market-opensearch-$PORT}"
 HEAP="${OPENSEARCH_HEAP:-512m}"
 TIMEOUT="${OPENSEARCH_START_TIMEOUT:-240}"
@@ -63,7 +64,7 @@ start() {
     nohup java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseSerialGC -Djava.awt.headless=true \
         -Dlog4j2.disable.jmx=true \
         -cp "$PROJECT/target/opensearch-node-1.0.0.jar:$PROJECT/target/lib/*" \
-        market.tools.OpenSearchNode "$PORT" "$WORKDIR/node" >"$LOG" 2>&1 < /dev/null &
+        market.tools.OpenSearchNode "$PORT" "$WORKDIR/node" "$TRANSPORT_PORT" >"$LOG" 2>&1 < /dev/null &
     echo $! >"$PIDFILE"
     until healthy; do
         if ! running_pid >/dev/null; then
