@@ -32,7 +32,8 @@ def _query(org: Organization | None, status: str):
 
 def count_achievements(org: Organization | None = None, status: str = PUBLISHED) -> int:
     """How many records :func:`export_achievements` will yield."""
-    return db.session.execute(_query(org, status).with_only_columns(func.count())).scalar_one()
+    query = _query(org, status).with_only_columns(func.count(), maintain_column_froms=True)
+    return db.session.execute(query).scalar_one()
 
 
 def export_achievements(org: Organization | None = None, status: str = PUBLISHED) -> Iterator[dict]:

@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from marketplace.access import visible_filter
 from marketplace.accounts.auth import Anonymous
+from marketplace.achievements.exporter import count_achievements
 from marketplace.achievements.io_formats import read_csv, split_list
 from marketplace.achievements.mapping import technical_field_for, title_from_abstract
 from marketplace.achievements.models import Achievement
@@ -234,6 +235,8 @@ def test_export_filters_by_status_and_writes_xlsx_header(app, runner, org, tmp_p
     runner.invoke(args=["achievements", "export", str(everything), "--status", "all"])
     sheet = load_workbook(everything).active
     assert sheet.max_row == 4 and sheet["A1"].value == "external_id"
+    with app.app_context():
+        assert count_achievements(None, "all") == 3 and count_achievements(None, "published") == 0
 
 
 def test_csv_lists_keep_values_that_contain_separators(tmp_path):
