@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
-from flask import current_app
 from sqlalchemy import func
 
 from search.engine import Document, SavedQuery, SearchUnavailable
