@@ -116,6 +116,19 @@ def json_body(schema, description: str | None = None, required: bool = True):
     return decorator
 
 
+def partial_schema(blp: Blueprint, schema_cls: type[Schema], name: str) -> Schema:
+    """``schema_cls(partial=True)`` for PATCH bodies, registered in the spec as ``name`` (no required fields)."""
+    schema = schema_cls(partial=True)
+
+    @blp.record
+    def _register(state) -> None:
+        spec = state.app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=schema)
+
+    return schema
+
+
 def read_json_object() -> dict:
     """The request's JSON object: 400 when malformed, 415 when not JSON, 422 when not an object. No body → {}."""
     raw = request.get_data(cache=True)

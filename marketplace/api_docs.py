@@ -23,6 +23,8 @@ API_DESCRIPTION = """科技成果转化交易平台的 JSON 接口。
 
 **认证**：个人访问令牌 `Authorization: Bearer tmk_...`（read 令牌只能读取，write 令牌可以修改），
 或浏览器登录会话（Cookie；修改类请求需带 `X-CSRFToken` 头，令牌可从 `GET /api/v1/me` 的响应头获取）。
+访问令牌只能在浏览器登录会话中创建（`POST /api/v1/tokens`），令牌全文只在创建时返回一次；
+查看和撤销令牌可以用会话，也可以用 write 令牌。写操作按用户限流（默认每分钟 120 次），超出返回 429。
 
 **分页**：列表返回 `{"items": [...], "total": N, "page": p, "page_size": s}`；`page` 从 1 开始，
 `page_size` 为 1–100（默认 20），超出范围返回 422。

@@ -10,8 +10,8 @@ from marshmallow import ValidationError as SchemaError
 from sqlalchemy import and_, false
 
 from ..access import get_visible
-from ..api_common import (commit, etag, json_body, optional_user, page_schema, paginate, problems, require_user,
-                          versioned, write_limit)
+from ..api_common import (commit, etag, json_body, optional_user, page_schema, paginate, partial_schema, problems,
+                          require_user, versioned, write_limit)
 from ..api_listings import (ListingArgs, delete_record, json_list_contains, listing_query, newest_first,
                             read_visible, register_actions, update_record)
 from ..errors import NotFound, PermissionDenied
@@ -23,6 +23,7 @@ from .models import Achievement
 from .schemas import AchievementInput, AchievementOut, AchievementSummaryOut
 
 blp = Blueprint("api_achievements", __name__, description="科技成果：检索、登记、修改、提交审核、归档；年度优质成果")
+PATCH_BODY = partial_schema(blp, AchievementInput, "AchievementPatch")
 
 SORTS = {"newest": "最新发布", "trl": "技术成熟度从高到低", "price": "价格从低到高（面议在后）"}
 PRICE_BAND_CODES = [band[0] for band in PRICE_BANDS] + ["negotiable"]
@@ -118,7 +119,7 @@ class AchievementItem(MethodView):
     @require_user
     @write_limit
     @versioned
-    @json_body(AchievementInput, description="只需提交要修改的字段")
+    @json_body(PATCH_BODY, description="只需提交要修改的字段")
     @problems(403, 404)
     @blp.response(200, AchievementOut)
     def patch(self, record_id, payload):

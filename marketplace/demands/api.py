@@ -7,8 +7,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
-from ..api_common import (commit, etag, json_body, optional_user, page_schema, paginate, problems, require_user,
-                          versioned, write_limit)
+from ..api_common import (commit, etag, json_body, optional_user, page_schema, paginate, partial_schema, problems,
+                          require_user, versioned, write_limit)
 from ..api_listings import (MAX_ID, ListingArgs, delete_record, json_list_contains, listing_query, newest_first,
                             read_visible, register_actions, update_record)
 from ..review import services as review
@@ -19,6 +19,7 @@ from .models import Demand
 from .schemas import DemandInput, DemandOut
 
 blp = Blueprint("api_demands", __name__, description="技术需求（产业界出题）：发布、审核、关闭")
+PATCH_BODY = partial_schema(blp, DemandInput, "DemandPatch")
 
 SORTS = {"newest": "最新发布", "deadline": "截止日期从近到远（无截止日期在后）"}
 
@@ -78,7 +79,7 @@ class DemandItem(MethodView):
     @require_user
     @write_limit
     @versioned
-    @json_body(DemandInput, description="只需提交要修改的字段")
+    @json_body(PATCH_BODY, description="只需提交要修改的字段")
     @problems(403, 404)
     @blp.response(200, DemandOut)
     def patch(self, record_id, payload):

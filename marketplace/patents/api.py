@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..access import check_version, get_editable
 from ..api_common import (commit, etag, expected_version, json_body, optional_user, page_schema, paginate,
-                          problems, require_user, versioned, write_limit)
+                          partial_schema, problems, require_user, versioned, write_limit)
 from ..api_listings import (MAX_ID, ListingArgs, delete_record, listing_query, newest_first, read_visible,
                             register_actions, update_record)
 from ..review import services as review
@@ -21,6 +21,7 @@ from .models import OpenLicence, Patent
 from .schemas import OpenLicenceInput, PatentInput, PatentOut
 
 blp = Blueprint("api_patents", __name__, description="专利：登记、审核发布、开放许可声明")
+PATCH_BODY = partial_schema(blp, PatentInput, "PatentPatch")
 
 ITEM = f"/patents/<int(max={MAX_ID}):record_id>"
 
@@ -78,7 +79,7 @@ class PatentItem(MethodView):
     @require_user
     @write_limit
     @versioned
-    @json_body(PatentInput, description="只需提交要修改的字段")
+    @json_body(PATCH_BODY, description="只需提交要修改的字段")
     @problems(403, 404)
     @blp.response(200, PatentOut)
     def patch(self, record_id, payload):

@@ -5,7 +5,7 @@ import pytest
 from marketplace.accounts.models import User
 from tests import factories as f
 
-from .conftest import ApiClient, assert_problem, create, database, publish
+from .conftest import ApiClient, assert_problem, database
 from .openapi_check import check_response, errors, resolve
 
 
@@ -80,6 +80,10 @@ def test_list_envelope_and_versioning_are_documented(spec):
     page = spec["components"]["schemas"]["AchievementPage"]
     assert set(page["required"]) == {"items", "total", "page", "page_size"}
     patch = spec["paths"]["/api/v1/achievements/{record_id}"]["patch"]
+    body = resolve(spec, patch["requestBody"]["content"]["application/json"]["schema"])
+    assert "required" not in body and "title" in body["properties"]  # PATCH: any subset of the fields
+    put = spec["paths"]["/api/v1/achievements/{record_id}"]["put"]
+    assert "title" in resolve(spec, put["requestBody"]["content"]["application/json"]["schema"])["required"]
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
     assert "409" in patch["responses"] and "422" in patch["responses"]
     listing = spec["paths"]["/api/v1/achievements"]["get"]
@@ -162,4 +166,3 @@ def test_rate_limit_headers_absent_when_limits_disabled(world, client):
     response = ApiClient(client, world.tokens["owner"]).post("/achievements", json={})
     assert_problem(response, 422)
     assert "X-RateLimit-Limit" not in response.headers
-    assert create and publish  # shared helpers stay importable

@@ -2,7 +2,7 @@
 from marketplace.accounts.models import Membership, User
 from marketplace.extensions import db
 
-from .conftest import ApiClient, assert_problem, database
+from .conftest import assert_problem, database
 
 
 def test_directory_is_public_and_paginated(world):
@@ -47,7 +47,7 @@ def test_invitation_returns_the_secret_once(world, app):
     assert_problem(world.owner.post(f"/organizations/{org}/invitations", json={"email": taken}), 422, "email")
 
 
-def test_remove_member_ends_their_access(world, app, client):
+def test_remove_member_ends_their_access(world, app):
     org = world.ids["org_a"]
     assert_problem(world.member.delete(f"/organizations/{org}/members/{world.ids['owner']}"), 403)
     assert world.owner.delete(f"/organizations/{org}/members/{world.ids['member']}").status_code == 204
@@ -58,4 +58,3 @@ def test_remove_member_ends_their_access(world, app, client):
     assert "管理员" in body["detail"]
     with database(app) as session:
         assert session.execute(db.select(Membership).where(Membership.org_id == org)).scalars().one()
-    assert isinstance(world.member, ApiClient)
