@@ -115,8 +115,11 @@ def run(search_url: str | None, write: bool) -> dict:
         hits = get_engine().search(SearchQuery(kind="achievement", terms=terms, field_boosts=equal, size=50)).hits
         return external_ids([h.id for h in hits])
 
+    engine_url = search_url
+    if search_url and "prefix=" not in search_url:  # a fresh set of indices per run on a shared cluster
+        engine_url = f"{search_url}{'&' if '?' in search_url else '?'}prefix=matchbench{int(time.time())}"
     with tempfile.TemporaryDirectory(prefix="matchbench-") as tmp:
-        app = build_instance(Path(tmp), search_url)
+        app = build_instance(Path(tmp), engine_url)
         client = app.test_client()
 
         def matcher(text: str) -> list[str]:
