@@ -259,7 +259,7 @@ class EmbeddedEngine(SearchEngine):
                     [(tantivy.Occur.Must, tantivy.Query.term_query(schema, title, t, index_option="freq"))
                      for t in tokens])
                 for _, address in searcher.search(q, limit=size * 3).hits:
-                    for text in json.loads(searcher.doc(address)["_src"][0])["sug"]:
+                    for text in json.loads(searcher.doc(address).get_first("_sug") or b"[]"):
                         if key in analysis.ascii_lower(text):
                             out.setdefault(text, None)
         return list(out)[:size]

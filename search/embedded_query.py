@@ -48,8 +48,9 @@ def build_document(p: Prepared) -> tantivy.Document:
         doc.add_date(name, value)
     for text in dict.fromkeys(p.suggest):
         doc.add_text("_suggest", suggest_term(text))
-    src = {"raw": p.raw, "tok": " ".join(sorted(p.token_set())), "sug": p.suggest}
+    src = {"raw": p.raw, "tok": " ".join(sorted(p.token_set()))}
     doc.add_bytes("_src", json.dumps(src, ensure_ascii=False).encode("utf-8"))
+    doc.add_bytes("_sug", json.dumps(p.suggest, ensure_ascii=False).encode("utf-8"))
     return doc
 
 

@@ -41,7 +41,8 @@ def build_schema(kind: str) -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("_id", indexed=True, fast=True)
     sb.add_integer_field("_version", fast=True)
-    sb.add_bytes_field("_src", stored=True)  # JSON: raw highlight texts, token set, suggestions
+    sb.add_bytes_field("_src", stored=True)  # JSON: raw highlight texts and token set
+    sb.add_bytes_field("_sug", stored=True)  # JSON list of suggestion strings (kept apart: suggest reads it often)
     sb.add_text_field("_suggest", tokenizer_name="raw", index_option="basic")
     for spec in KINDS[kind].values():
         if spec.type == "text":
