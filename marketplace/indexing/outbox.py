@@ -21,12 +21,13 @@ DERIVED_DEPENDANTS = {"patent": ("achievements",)}
 
 def _entries(session) -> list[dict]:
     rows: dict[tuple[str, int], dict] = {}
-    for obj, deleted in [(o, False) for o in session.new] + [(o, False) for o in session.dirty] + \
+    new = set(session.new)  # session.new builds a fresh set on every access: take it once per flush
+    for obj, deleted in [(o, False) for o in new] + [(o, False) for o in session.dirty] + \
             [(o, True) for o in session.deleted]:
         cls = type(obj)
         kind = getattr(cls, "__search_kind__", None)
         if kind:
-            if not deleted and obj not in session.new and not session.is_modified(obj, include_collections=False):
+            if not deleted and obj not in new and not session.is_modified(obj, include_collections=False):
                 continue
             rows[(kind, obj.id)] = {"kind": kind, "record_id": obj.id, "version": obj.version, "deleted": deleted}
             continue
