@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 
 from ..achievements.models import Achievement
 from ..demands.models import Demand
@@ -13,7 +13,7 @@ from ..extensions import db
 from ..listings import PUBLISHED
 from ..main.browse import browse_organizations, org_filters
 from ..main.formdata import field_errors, flash_error
-from ..main.pagination import count_of, paginate
+from ..main.pagination import paginate_ids
 from ..patents.models import Patent
 from . import services
 from .models import Organization
@@ -35,9 +35,8 @@ def show(org_id: int):
     if org is None:
         abort(404)
     mine = [Achievement.org_id == org.id, Achievement.status == PUBLISHED]
-    achievements = paginate(
-        db.select(Achievement).options(defer(Achievement.description)).where(*mine)
-        .order_by(Achievement.published_at.desc()), count_of(Achievement, *mine))
+    achievements = paginate_ids(Achievement, mine, [Achievement.published_at.desc(), Achievement.id.desc()],
+                                options=[joinedload(Achievement.organization), defer(Achievement.description)])
     patents = list(db.session.execute(db.select(Patent).where(
         Patent.org_id == org.id, Patent.status == PUBLISHED).order_by(Patent.published_at.desc()).limit(20)).scalars())
     demands = list(db.session.execute(db.select(Demand).where(

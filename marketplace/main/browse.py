@@ -16,9 +16,10 @@ from ..demands.models import Demand
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..patents.models import OpenLicence, Patent
-from .pagination import Page, count_of, paginate
+from .pagination import Page, count_of, paginate, paginate_ids
 
 TRL_BANDS = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
+UNINDEXED_COUNT_CAP = 1000
 PRICE_BANDS = {code: (low, high) for code, low, high, *_ in taxonomy.PRICE_BANDS}
 
 
@@ -30,6 +31,11 @@ def _arg(name: str, vocabulary) -> str | None:
 def _json_list_contains(column, code: str):
     # JSON arrays of vocabulary codes; codes are validated against the vocabulary, so no LIKE wildcards sneak in.
     return cast(column, String).like(f'%"{code}"%')
+
+
+def _orgs_of_type(org_type: str):
+    # A subquery rather than a join: the planner can then answer it from the (…, org_id) index entries.
+    return db.select(Organization.id).where(Organization.org_type == org_type).scalar_subquery()
 
 
 def _amount_band(column, band: str):
@@ -47,10 +53,10 @@ def _amount_band(column, band: str):
 def achievement_filters() -> dict[str, str]:
     """The active achievement filters from the query string (only valid values)."""
     return {key: value for key, value in {
-        "field": _arg("field", taxonomy.TECHNICAL_FIELDS),
+        "technical_field": _arg("technical_field", taxonomy.TECHNICAL_FIELDS),
         "trl": _arg("trl", TRL_BANDS),
-        "ip": _arg("ip", taxonomy.IP_TYPES),
-        "mode": _arg("mode", taxonomy.TRANSFER_MODES),
+        "ip_type": _arg("ip_type", taxonomy.IP_TYPES),
+        "transfer_mode": _arg("transfer_mode", taxonomy.TRANSFER_MODES),
         "region": _arg("region", taxonomy.REGIONS),
         "price": _arg("price", [*PRICE_BANDS, "negotiable"]),
         "org_type": _arg("org_type", taxonomy.ORG_TYPES),
@@ -63,35 +69,31 @@ ACHIEVEMENT_SORTS = ("newest", "trl", "price_asc", "price_desc")
 def browse_achievements(filters: dict[str, str], sort: str, page: int | None = None) -> Page:
     """Published achievements matching ``filters``, sorted, one page."""
     conditions = [Achievement.status == PUBLISHED]
-    joins = []
-    if "field" in filters:
-        conditions.append(Achievement.technical_field == filters["field"])
+    if "technical_field" in filters:
+        conditions.append(Achievement.technical_field == filters["technical_field"])
     if "trl" in filters:
         low, high = TRL_BANDS[filters["trl"]]
         conditions.append(Achievement.trl.between(low, high))
-    if "ip" in filters:
-        conditions.append(Achievement.ip_type == filters["ip"])
-    if "mode" in filters:
-        conditions.append(_json_list_contains(Achievement.transfer_modes, filters["mode"]))
+    if "ip_type" in filters:
+        conditions.append(Achievement.ip_type == filters["ip_type"])
+    if "transfer_mode" in filters:
+        conditions.append(_json_list_contains(Achievement.transfer_modes, filters["transfer_mode"]))
     if "region" in filters:
         conditions.append(Achievement.region == filters["region"])
     if "price" in filters:
         conditions.append(_amount_band(Achievement.price_amount, filters["price"]))
     if "org_type" in filters:
-        joins.append((Organization, Organization.id == Achievement.org_id))
-        conditions.append(Organization.org_type == filters["org_type"])
+        conditions.append(Achievement.org_id.in_(_orgs_of_type(filters["org_type"])))
     order = {
         "trl": [Achievement.trl.desc().nulls_last(), Achievement.published_at.desc()],
         "price_asc": [Achievement.price_amount.asc().nulls_last(), Achievement.published_at.desc()],
         "price_desc": [Achievement.price_amount.desc().nulls_last(), Achievement.published_at.desc()],
     }.get(sort, [Achievement.published_at.desc(), Achievement.id.desc()])
-    query = db.select(Achievement).options(
-        joinedload(Achievement.organization),
-        defer(Achievement.description), defer(Achievement.benefits), defer(Achievement.team))
-    for target, onclause in joins:
-        query = query.join(target, onclause)
-    query = query.where(*conditions).order_by(*order)
-    return paginate(query, count_of(Achievement, *conditions, joins=joins), page)
+    options = (joinedload(Achievement.organization), defer(Achievement.description), defer(Achievement.benefits),
+               defer(Achievement.team))
+    # No index can serve "list contains" on a JSON column, so that count stops at UNINDEXED_COUNT_CAP.
+    cap = UNINDEXED_COUNT_CAP if "transfer_mode" in filters else None
+    return paginate_ids(Achievement, conditions, order, options=options, page=page, count_cap=cap)
 
 
 def patent_filters() -> dict[str, str]:
@@ -119,10 +121,8 @@ def browse_patents(filters: dict[str, str], sort: str, page: int | None = None) 
     order = {
         "expiry": [Patent.expiry_date.desc().nulls_last(), Patent.id.desc()],
     }.get(sort, [Patent.published_at.desc(), Patent.id.desc()])
-    query = (db.select(Patent).options(joinedload(Patent.organization), joinedload(Patent.open_licence),
-                                       defer(Patent.abstract))
-             .where(*conditions).order_by(*order))
-    return paginate(query, count_of(Patent, *conditions), page)
+    options = (joinedload(Patent.organization), joinedload(Patent.open_licence), defer(Patent.abstract))
+    return paginate_ids(Patent, conditions, order, options=options, page=page)
 
 
 BUDGET_BANDS = {code: (low, high) for code, low, high, *_ in taxonomy.PRICE_BANDS}
@@ -146,10 +146,10 @@ def _budget_overlaps(band: str):
 def demand_filters() -> dict[str, str]:
     return {key: value for key, value in {
         "industry": _arg("industry", taxonomy.INDUSTRIES),
-        "field": _arg("field", taxonomy.TECHNICAL_FIELDS),
+        "technical_field": _arg("technical_field", taxonomy.TECHNICAL_FIELDS),
         "region": _arg("region", taxonomy.REGIONS),
         "budget": _arg("budget", [*BUDGET_BANDS, "negotiable"]),
-        "mode": _arg("mode", taxonomy.TRANSFER_MODES),
+        "cooperation_mode": _arg("cooperation_mode", taxonomy.TRANSFER_MODES),
         "org_type": _arg("org_type", taxonomy.ORG_TYPES),
     }.items() if value}
 
@@ -157,30 +157,25 @@ def demand_filters() -> dict[str, str]:
 def browse_demands(filters: dict[str, str], sort: str, page: int | None = None) -> Page:
     """Published demands; a budget band matches demands whose budget range overlaps it."""
     conditions = [Demand.status == PUBLISHED]
-    joins = []
     if "industry" in filters:
         conditions.append(Demand.industry == filters["industry"])
-    if "field" in filters:
-        conditions.append(Demand.technical_field == filters["field"])
+    if "technical_field" in filters:
+        conditions.append(Demand.technical_field == filters["technical_field"])
     if "region" in filters:
         conditions.append(Demand.region == filters["region"])
-    if "mode" in filters:
-        conditions.append(_json_list_contains(Demand.cooperation_modes, filters["mode"]))
+    if "cooperation_mode" in filters:
+        conditions.append(_json_list_contains(Demand.cooperation_modes, filters["cooperation_mode"]))
     if "budget" in filters:
         conditions.append(_budget_overlaps(filters["budget"]))
     if "org_type" in filters:
-        joins.append((Organization, Organization.id == Demand.org_id))
-        conditions.append(Organization.org_type == filters["org_type"])
+        conditions.append(Demand.org_id.in_(_orgs_of_type(filters["org_type"])))
     order = {
         "budget": [func.coalesce(Demand.budget_max, Demand.budget_min).desc().nulls_last(),
                    Demand.published_at.desc()],
         "deadline": [Demand.deadline.asc().nulls_last(), Demand.published_at.desc()],
     }.get(sort, [Demand.published_at.desc(), Demand.id.desc()])
-    query = db.select(Demand).options(joinedload(Demand.organization), defer(Demand.indicators))
-    for target, onclause in joins:
-        query = query.join(target, onclause)
-    query = query.where(*conditions).order_by(*order)
-    return paginate(query, count_of(Demand, *conditions, joins=joins), page)
+    options = (joinedload(Demand.organization), defer(Demand.indicators))
+    return paginate_ids(Demand, conditions, order, options=options, page=page)
 
 
 def org_filters() -> dict[str, str]:

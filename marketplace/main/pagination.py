@@ -21,6 +21,7 @@ class Page:
     page: int
     per_page: int = PER_PAGE
     extra: list = field(default_factory=list)  # per-item extras (e.g. counts)
+    capped: bool = False  # the total is a lower bound ("1,000+")
 
     @property
     def pages(self) -> int:
@@ -60,6 +61,38 @@ def paginate(query, count_query, page: int | None = None, per_page: int = PER_PA
     result = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
     items = list(result.unique().scalars() if scalars else result)
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def paginate_ids(model, conditions, order, *, joins=(), options=(), page: int | None = None,
+                 per_page: int = PER_PAGE, count_cap: int | None = None) -> Page:
+    """Page through ``model`` the cheap way: pick the page's ids first (an index-only scan when an index covers the
+    filter and sort), then load just those rows with ``options`` (eager loads). Large text columns of skipped rows
+    are never read, which matters on SQLite where they sit in overflow pages.
+
+    ``count_cap`` bounds the COUNT for filters no index serves (the page then says "1,000+").
+    """
+    page = page or page_arg()
+    ids_query = db.select(model.id)
+    for target, onclause in joins:
+        ids_query = ids_query.join(target, onclause)
+    ids_query = ids_query.where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    ids = list(db.session.execute(ids_query).scalars())
+    items: list = []
+    if ids:
+        rows = db.session.execute(db.select(model).options(*options).where(model.id.in_(ids))).unique().scalars()
+        by_id = {row.id: row for row in rows}
+        items = [by_id[record_id] for record_id in ids if record_id in by_id]
+    count_query = count_of(model, *conditions, joins=joins)
+    capped = False
+    if count_cap is not None:
+        inner = db.select(model.id)
+        for target, onclause in joins:
+            inner = inner.join(target, onclause)
+        count_query = db.select(func.count()).select_from(inner.where(*conditions).limit(count_cap + 1).subquery())
+    total = db.session.execute(count_query).scalar_one()
+    if count_cap is not None and total > count_cap:
+        total, capped = count_cap, True
+    return Page(items=items, total=total, page=page, per_page=per_page, capped=capped)
 
 
 def count_of(model, *conditions, joins=()):

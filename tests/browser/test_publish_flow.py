@@ -48,8 +48,8 @@ def test_create_submit_publish_and_find(live_server, page_for):
 
     visitor = page_for()
     visitor.goto(base + "/achievements")
-    visitor.select_option("select[name=field]", "agriculture")  # applies at once (data-autosubmit)
-    visitor.wait_for_url("**field=agriculture**")
+    visitor.select_option("select[name=technical_field]", "agriculture")  # applies at once (data-autosubmit)
+    visitor.wait_for_url("**technical_field=agriculture**")
     expect(visitor.locator(".result-count")).to_contain_text("共 1 条")
     visitor.locator(".card h3 a", has_text=TITLE).click()
     expect(visitor.locator("h1")).to_have_text(TITLE)

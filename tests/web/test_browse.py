@@ -52,7 +52,7 @@ def test_filters_and_sorting(app, client, world):
     assert by_price.index("成果编号11") < by_price.index("成果编号09")
     by_trl = text(client.get("/achievements?sort=trl"))
     assert by_trl.index("成果编号08") < by_trl.index("成果编号00")  # TRL 9 before TRL 1
-    assert "共 12 条" in text(client.get("/achievements?org_type=university&field=new_materials&mode=licence"))
+    assert "共 12 条" in text(client.get("/achievements?org_type=university&technical_field=new_materials&transfer_mode=licence"))
     assert "共 0 条" in text(client.get("/achievements?org_type=enterprise"))
     # unknown filter values are ignored, not errors
     assert client.get("/achievements?trl=bogus&sort=nope&page=abc").status_code == 200
