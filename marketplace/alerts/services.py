@@ -21,6 +21,7 @@ from ..achievements.models import Achievement
 from ..demands.models import Demand
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..indexing.indexer import documents_indexed, index_rebuilt
 from ..indexing.records import load_public_in_order
 from ..indexing.runtime import get_engine
 from ..listings import PUBLISHED
@@ -249,6 +250,10 @@ def on_documents_indexed(documents: Iterable[Document]) -> int:
 def _alerts_for(documents: list[Document]) -> list[Notification]:
     if not documents:
         return []
+    oldest = db.session.execute(db.select(func.min(Subscription.created_at)).where(
+        Subscription.active.is_(True))).scalar_one()
+    if oldest is None:  # nobody subscribed: skip the per-document work (bulk imports index many documents)
+        return []
     records = {a.id: a for a in load_public_in_order("achievement", [d.id for d in documents])}
     documents = [d for d in documents if d.id in records]
     if not documents:
@@ -298,3 +303,21 @@ def _alert(sub: Subscription, achievement: Achievement, title: str, reasons=None
         return []
     sub.last_notified_at = utcnow()
     return [notification]
+
+
+@documents_indexed.connect
+def _alert_on_indexed(sender, documents=(), **extra) -> None:
+    """The indexer's signal: documents were pushed and committed."""
+    on_documents_indexed(documents)
+
+
+@index_rebuilt.connect
+def _register_again(sender, kind=None, **extra) -> None:
+    """A rebuilt index starts without saved queries on some engines: register the active ones again."""
+    if kind == "achievement":
+        try:
+            sync_saved_queries()
+            db.session.commit()
+        except SearchUnavailable:
+            db.session.rollback()
+            log.warning("saved searches not registered again: search engine unavailable")

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from sqlalchemy import insert, update
 
 from search.engine import Deletion, Document, SearchEngine, SearchUnavailable
@@ -26,6 +27,14 @@ from .models import OutboxEntry
 from .records import load_by_ids
 
 log = logging.getLogger(__name__)
+
+# Sent after a drain pass committed, with the documents the engine accepted (``documents=[Document, ...]``).
+# Alerts subscribe to it; the indexer itself knows nothing of them.
+_signals = Namespace()
+documents_indexed = _signals.signal("documents-indexed")
+# Sent after an index of a kind was rebuilt from the database (``kind=...``): state kept beside the index,
+# such as saved queries for alerts, is registered again by its owner.
+index_rebuilt = _signals.signal("index-rebuilt")
 
 BATCH_SIZE = 500
 BACKOFF_BASE_SECONDS = 5
@@ -45,6 +54,7 @@ class DrainReport:
     error: str | None = None
     seconds: float = 0.0
     failures: dict[tuple[str, int], str] = field(default_factory=dict)
+    documents: list[Document] = field(default_factory=list)  # accepted documents of the last pass
 
     def add(self, other: DrainReport) -> None:
         self.claimed += other.claimed
@@ -114,6 +124,7 @@ def push(engine: SearchEngine, entries: list[OutboxEntry], report: DrainReport) 
                 for change in [*documents, *deletions][len(result.items):]:
                     item_errors[change.id] = "no result from the search engine"
         deleted_ids = {d.id for d in deletions}
+        documents_by_id = {d.id: d for d in documents}
         for record_id, rows in per_id.items():
             error = item_errors.get(record_id, "no result from the search engine")
             if error is None:
@@ -121,6 +132,8 @@ def push(engine: SearchEngine, entries: list[OutboxEntry], report: DrainReport) 
                     report.deleted += 1
                 else:
                     report.indexed += 1
+                    if record_id in documents_by_id:
+                        report.documents.append(documents_by_id[record_id])
             else:
                 report.failed += 1
                 report.failures[(kind, record_id)] = error
@@ -167,6 +180,8 @@ def drain_batch(engine: SearchEngine, batch_size: int = BATCH_SIZE) -> DrainRepo
             return report
         _record_outcome(entries, outcome, utcnow())
         db.session.commit()
+        if report.documents and documents_indexed.receivers:
+            documents_indexed.send(engine, documents=report.documents)
         return report
     except Exception:
         db.session.rollback()

@@ -78,7 +78,9 @@ def rebuild_kind(engine: SearchEngine, kind: str, progress: Callable[[int], None
 
     count = engine.rebuild(kind, documents())
     db.session.commit()
-    return count, indexer.replay_since(engine, started_after, kinds=[kind])
+    replayed = indexer.replay_since(engine, started_after, kinds=[kind])
+    indexer.index_rebuilt.send(engine, kind=kind)
+    return count, replayed
 
 
 def repair_fully(engine: SearchEngine, diff: Difference) -> tuple[indexer.DrainReport, Difference, bool]:
