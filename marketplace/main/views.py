@@ -5,6 +5,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.orm import defer
 
@@ -62,7 +63,8 @@ def workspace():
 @bp.app_context_processor
 def page_helpers() -> dict:
     """Helpers for the layout: the language switch link and, when installed, the search page's URL."""
-    return {"lang_url": _lang_url, "search_url": _search_url(), "price_options": _price_options,
+    english = current_language_is_english()
+    return {"colon": ": " if english else "：", "sep": ", " if english else "、", "lang_url": _lang_url, "search_url": _search_url(), "price_options": _price_options,
             "trl_choices": _trl_choices, "patent_choices": _patent_choices,
             "tr": translate_message}
 
@@ -74,6 +76,11 @@ def _trl_choices() -> list[tuple[str, str]]:
 
 def _patent_choices(patents) -> list[tuple[str, str]]:
     return [(str(patent.id), f"{patent.number}　{patent.title}") for patent in patents]
+
+
+def current_language_is_english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
 
 
 def _price_options() -> list[tuple[str, str]]:
