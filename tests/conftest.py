@@ -3,6 +3,8 @@ is set), migrated with the project's Alembic migrations, emptied after every tes
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from marketplace.extensions import db
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+NODE_SCRIPT = REPO / "scripts" / "opensearch-node.sh"
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +69,29 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# -- a real OpenSearch node, shared by every test that needs one (tests/search, tests/indexing, ...) ----------
+
+def _unavailable(reason: str):
+    if os.environ.get("REQUIRE_OPENSEARCH") == "1":
+        pytest.fail(f"OpenSearch required (REQUIRE_OPENSEARCH=1) but unavailable: {reason}")
+    pytest.skip(f"OpenSearch tests skipped: {reason} (set OPENSEARCH_URL, or install Java 17 + Maven)")
+
+
+@pytest.fixture(scope="session")
+def opensearch_url():
+    """URL of a live OpenSearch node; started (and stopped at the end) by this fixture when needed."""
+    if os.environ.get("OPENSEARCH_URL"):
+        yield os.environ["OPENSEARCH_URL"].rstrip("/")
+        return
+    missing = [tool for tool in ("java", "mvn", "curl") if shutil.which(tool) is None]
+    if missing:
+        _unavailable(f"{', '.join(missing)} not found")
+    was_running = subprocess.run([str(NODE_SCRIPT), "status"], capture_output=True, text=True).returncode == 0
+    started = subprocess.run([str(NODE_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
+    if started.returncode != 0:
+        _unavailable(f"scripts/opensearch-node.sh start failed: {started.stderr[-2000:]}")
+    yield started.stdout.strip().splitlines()[-1]
+    if not was_running:
+        subprocess.run([str(NODE_SCRIPT), "stop"], capture_output=True, timeout=120)

@@ -2,26 +2,21 @@
 
 ``search_engine``: an embedded (tantivy) engine in the test's own folder, installed as the app's engine.
 ``any_engine``: the same test against the embedded engine and a real OpenSearch node
-(``scripts/opensearch-node.sh start``; URL from ``OPENSEARCH_TEST_URL``, default http://127.0.0.1:19200). The
-OpenSearch variant is skipped when no node answers, unless ``REQUIRE_OPENSEARCH=1`` (then it fails).
+(the session fixture ``opensearch_url`` of tests/conftest.py starts one with scripts/opensearch-node.sh, or uses
+``OPENSEARCH_URL``). The OpenSearch variant is skipped without Java/Maven, unless ``REQUIRE_OPENSEARCH=1``.
 ``engine_down(app)``: swaps in an engine whose server refuses connections (a closed loopback port), so every call
 fails the way a dead cluster does; leaving the block restores the previous engine.
 """
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
-import urllib.request
 import uuid
 
 import pytest
 
 from marketplace.indexing.runtime import reset_engine
 from search import create_engine
-
-OPENSEARCH_TEST_URL = os.environ.get("OPENSEARCH_TEST_URL", "http://127.0.0.1:19200")
-
 
 def install_engine(app, engine) -> None:
     """Make ``engine`` the app's engine (what ``get_engine`` returns)."""
@@ -52,20 +47,12 @@ def engine_down(app):
             app.extensions.pop("search_engine", None)
 
 
-def _opensearch_available() -> bool:
-    try:
-        with urllib.request.urlopen(f"{OPENSEARCH_TEST_URL}/_cluster/health", timeout=2) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
-
-
-def _opensearch_engine():
+def _opensearch_engine(url: str):
     from search.opensearch import OpenSearchEngine
 
     prefix = f"t{uuid.uuid4().hex[:10]}"
     # refresh=wait_for: a bulk returns when its documents are searchable (what the embedded engine does)
-    return OpenSearchEngine([OPENSEARCH_TEST_URL], prefix=prefix, refresh="wait_for"), prefix
+    return OpenSearchEngine([url], prefix=prefix, refresh="wait_for"), prefix
 
 
 @pytest.fixture
@@ -85,11 +72,7 @@ def any_engine(request, app, tmp_path):
         engine = create_engine(None, str(tmp_path))
         prefix = None
     else:
-        if not _opensearch_available():
-            if os.environ.get("REQUIRE_OPENSEARCH") == "1":
-                pytest.fail(f"REQUIRE_OPENSEARCH=1 but no OpenSearch answers at {OPENSEARCH_TEST_URL}")
-            pytest.skip(f"no OpenSearch node at {OPENSEARCH_TEST_URL} (scripts/opensearch-node.sh start)")
-        engine, prefix = _opensearch_engine()
+        engine, prefix = _opensearch_engine(request.getfixturevalue("opensearch_url"))
     engine.ensure_indices()
     install_engine(app, engine)
     yield engine

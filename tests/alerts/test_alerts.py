@@ -8,7 +8,6 @@ from marketplace.demands.models import Demand
 from marketplace.extensions import db
 from marketplace.indexing.documents import to_document
 from marketplace.indexing.records import load_public_in_order
-from marketplace.indexing.runtime import get_engine
 from search.engine import SavedQuery
 from tests import factories as f
 from tests.matching.conftest import index_all

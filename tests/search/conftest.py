@@ -7,9 +7,6 @@ that into a failure. These tests do not need the Flask application.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -21,37 +18,12 @@ from search.embedded import EmbeddedEngine
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 CSL = SHARED / "data" / "csl_benchmark_full.jsonl"
-NODE_SCRIPT = REPO / "scripts" / "opensearch-node.sh"
 
 
 @pytest.fixture(autouse=True)
 def _empty_database():
     """Overrides the application's autouse database cleanup: search tests do not touch the database."""
     yield
-
-
-def _unavailable(reason: str):
-    if os.environ.get("REQUIRE_OPENSEARCH") == "1":
-        pytest.fail(f"OpenSearch required (REQUIRE_OPENSEARCH=1) but unavailable: {reason}")
-    pytest.skip(f"OpenSearch tests skipped: {reason} (set OPENSEARCH_URL, or install Java 17 + Maven)")
-
-
-@pytest.fixture(scope="session")
-def opensearch_url():
-    """URL of a live OpenSearch node; started (and stopped at the end) by this fixture when needed."""
-    if os.environ.get("OPENSEARCH_URL"):
-        yield os.environ["OPENSEARCH_URL"].rstrip("/")
-        return
-    missing = [tool for tool in ("java", "mvn", "curl") if shutil.which(tool) is None]
-    if missing:
-        _unavailable(f"{', '.join(missing)} not found")
-    was_running = subprocess.run([str(NODE_SCRIPT), "status"], capture_output=True, text=True).returncode == 0
-    started = subprocess.run([str(NODE_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
-    if started.returncode != 0:
-        _unavailable(f"scripts/opensearch-node.sh start failed: {started.stderr[-2000:]}")
-    yield started.stdout.strip().splitlines()[-1]
-    if not was_running:
-        subprocess.run([str(NODE_SCRIPT), "stop"], capture_output=True, timeout=120)
 
 
 def _cluster_engine(url: str):
