@@ -5,6 +5,11 @@ Pipeline of :func:`tokenize`: ASCII lower-casing → jieba segmentation (rjieba,
 HMM for unknown words) with a domain user dictionary → drop whitespace, punctuation, stopwords and over-long tokens →
 synonym canonicalisation (every term of a synonym group becomes the group's first term).
 
+Documents are indexed in *search mode* (:func:`index_tokens`): every token is followed by its dictionary sub-words
+(:func:`subwords`, jieba's search-mode 2- and 3-character words: "正极材料" → "正极", "材料"), so a query word that
+is part of a longer document word still matches ("正极" finds "高镍正极材料"). Queries stay in accurate mode
+(:func:`tokenize`); a query's own long words match the same long words in documents.
+
 Dictionaries are plain text files in ``search/dictionaries/`` plus any files passed to :func:`configure` (the app
 passes admin-edited files from its instance folder). Changing them changes tokens, so an index built before the
 change should be rebuilt; :func:`fingerprint` identifies the active configuration for that purpose.
@@ -14,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import importlib.util
+import re
 import threading
 import unicodedata
 from collections import Counter
@@ -26,6 +32,7 @@ DICTIONARY_DIR = Path(__file__).with_name("dictionaries")
 BUILTIN_USER_DICT = DICTIONARY_DIR / "user_dict.txt"
 BUILTIN_SYNONYMS = DICTIONARY_DIR / "synonyms.txt"
 
+INDEX_MODE = "index:search-mode-subwords/1"
 MAX_TOKEN_CHARS = 40  # longer "words" are garbage or hostile input (a 10,000-char run of letters)
 
 STOPWORDS = frozenset(
@@ -77,7 +84,9 @@ class Analyzer:
                         self._jieba.add_word(term, 3000, None)
                     # A term listed in an earlier group keeps its first canonical form.
                     self.synonyms.setdefault(term, group[0])
+        digest.update(INDEX_MODE.encode())  # how documents are tokenised is part of what an index depends on
         self.fingerprint = digest.hexdigest()[:16]
+        self._sub_memo: dict[str, tuple[str, ...]] = {}
 
     def segments(self, text: str) -> list[tuple[str, int, int]]:
         """``(token, start, end)`` character spans of kept tokens, token canonicalised (for highlighting)."""
@@ -121,6 +130,44 @@ class Analyzer:
                 memo.update((w, self._normalize(w)) for w in set(words))
         return [t for t in map(memo.__getitem__, words) if t]
 
+    def subwords(self, term: str) -> tuple[str, ...]:
+        """Dictionary sub-words of one canonical token (jieba search mode: its 2- and 3-character words that are
+        in the dictionary), canonicalised, without the token itself; () for short or ASCII tokens. Memoised."""
+        try:
+            return self._sub_memo[term]
+        except KeyError:
+            pass
+        out: tuple[str, ...] = ()
+        if len(term) > 2 and not term.isascii():
+            parts = (self.normalize(p) for p in self._jieba.cut_for_search(term))
+            out = tuple(dict.fromkeys(p for p in parts if p and p != term and len(p) >= 2))
+        if len(self._sub_memo) > 300_000:
+            self._sub_memo.clear()
+        self._sub_memo[term] = out
+        return out
+
+    def index_tokens(self, text: str) -> list[str]:
+        """Search-mode tokens for indexing: each accurate-mode token followed by its :meth:`subwords`."""
+        out: list[str] = []
+        for term in self.tokenize(text):
+            out.append(term)
+            if len(term) > 2:
+                out.extend(self.subwords(term))
+        return out
+
+    def search_segments(self, text: str) -> list[tuple[str, int, int]]:
+        """:meth:`segments` plus the spans of sub-words inside longer tokens (for highlighting what matched)."""
+        out = []
+        for term, start, end in self.segments(text):
+            out.append((term, start, end))
+            if len(term) > 2 and end - start == len(term):
+                piece = ascii_lower(text[start:end])
+                for sub in self.subwords(term):
+                    pos = piece.find(sub)
+                    if pos >= 0:
+                        out.append((sub, start + pos, start + pos + len(sub)))
+        return out
+
 
 _lock = threading.Lock()
 _analyzer: Analyzer | None = None
@@ -160,6 +207,37 @@ def fingerprint() -> str:
 def tokenize(text: str | None) -> list[str]:
     """Analysed tokens of ``text``: lower-cased ASCII, jieba words, no punctuation/stopwords, synonyms canonical."""
     return analyzer().tokenize(text or "")
+
+
+def index_tokens(text: str | None) -> list[str]:
+    """Tokens a document's text is indexed with: :func:`tokenize` plus the :func:`subwords` of long tokens."""
+    return analyzer().index_tokens(text or "")
+
+
+def subwords(term: str) -> list[str]:
+    """Dictionary sub-words of one analysed token ("正极材料" → ["正极", "材料"]); [] for short or ASCII tokens."""
+    return list(analyzer().subwords(canonical(term)))
+
+
+def search_segments(text: str) -> list[tuple[str, int, int]]:
+    """:func:`segments` plus sub-word spans inside long tokens (a query sub-word is highlighted in a long word)."""
+    return analyzer().search_segments(text or "")
+
+
+_CJK_OR_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
+
+
+def char_bigrams(text: str | None) -> list[str]:
+    """Overlapping CJK character bigrams of ``text`` (a lone CJK character stays a unigram) plus its lower-cased
+    ASCII words, in order: a segmentation-free view of a text for comparing two texts that jieba cut differently
+    (the ``cjk`` analyzer of Lucene does the same)."""
+    out: list[str] = []
+    for run in _CJK_OR_WORD.findall(ascii_lower(text or "")):
+        if len(run) == 1 or run.isascii():
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
 
 
 def canonical(term: str) -> str:
@@ -227,6 +305,6 @@ def unique(tokens: Iterable[str], limit: int | None = None) -> list[str]:
 
 
 __all__ = [
-    "Analyzer", "STOPWORDS", "analyzer", "ascii_lower", "canonical", "configure", "fingerprint", "idf_weight",
-    "keywords", "segments", "tokenize", "unique",
+    "Analyzer", "INDEX_MODE", "STOPWORDS", "analyzer", "ascii_lower", "canonical", "char_bigrams", "configure", "fingerprint",
+    "idf_weight", "index_tokens", "keywords", "search_segments", "segments", "subwords", "tokenize", "unique",
 ]

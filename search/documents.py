@@ -32,7 +32,7 @@ class Prepared:
     kind: str
     id: int
     version: int
-    tokens: dict[str, list[str]] = field(default_factory=dict)  # text field -> analysed tokens
+    tokens: dict[str, list[str]] = field(default_factory=dict)  # text field -> analysed tokens (search mode)
     raw: dict[str, str] = field(default_factory=dict)  # highlight field -> original text (truncated)
     keywords: dict[str, list[str]] = field(default_factory=dict)  # keyword and bool fields -> string values
     numbers: dict[str, int | float] = field(default_factory=dict)
@@ -150,7 +150,7 @@ def prepare(doc: Document) -> Prepared:
             continue
         if spec.type == "text":
             text = _as_text(name, value)
-            out.tokens[name] = analysis.tokenize(text)
+            out.tokens[name] = analysis.index_tokens(text)  # search mode: long words also give their sub-words
             if name in wanted_raw and text:
                 out.raw[name] = text[:RAW_TEXT_LIMIT]
         elif spec.type == "keyword":

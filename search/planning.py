@@ -172,9 +172,10 @@ def highlight(text: str, terms: set[str], max_chars: int = SNIPPET_CHARS) -> str
     """HTML-escaped snippet of ``text`` with analysed ``terms`` wrapped in ``<mark>``; None when nothing matches."""
     if not text or not terms:
         return None
-    spans = [(s, e) for tok, s, e in analysis.segments(text) if tok in terms]
+    spans = sorted((s, -e) for tok, s, e in analysis.search_segments(text) if tok in terms)
     if not spans:
         return None
+    spans = [(s, -e) for s, e in spans]  # by start, the longest first: a whole word wins over its sub-words
     start, end = 0, len(text)
     if len(text) > max_chars:
         start = max(0, spans[0][0] - max_chars // 5)

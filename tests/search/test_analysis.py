@@ -80,3 +80,17 @@ def test_dictionaries_have_enough_real_groups():
     lines = [l for l in analysis.BUILTIN_SYNONYMS.read_text(encoding="utf-8").splitlines()
              if l.strip() and not l.startswith("#")]
     assert len(lines) >= 60
+
+
+def test_index_tokens_add_dictionary_subwords_of_long_words():
+    assert analysis.subwords("正极材料") == ["正极", "材料"]
+    assert analysis.subwords("电池") == [] and analysis.subwords("lifepo4") == []
+    tokens = analysis.index_tokens("高镍正极材料")
+    assert tokens[:1] == analysis.tokenize("高镍正极材料")[:1] and {"正极材料", "正极", "材料"} <= set(tokens)
+    spans = analysis.search_segments("高镍正极材料")
+    assert any(tok == "正极" for tok, _, _ in spans)
+
+
+def test_char_bigrams_are_segmentation_free():
+    assert analysis.char_bigrams("DC-DC芯片，斜坡补偿") == ["dc", "dc", "芯片", "斜坡", "坡补", "补偿"]
+    assert analysis.char_bigrams("") == [] and analysis.char_bigrams("虾") == ["虾"]
