@@ -7,20 +7,29 @@ The steps, each a general method (nothing here knows any particular demand):
    ("我公司", "希望", "成本"), which is rare in research abstracts and would otherwise get a high corpus IDF.
    Words of the demand genre itself (:data:`GENRE_WORDS`: who is asking, how they want to cooperate) are dropped.
    Tokens from the title, indicators and declared keywords of a record count extra.
-2. **Compound decomposition** (:func:`add_subwords`). Segmentation is greedy, so "纳米级" in a demand never meets
-   "纳米" in an abstract; long tokens also contribute their dictionary sub-words (jieba's search mode), weaker.
+2. **Compound decomposition** (:func:`add_subwords`). Documents are indexed in search mode (a long word also
+   gives its dictionary sub-words, :func:`search.analysis.index_tokens`), so the demand's long words contribute
+   their sub-words too ("纳米级" → "纳米"), weaker, and meet "纳米" wherever the index has it.
 3. **Pseudo-relevance feedback** (:func:`feedback_terms`): the characteristic terms of the top first-pass hits
-   (term share × IDF, RM3-style) are added with a small weight, then the engine is queried again.
+   (term share × IDF, RM3-style) can be added with a small weight before querying again. Off by default
+   (``feedback_weight`` 0): with search-mode indexing and the rerank below it lowered nDCG@10 on the development
+   benchmark (0.820 → 0.800) and it costs a query.
 4. **Discipline prior** (:func:`discipline_prior`): the score-weighted distribution of the top hits' disciplines
    becomes an additive boost, so a record from the area the best hits share outranks a stray lexical match.
+5. **Second-stage rerank** (:func:`bigram_scores`, :func:`fuse`): the candidates are scored again by BM25 over
+   CJK character bigrams of the need's text against each candidate's text (segmentation-free, so words jieba cut
+   differently on the two sides still meet), with document frequencies taken within the candidate pool; the two
+   scores, each min-max normalised over the pool, are combined linearly with equal weights. Only the characters
+   of the need's useful words count (:func:`focus_text`: the same stopwords and genre words as step 1).
 """
 from __future__ import annotations
 
+import math
+import operator
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
-
-import rjieba
 
 from search import analysis
 from search.engine import WeightedTerm
@@ -33,8 +42,6 @@ GENRE_WORDS = frozenset("""
 达到 要求 目标 不足 明显 严重 问题 导致 提高 提升 降低 减少 实现 一套 一些 大量 相关 以上 以下 左右 约 多 较 很 非常 突出
 """.split())
 
-_subword_jieba: rjieba.Jieba | None = None
-
 
 @dataclass
 class MatchSettings:
@@ -46,12 +53,14 @@ class MatchSettings:
     max_terms: int = 64
     feedback_docs: int = 10
     feedback_terms: int = 15
-    feedback_weight: float = 0.15
+    feedback_weight: float = 0.0  # PRF off: with search-mode indexing and the rerank it cost nDCG (bench/)
     discipline_docs: int = 20
     discipline_weight: float = 0.5  # boost (× top score) for a record in the discipline all top hits share
     field_weight: float = 0.15  # boost (× top score) for technical-field agreement
     industry_weight: float = 0.10  # boost (× top score) for industry agreement
     candidates: int = 100
+    rerank_focus: bool = True  # rerank on the useful words' characters only (see focus_text)
+    rerank_weight: float = 0.5  # share of the bigram score in the fused score (0: engine score only)
     field_boosts: dict[str, dict[str, float]] = field(default_factory=lambda: {
         "achievement": {"title": 1.0, "keywords": 1.0, "summary": 1.0, "description": 0.5, "industries_text": 0.3,
                         "benefits": 0.3, "org_name": 0.0},
@@ -94,18 +103,9 @@ def normalise(weights: dict[str, float]) -> dict[str, float]:
 
 
 def subwords(term: str) -> list[str]:
-    """Dictionary sub-words of a long token ("纳米级" → ["纳米"]), canonicalised; [] for short or ASCII tokens."""
-    global _subword_jieba
-    if len(term) < 3 or term.isascii():
-        return []
-    if _subword_jieba is None:
-        _subword_jieba = rjieba.Jieba()
-    out = []
-    for part in _subword_jieba.cut_for_search(term):
-        part = analysis.canonical(part)
-        if len(part) >= 2 and part != term and _useful(part):
-            out.append(part)
-    return analysis.unique(out)
+    """Dictionary sub-words of a long token ("纳米级" → ["纳米"]), as the index has them (search mode, same
+    dictionaries); [] for short or ASCII tokens."""
+    return [part for part in analysis.subwords(term) if _useful(part)]
 
 
 def add_subwords(weights: dict[str, float], settings: MatchSettings = DEFAULT_SETTINGS) -> dict[str, float]:
@@ -154,6 +154,66 @@ def discipline_prior(scored: Iterable[tuple[str | None, float]], top_score: floa
     if grand <= 0 or settings.discipline_weight <= 0:
         return {}
     return {d: round(settings.discipline_weight * top_score * v / grand, 4) for d, v in totals.items()}
+
+
+def focus_text(text: str | None) -> str:
+    """``text`` with everything but its useful words blanked out (stopwords, punctuation and the words of the
+    demand genre, :data:`GENRE_WORDS`), so bigrams of "我公司希望合作" do not count in the rerank."""
+    text = text or ""
+    chars = [" "] * len(text)
+    for term, start, end in analysis.segments(text):
+        if _useful(term):
+            chars[start:end] = text[start:end]
+    return "".join(chars)
+
+
+_ASCII_WORD = re.compile(r"[0-9a-z]+")
+
+
+def bigram_scores(text: str | None, candidates: list[str], k1: float = 1.2, b: float = 0.75,
+                  focus: bool = True) -> list[float]:
+    """BM25 of ``text``'s character bigrams (:func:`search.analysis.char_bigrams`) against each candidate text,
+    with document frequencies and average length taken over the candidates themselves (the pool is what is being
+    reordered: a bigram every candidate shares says nothing about their order). A candidate's length is its number
+    of characters; its bigram frequencies are counts of adjacent character pairs (ASCII words: whole-word counts)."""
+    query = Counter(analysis.char_bigrams(focus_text(text) if focus else text))
+    if not query or not candidates:
+        return [0.0] * len(candidates)
+    docs = [analysis.ascii_lower(c or "") for c in candidates]
+    has_words = any(t.isascii() for t in query)
+    freqs = []
+    df: Counter[str] = Counter()
+    for doc in docs:
+        pairs = Counter(map(operator.add, doc, doc[1:]))  # every adjacent character pair, counted in C
+        words = Counter(_ASCII_WORD.findall(doc)) if has_words else {}
+        row = {}
+        for t in query:
+            n = words.get(t, 0) if t.isascii() else doc.count(t) if len(t) == 1 else pairs.get(t, 0)
+            if n:
+                row[t] = n
+        freqs.append(row)
+        df.update(row.keys())
+    n_docs = len(docs)
+    idf = {t: math.log(1 + (n_docs - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+    avg = (sum(map(len, docs)) / n_docs) or 1.0
+    out = []
+    for doc, row in zip(docs, freqs):
+        norm = k1 * (1 - b + b * len(doc) / avg)
+        out.append(sum(query[t] * idf[t] * f * (k1 + 1) / (f + norm) for t, f in row.items()))
+    return out
+
+
+def min_max(values: list[float]) -> list[float]:
+    """Values scaled to [0, 1] over the list (all 0 when they are equal)."""
+    low, high = min(values, default=0.0), max(values, default=0.0)
+    return [(v - low) / (high - low) if high > low else 0.0 for v in values]
+
+
+def fuse(first: list[float], second: list[float], weight: float) -> list[float]:
+    """Normalised linear fusion: ``(1 - weight) · minmax(first) + weight · minmax(second)``."""
+    if weight <= 0:
+        return list(first)
+    return [(1 - weight) * a + weight * b for a, b in zip(min_max(first), min_max(second))]
 
 
 def as_query_terms(weights: dict[str, float]) -> list[WeightedTerm]:

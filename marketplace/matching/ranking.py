@@ -1,5 +1,6 @@
 """The matching pipeline over the search engine: first pass → feedback (terms, discipline) → second pass with
-agreement boosts → rows loaded from the database (public ones only) → structured rerank → explanations."""
+agreement boosts → rows loaded from the database (public ones only) → bigram rerank fused with the engine score →
+structured factor → explanations."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class MatchRequest:
     size: int = 10
     feedback: bool = True
     keep: Callable[[Any], bool] | None = None  # an extra condition on loaded rows (open licence in force, ...)
+    text: str | None = None  # the need's own text, for the bigram rerank (none: the weighted terms stand in)
 
 
 def record_text(kind: str, record) -> str:
@@ -118,13 +120,19 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
         hits = _search(engine, request, weights, boosts, pool, settings)
     rows = load_public_in_order(request.kind, [h.id for h in hits])
     by_id = {r.id: r for r in rows}
+    kept = [(hit, by_id[hit.id]) for hit in hits
+            if hit.id in by_id and (request.keep is None or request.keep(by_id[hit.id]))]
+    scores = [hit.score for hit, _ in kept]
+    if settings.rerank_weight > 0 and len(kept) > 1:
+        text = request.text or " ".join(request.weights)
+        second = q.bigram_scores(text, [record_text(request.kind, record) for _, record in kept],
+                                 focus=settings.rerank_focus)
+        scores = q.fuse(scores, second, settings.rerank_weight)
     out = []
-    for hit in hits:
-        record = by_id.get(hit.id)
-        if record is None or (request.keep is not None and not request.keep(record)):
-            continue
+    for (hit, record), score in zip(kept, scores):
         explanation = request.describe(record, matched_terms(base, hit.matched_terms))
-        score = hit.score * structured_factor(explanation)
-        out.append(Candidate(request.kind, record, round(score, 4), explanation))
-    out.sort(key=lambda c: -c.score)
-    return out[:request.size]
+        out.append((score * structured_factor(explanation), Candidate(request.kind, record, 0.0, explanation)))
+    out.sort(key=lambda pair: -pair[0])  # by the exact score: fused scores lie in [0, 1], rounding would tie them
+    for score, candidate in out:
+        candidate.score = round(score, 4)
+    return [candidate for _, candidate in out[:request.size]]

@@ -39,7 +39,7 @@ def _offer_describer(need: explain.Need, kind: str):
 
 
 def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, *, size: int,
-                      filters: dict | None = None, exclude_ids=()) -> MatchRequest:
+                      filters: dict | None = None, exclude_ids=(), text: str | None = None) -> MatchRequest:
     filters = dict(filters or {})
     agreement: dict[str, list[str]] = {}
     if kind == "achievement":
@@ -51,7 +51,7 @@ def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, 
         filters["open_licence"] = [True]
     return MatchRequest(kind=kind, weights=weights, describe=_offer_describer(need, kind), filters=filters,
                         agreement=agreement, exclude_ids=list(exclude_ids), size=min(size, MAX_SIZE),
-                        keep=(lambda p: p.has_open_licence) if kind == "patent" else None)
+                        keep=(lambda p: p.has_open_licence) if kind == "patent" else None, text=text)
 
 
 def match_text(text: str, *, kind: str = "achievement", size: int = 10, filters: dict | None = None) -> list[Candidate]:
@@ -59,8 +59,13 @@ def match_text(text: str, *, kind: str = "achievement", size: int = 10, filters:
     filters of the target kind; single values also count as preferences in the explanation."""
     weights = query.weighted_terms(text, settings=settings())
     need = explain.need_of_filters(filters or {})
-    request = _request_for_need(kind, weights, need, size=size, filters=filters)
+    request = _request_for_need(kind, weights, need, size=size, filters=filters, text=text)
     return rank(get_engine(), request, settings())
+
+
+def demand_text(demand: Demand) -> str:
+    return "。".join(p for p in (demand.title, " ".join(demand.keywords or []), demand.problem, demand.indicators)
+                    if p)
 
 
 def demand_weights(demand: Demand) -> dict[str, float]:
@@ -85,7 +90,7 @@ def matches_for_demand(demand: Demand, *, kind: str = "achievement", size: int =
     weights = demand_weights(demand)
     need = explain.need_of_demand(demand)
     hidden = [i for i, m in curated.items() if m.dismissed or m.pinned]
-    request = _request_for_need(kind, weights, need, size=size + 10, exclude_ids=hidden)
+    request = _request_for_need(kind, weights, need, size=size + 10, exclude_ids=hidden, text=demand_text(demand))
     ranked = [c for c in rank(get_engine(), request, settings()) if c.record.org_id != demand.org_id][:size]
     describe = request.describe
     pinned = sorted((m for m in curated.values() if m.pinned), key=lambda m: m.updated_at)
@@ -119,7 +124,7 @@ def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list
     if achievement.industries:
         agreement["industry"] = list(achievement.industries)
     request = MatchRequest(kind="demand", weights=weights, describe=describe, agreement=agreement,
-                           size=min(size, MAX_SIZE) + 1)
+                           size=min(size, MAX_SIZE) + 1, text=text)
     ranked = rank(get_engine(), request, settings())
     return [c for c in ranked if c.record.org_id != achievement.org_id][:size]
 
@@ -131,7 +136,7 @@ def similar_achievements(achievement: Achievement, size: int = 5) -> list[Achiev
     text = "。".join(p for p in (achievement.title, achievement.summary) if p)
     weights = query.weighted_terms(text, [achievement.title, " ".join(achievement.keywords or [])], settings())
     need = explain.Need(technical_field=achievement.technical_field, industries=list(achievement.industries or []))
-    request = _request_for_need("achievement", weights, need, size=size, exclude_ids=[achievement.id])
+    request = _request_for_need("achievement", weights, need, size=size, exclude_ids=[achievement.id], text=text)
     request.feedback = False  # the record itself is the best feedback there is
     try:
         return [c.record for c in rank(get_engine(), request, settings())]

@@ -94,3 +94,14 @@ def test_similar_include_renders(app, market):
         record = db.session.get(Achievement, market.ids["anode"])
         html = render_template_string('{% include "matching/_similar.html" %}', record=record)
     assert "相似成果" in html or html.strip() == ""
+
+
+def test_bigram_rerank_scores_and_fusion():
+    from marketplace.matching import query as q
+
+    texts = ["高镍正极材料的包覆改性", "水产养殖水质调控", "正极包覆"]
+    scores = q.bigram_scores("我公司希望合作开发正极材料包覆技术", texts)
+    assert scores[1] == 0 and scores[0] > 0 and scores[2] > 0
+    assert "希望" not in q.focus_text("我公司希望合作开发正极材料") and "正极材料" in q.focus_text("希望开发正极材料")
+    assert q.fuse([10.0, 5.0, 0.0], [0.0, 1.0, 0.5], 0.5) == [0.5, 0.75, 0.25]
+    assert q.fuse([3.0, 1.0], [0.0, 1.0], 0.0) == [3.0, 1.0]
