@@ -50,32 +50,6 @@ URLS = [
 ]
 
 
-# Indexes proposed for a migration (the web list pages filter on status and sort by published_at/trl/price).
-_FILTERS = ["technical_field", "trl", "price_amount", "region", "ip_type", "org_id"]
-
-
-def _covering(name: str, leading: list[str]) -> str:
-    """An index led by ``leading`` that also carries every other filter column, so that any combination of list
-    filters is evaluated inside the index (SQLite otherwise reads each row, long text and overflow pages included)."""
-    rest = [column for column in ["published_at", "id", *_FILTERS] if column not in leading]
-    return f"CREATE INDEX IF NOT EXISTS {name} ON achievements ({', '.join(['status', *leading, *rest])})"
-
-
-PROPOSED_INDEXES = [
-    _covering("ix_achievements_browse_published", ["published_at"]),
-    _covering("ix_achievements_browse_trl", ["trl"]),
-    _covering("ix_achievements_browse_price", ["price_amount"]),
-    _covering("ix_achievements_browse_field", ["technical_field"]),
-    _covering("ix_achievements_browse_region", ["region"]),
-    "CREATE INDEX IF NOT EXISTS ix_achievements_org_status ON achievements (org_id, status, published_at)",
-    "CREATE INDEX IF NOT EXISTS ix_achievements_quality ON achievements (quality_year, status)",
-    "CREATE INDEX IF NOT EXISTS ix_demands_status_published_at ON demands (status, published_at)",
-    "CREATE INDEX IF NOT EXISTS ix_demands_org_status ON demands (org_id, status, published_at)",
-    "CREATE INDEX IF NOT EXISTS ix_patents_status_published_at ON patents (status, published_at)",
-    "CREATE INDEX IF NOT EXISTS ix_patents_org_status ON patents (org_id, status, published_at)",
-]
-
-
 def build(app, rows: int) -> None:
     rng = random.Random(7)
     fields, regions = list(taxonomy.TECHNICAL_FIELDS), list(taxonomy.REGIONS)
@@ -119,7 +93,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", default="/tmp/web-bench.db")
     parser.add_argument("--runs", type=int, default=60)
-    parser.add_argument("--proposed-indexes", action="store_true", help="add PROPOSED_INDEXES first")
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE (a fresh install has no statistics)")
     args = parser.parse_args()
     fresh = not os.path.exists(args.db)
@@ -130,11 +103,6 @@ def main() -> None:
         began = time.perf_counter()
         build(app, args.rows)
         print(f"built {args.rows} achievements in {time.perf_counter() - began:.0f} s")
-    if args.proposed_indexes:
-        with app.app_context():
-            for ddl in PROPOSED_INDEXES:
-                db.session.execute(db.text(ddl))
-            db.session.commit()
     with app.app_context():
         if args.analyze:
             db.session.execute(db.text("ANALYZE"))

@@ -21,17 +21,17 @@ class ListingMixin:
     """Columns every listing has. ``version`` is the optimistic-locking counter and the search document version."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), default=DRAFT, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)  # indexed with the sort columns per table
     reject_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
-    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @declared_attr
     def org_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("organizations.id"), index=True)
+        return mapped_column(ForeignKey("organizations.id"))  # indexed as (org_id, status, published_at)
 
     @declared_attr
     def owner_id(cls) -> Mapped[int | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import JSON, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,6 +14,10 @@ from ..listings import ListingMixin
 class Demand(ListingMixin, db.Model):
     __search_kind__ = "demand"
     __tablename__ = "demands"
+    __table_args__ = (
+        Index("ix_demands_status_published", "status", "published_at"),
+        Index("ix_demands_org_status", "org_id", "status", "published_at"),
+    )
 
     title: Mapped[str] = mapped_column(String(200))
     problem: Mapped[str] = mapped_column(Text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,6 +14,10 @@ from ..timeutil import utcnow
 class Patent(ListingMixin, db.Model):
     __search_kind__ = "patent"
     __tablename__ = "patents"
+    __table_args__ = (
+        Index("ix_patents_status_published", "status", "published_at"),
+        Index("ix_patents_org_status", "org_id", "status", "published_at"),
+    )
 
     number: Mapped[str] = mapped_column(String(40), unique=True)  # e.g. ZL202110123456.7
     title: Mapped[str] = mapped_column(String(200))
