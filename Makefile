@@ -1,20 +1,40 @@
-# The two commands a newcomer needs:  make run  (serve the demo on http://127.0.0.1:5000)  and  make test.
+# The two commands a newcomer needs:
+#   make run   — virtualenv, migrations, demo data, search index; serves http://127.0.0.1:5000
+#   make test  — virtualenv, then the whole test suite (SQLite, embedded search, a real OpenSearch node, Chromium)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
-.PHONY: setup run test
+.PHONY: setup translations run test lint bench clean-instance
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -q -d translations
 
 run: setup
 	$(FLASK) db upgrade
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) demo load --if-empty
+	$(FLASK) search reindex
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
-	$(PY) -m pytest -q -W error
+	scripts/ensure-chromium.sh
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+bench: setup
+	$(PY) bench/core_pages.py
+	$(PY) bench/web_list_pages.py
+	$(PY) bench/search_speed.py
+	$(PY) bench/matching_quality.py
