@@ -225,11 +225,9 @@ class EmbeddedEngine(SearchEngine):
             ids = searcher.fast_field_values("_id", addresses) if addresses else []
             hits = []
             for (score, address), doc_id in zip(found, ids):
-                src = json.loads(searcher.doc(address)["_src"][0])
-                hit = Hit(id=int(doc_id), score=float(score) if not p.sort else 0.0)
-                hit.matched_terms = matched_terms(p, set(src["tok"].split()))
+                hit = _StoredHit(int(doc_id), float(score) if not p.sort else 0.0, searcher, address, p)
                 if p.highlight:
-                    hit.highlights = highlights(p, src["raw"])
+                    hit.highlights = highlights(p, hit.source()["raw"])
                 hits.append(hit)
             facets = {}
             if p.facets:
@@ -311,6 +309,33 @@ class EmbeddedEngine(SearchEngine):
         """Drop cached readers (files are released when the objects are collected)."""
         for kind in list(self._stores):
             self._stores[kind] = KindStore(self.root, kind, self._stores[kind].lock_timeout)
+
+
+class _StoredHit(Hit):
+    """A hit whose stored document (token set, raw texts) is read on first use: reading and decoding it costs more
+    than the search itself for a hundred hits, and matching needs the matched terms of its first few hits only.
+    The searcher is a snapshot, so a later read sees the document as it was searched."""
+
+    def __init__(self, id: int, score: float, searcher: tantivy.Searcher, address, p) -> None:
+        super().__init__(id=id, score=score)  # sets matched_terms to [] through the setter below
+        self._searcher, self._address, self._plan = searcher, address, p
+        self._src: dict | None = None
+        self._terms: list[str] | None = None  # not read yet
+
+    def source(self) -> dict:
+        if self._src is None:
+            self._src = json.loads(self._searcher.doc(self._address)["_src"][0])
+        return self._src
+
+    @property  # type: ignore[override]
+    def matched_terms(self) -> list[str]:
+        if self._terms is None:
+            self._terms = matched_terms(self._plan, set(self.source()["tok"].split()))
+        return self._terms
+
+    @matched_terms.setter
+    def matched_terms(self, value: list[str]) -> None:
+        self._terms = list(value)
 
 
 def _load_versions(conn, ids: list[int]) -> dict[int, int]:
