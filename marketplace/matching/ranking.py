@@ -8,9 +8,11 @@ from typing import Any, Callable
 
 from search import analysis
 from search.engine import SearchQuery, SearchUnavailable
+from sqlalchemy.orm import selectinload
 
 from ..errors import DomainError
-from ..indexing.records import load_public_in_order
+from ..extensions import db
+from ..indexing.records import MODELS, load_public_in_order, public_clause
 from . import query as q
 from .explain import structured_factor
 
@@ -49,6 +51,7 @@ class MatchRequest:
     feedback: bool = True
     keep: Callable[[Any], bool] | None = None  # an extra condition on loaded rows (open licence in force, ...)
     text: str | None = None  # the need's own text, for the bigram rerank (none: the weighted terms stand in)
+    factor: Callable[[Any], float] | None = None  # structured factor of a record (default: from ``describe``)
 
 
 def record_text(kind: str, record) -> str:
@@ -93,33 +96,57 @@ def _agreement_boosts(request: MatchRequest, top: float, settings: q.MatchSettin
     return boosts
 
 
+def _disciplines(ids: list[int]) -> dict[int, str | None]:
+    """id → discipline of the public achievements among ``ids`` (two columns, no row objects)."""
+    model = MODELS["achievement"]
+    rows = db.session.execute(db.select(model.id, model.discipline).where(model.id.in_(ids),
+                                                                          public_clause("achievement")))
+    return dict(rows.all())
+
+
+def _load_candidates(kind: str, ids: list[int]) -> list:
+    """Public rows of ``kind`` with these ids, in order, with just the relations matching reads (the organisation;
+    a patent's open licence): the indexing loader's eager relations cost more than the rows here."""
+    if not ids:
+        return []
+    model = MODELS[kind]
+    options = [selectinload(model.organization)]
+    if kind == "patent":
+        options.append(selectinload(model.open_licence))
+    rows = db.session.execute(db.select(model).where(model.id.in_(ids), public_clause(kind)).options(*options))
+    by_id = {row.id: row for row in rows.scalars()}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SETTINGS) -> list[Candidate]:
     """Ranked public candidates, best first, at most ``request.size``."""
     if not request.weights or request.size <= 0:
         return []
     base = q.add_subwords(request.weights, settings)
     pool = max(settings.candidates, request.size)
-    hits = _search(engine, request, base, {}, pool, settings)
+    feedback = request.feedback and settings.feedback_docs > 0 and settings.feedback_weight > 0
+    prior = request.feedback and request.kind == "achievement" and settings.discipline_docs > 0
+    # The first pass only feeds the second when there is feedback to take: then its top hits suffice.
+    probe = min(pool, max(settings.feedback_docs if feedback else 0, settings.discipline_docs if prior else 0)) \
+        if feedback or prior else pool
+    hits = _search(engine, request, base, {}, probe, settings)
     if not hits:
         return []
     top = hits[0].score or 1.0
     weights, boosts = base, _agreement_boosts(request, top, settings)
-    if request.feedback:
-        wanted = max(settings.feedback_docs, settings.discipline_docs)
-        rows = load_public_in_order(request.kind, [h.id for h in hits[:wanted]])
-        by_id = {r.id: r for r in rows}
-        if settings.feedback_docs and settings.feedback_weight > 0:
-            texts = [record_text(request.kind, by_id[h.id]) for h in hits[:settings.feedback_docs] if h.id in by_id]
-            weights = q.with_feedback(base, q.feedback_terms(texts, settings), settings)
-        if request.kind == "achievement" and settings.discipline_docs:
-            prior = q.discipline_prior(((getattr(by_id.get(h.id), "discipline", None), h.score)
-                                        for h in hits[:settings.discipline_docs]), top, settings)
-            if prior:
-                boosts["discipline"] = prior
-    if weights is not base or boosts:
+    if feedback:
+        rows = load_public_in_order(request.kind, [h.id for h in hits[:settings.feedback_docs]])
+        weights = q.with_feedback(base, q.feedback_terms([record_text(request.kind, r) for r in rows], settings),
+                                  settings)
+    if prior:
+        disciplines = _disciplines([h.id for h in hits[:settings.discipline_docs]])
+        table = q.discipline_prior(((disciplines.get(h.id), h.score) for h in hits[:settings.discipline_docs]),
+                                   top, settings)
+        if table:
+            boosts["discipline"] = table
+    if weights is not base or boosts or (probe < pool and len(hits) == probe):
         hits = _search(engine, request, weights, boosts, pool, settings)
-    rows = load_public_in_order(request.kind, [h.id for h in hits])
-    by_id = {r.id: r for r in rows}
+    by_id = {r.id: r for r in _load_candidates(request.kind, [h.id for h in hits])}
     kept = [(hit, by_id[hit.id]) for hit in hits
             if hit.id in by_id and (request.keep is None or request.keep(by_id[hit.id]))]
     scores = [hit.score for hit, _ in kept]
@@ -128,11 +155,10 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
         second = q.bigram_scores(text, [record_text(request.kind, record) for _, record in kept],
                                  focus=settings.rerank_focus)
         scores = q.fuse(scores, second, settings.rerank_weight)
-    out = []
-    for (hit, record), score in zip(kept, scores):
-        explanation = request.describe(record, matched_terms(base, hit.matched_terms))
-        out.append((score * structured_factor(explanation), Candidate(request.kind, record, 0.0, explanation)))
-    out.sort(key=lambda pair: -pair[0])  # by the exact score: fused scores lie in [0, 1], rounding would tie them
-    for score, candidate in out:
-        candidate.score = round(score, 4)
-    return [candidate for _, candidate in out[:request.size]]
+    factor = request.factor or (lambda record: structured_factor(request.describe(record, [])))
+    ranked = sorted(((score * factor(record), hit, record) for (hit, record), score in zip(kept, scores)),
+                    key=lambda item: -item[0])  # by the exact score: fused scores lie in [0, 1]; rounding would tie
+    # Explanations (with the matched terms, read from the index) for the records shown only.
+    return [Candidate(request.kind, record, round(score, 4),
+                      request.describe(record, matched_terms(base, hit.matched_terms)))
+            for score, hit, record in ranked[:request.size]]

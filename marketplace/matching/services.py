@@ -31,11 +31,21 @@ def settings() -> query.MatchSettings:
     return query.MatchSettings(**overrides) if overrides else query.DEFAULT_SETTINGS
 
 
+def _offer_of(kind: str, record) -> explain.Offer:
+    return explain.offer_of_achievement(record) if kind == "achievement" else explain.offer_of_patent(record)
+
+
 def _offer_describer(need: explain.Need, kind: str):
     def describe(record, terms: list[str]) -> dict[str, Any]:
-        offer = explain.offer_of_achievement(record) if kind == "achievement" else explain.offer_of_patent(record)
-        return explain.explanation(need, offer, terms)
+        return explain.explanation(need, _offer_of(kind, record), terms)
     return describe
+
+
+def _offer_factor(need: explain.Need, kind: str):
+    """The structured factor of every candidate (the facts without the sentences)."""
+    def factor(record) -> float:
+        return explain.structured_factor(explain.facts(need, _offer_of(kind, record), []))
+    return factor
 
 
 def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, *, size: int,
@@ -51,7 +61,8 @@ def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, 
         filters["open_licence"] = [True]
     return MatchRequest(kind=kind, weights=weights, describe=_offer_describer(need, kind), filters=filters,
                         agreement=agreement, exclude_ids=list(exclude_ids), size=min(size, MAX_SIZE),
-                        keep=(lambda p: p.has_open_licence) if kind == "patent" else None, text=text)
+                        keep=(lambda p: p.has_open_licence) if kind == "patent" else None, text=text,
+                        factor=_offer_factor(need, kind))
 
 
 def match_text(text: str, *, kind: str = "achievement", size: int = 10, filters: dict | None = None) -> list[Candidate]:
