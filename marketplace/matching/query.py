@@ -175,22 +175,36 @@ def bigram_scores(text: str | None, candidates: list[str], k1: float = 1.2, b: f
     """BM25 of ``text``'s character bigrams (:func:`search.analysis.char_bigrams`) against each candidate text,
     with document frequencies and average length taken over the candidates themselves (the pool is what is being
     reordered: a bigram every candidate shares says nothing about their order). A candidate's length is its number
-    of characters; its bigram frequencies are counts of adjacent character pairs (ASCII words: whole-word counts)."""
+    of characters; its bigram frequencies are counts of adjacent character pairs (ASCII words: whole-word counts).
+
+    Only the runs of a candidate made of the query's bigram characters are split into pairs (one regular-expression
+    scan per candidate), and only the pairs the query has are looked at: most characters of a candidate are in
+    no query bigram."""
     query = Counter(analysis.char_bigrams(focus_text(text) if focus else text))
     if not query or not candidates:
         return [0.0] * len(candidates)
     docs = [analysis.ascii_lower(c or "") for c in candidates]
-    has_words = any(t.isascii() for t in query)
+    pairs = {t for t in query if len(t) == 2 and not t.isascii()}
+    singles = [t for t in query if len(t) == 1 and not t.isascii()]
+    words = [t for t in query if t.isascii()]
+    chars = "".join(sorted({c for t in pairs for c in t}))
+    runs = re.compile("[" + re.escape(chars) + "]{2,}") if chars else None
     freqs = []
     df: Counter[str] = Counter()
     for doc in docs:
-        pairs = Counter(map(operator.add, doc, doc[1:]))  # every adjacent character pair, counted in C
-        words = Counter(_ASCII_WORD.findall(doc)) if has_words else {}
-        row = {}
-        for t in query:
-            n = words.get(t, 0) if t.isascii() else doc.count(t) if len(t) == 1 else pairs.get(t, 0)
-            if n:
+        row: dict[str, int] = {}
+        if runs is not None:
+            joined = "\n".join(runs.findall(doc))  # a pair across the separator is in no query
+            found = Counter(map(operator.add, joined, joined[1:]))  # adjacent character pairs, counted in C
+            row = {t: found[t] for t in found.keys() & pairs}
+        for t in singles:
+            if n := doc.count(t):
                 row[t] = n
+        if words:
+            counts = Counter(_ASCII_WORD.findall(doc))
+            for t in words:
+                if n := counts.get(t, 0):
+                    row[t] = n
         freqs.append(row)
         df.update(row.keys())
     n_docs = len(docs)
