@@ -12,6 +12,7 @@ from ..listings import EDITABLE
 from ..main.browse import ACHIEVEMENT_SORTS, achievement_filters, browse_achievements
 from ..main.formdata import field_errors, form_to_data, form_values, version_arg
 from ..main.lifecycle import run_action
+from ..matching.services import can_view_matches
 from ..patents.models import Patent
 from . import services
 from .models import Achievement
@@ -67,7 +68,8 @@ def index():
 def show(record_id: int):
     """One achievement; not-yet-published ones only for their organisation and reviewers (404 otherwise)."""
     record = get_visible(Achievement, record_id, current_user)
-    return render_template("achievements/show.html", record=record, editable=can_edit(current_user, record))
+    return render_template("achievements/show.html", record=record, editable=can_edit(current_user, record),
+                           can_view_matches=can_view_matches(current_user, record))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Alert pages: notifications (with the unread badge helper), subscriptions, following a demand."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..demands.models import Demand
@@ -76,6 +76,29 @@ def subscriptions():
             errors = error.errors or {"_schema": [error.message]}
     return render_template("alerts/subscriptions.html", items=services.subscriptions_of(current_user),
                            errors=errors, values=values), (422 if errors else 200)
+
+
+@bp.post("/subscriptions/from-search")
+@login_required
+def save_search():
+    """订阅此搜索: save the achievement search page's keywords and filters as an alert, then go back to it."""
+    from ..search_pages.facets import PAGES
+    from ..search_pages.service import parse_filters
+
+    back = request.form.get("next") or ""
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("search_pages.index") if "search_pages.index" in current_app.view_functions else "/"
+    filters = parse_filters(PAGES["achievement"], request.form)
+    try:
+        services.save_search(current_user, request.form.get("q"), filters, request.form.get("name"),
+                             email=bool(request.form.get("email")))
+        db.session.commit()
+        flash("已保存订阅：有新发布的成果符合时会通知您", "success")
+    except ValidationFailed as error:
+        db.session.rollback()
+        messages = [m for ms in (error.errors or {}).values() for m in ms] or [error.message]
+        flash(messages[0], "error")
+    return redirect(back)
 
 
 @bp.post("/subscriptions/<int:subscription_id>/delete")

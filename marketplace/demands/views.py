@@ -11,7 +11,9 @@ from ..extensions import db
 from ..listings import EDITABLE
 from ..main.browse import browse_demands, demand_filters
 from ..main.formdata import field_errors, form_to_data, form_values, version_arg
+from ..alerts import services as alerts
 from ..main.lifecycle import run_action
+from ..matching.services import can_view_matches
 from . import services
 from .models import Demand
 from .schemas import DemandInput
@@ -58,7 +60,9 @@ def index():
 @bp.get("/<int:record_id>")
 def show(record_id: int):
     record = get_visible(Demand, record_id, current_user)
-    return render_template("demands/show.html", record=record, editable=can_edit(current_user, record))
+    return render_template("demands/show.html", record=record, editable=can_edit(current_user, record),
+                           can_view_matches=can_view_matches(current_user, record),
+                           following=alerts.following(current_user, record))
 
 
 @bp.route("/new", methods=["GET", "POST"])

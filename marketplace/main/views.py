@@ -64,7 +64,7 @@ def workspace():
 def page_helpers() -> dict:
     """Helpers for the layout: the language switch link and, when installed, the search page's URL."""
     english = current_language_is_english()
-    return {"colon": ": " if english else "：", "sep": ", " if english else "、", "lang_url": _lang_url, "search_url": _search_url(), "price_options": _price_options,
+    return {"colon": ": " if english else "：", "sep": ", " if english else "、", "lang_url": _lang_url, "search_url": _search_url(), "optional_url": _optional_url, "price_options": _price_options,
             "trl_choices": _trl_choices, "patent_choices": _patent_choices,
             "tr": translate_message}
 
@@ -93,6 +93,13 @@ def _lang_url(code: str) -> str:
     args = request.args.to_dict(flat=False)
     args["lang"] = [code]
     return request.path + "?" + urlencode(args, doseq=True)
+
+
+def _optional_url(endpoint: str, **values) -> str | None:
+    """The URL of ``endpoint`` when its module is registered (links to optional features), else None."""
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint, **values)
+    return None
 
 
 def _search_url() -> str | None:
