@@ -1,0 +1,1 @@
+"""Search administration for platform admins: engine status, editable synonyms and user dictionary, reindex."""
