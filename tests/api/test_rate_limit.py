@@ -5,7 +5,7 @@ shared extension objects afterwards."""
 import pytest
 
 from marketplace import create_app
-from marketplace.extensions import api, limiter
+from marketplace.extensions import api, db, limiter
 
 from .conftest import ApiClient, assert_problem
 
@@ -13,6 +13,7 @@ from .conftest import ApiClient, assert_problem
 @pytest.fixture
 def limited_client(app, world):
     saved_api, saved_limiter = dict(api.__dict__), dict(limiter.__dict__)
+    limited = None
     try:
         limited = create_app({
             **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "UPLOAD_FOLDER")},
@@ -22,6 +23,9 @@ def limited_client(app, world):
         })
         yield limited.test_client()
     finally:
+        if limited is not None:  # close the second app's pooled connections (PostgreSQL warns otherwise)
+            with limited.app_context():
+                db.engine.dispose()
         limiter.reset()
         api.__dict__.update(saved_api)
         limiter.__dict__.clear()
