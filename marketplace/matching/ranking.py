@@ -4,11 +4,12 @@ structured factor → explanations."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Callable
 
 from search import analysis
 from search.engine import SearchQuery, SearchUnavailable
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
 from ..extensions import db
@@ -104,17 +105,40 @@ def _disciplines(ids: list[int]) -> dict[int, str | None]:
     return dict(rows.all())
 
 
+# What the pool stage reads of an achievement (rerank text, structured factor): a pool of plain rows costs a fraction
+# of a pool of ORM objects; only the results shown are loaded as records.
+_ACHIEVEMENT_COLUMNS = ("title", "keywords", "summary", "technical_field", "industries", "trl", "price_amount", "region")
+
+
 def _load_candidates(kind: str, ids: list[int]) -> list:
-    """Public rows of ``kind`` with these ids, in order, with just the relations matching reads (the organisation;
-    a patent's open licence): the indexing loader's eager relations cost more than the rows here."""
+    """Public rows of ``kind`` with these ids, in order, with just the relations matching reads (the organisation
+    joined; a patent's open licence): the indexing loader's eager relations (an achievement's patents and their
+    licences) cost more than the rows here."""
     if not ids:
         return []
     model = MODELS[kind]
-    options = [selectinload(model.organization)]
+    options = [joinedload(model.organization)]
     if kind == "patent":
-        options.append(selectinload(model.open_licence))
+        options.append(joinedload(model.open_licence))
     rows = db.session.execute(db.select(model).where(model.id.in_(ids), public_clause(kind)).options(*options))
-    by_id = {row.id: row for row in rows.scalars()}
+    by_id = {row.id: row for row in rows.unique().scalars()}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _load_pool(kind: str, ids: list[int]) -> list:
+    """The candidate pool: for achievements plain rows of :data:`_ACHIEVEMENT_COLUMNS` (with ``id`` and
+    ``organization.region``), in order, public ones only; for other kinds the records themselves."""
+    if kind != "achievement" or not ids:
+        return _load_candidates(kind, ids)
+    model, org = MODELS["achievement"], MODELS["organization"]
+    columns = [model.id, *(getattr(model, name) for name in _ACHIEVEMENT_COLUMNS), org.region.label("org_region")]
+    rows = db.session.execute(db.select(*columns).outerjoin(org, model.org_id == org.id)
+                              .where(model.id.in_(ids), public_clause("achievement")))
+    by_id = {}
+    for row in rows:
+        values = row._asdict()
+        values["organization"] = SimpleNamespace(region=values.pop("org_region"))
+        by_id[row.id] = SimpleNamespace(**values)
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -146,7 +170,7 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
             boosts["discipline"] = table
     if weights is not base or boosts or (probe < pool and len(hits) == probe):
         hits = _search(engine, request, weights, boosts, pool, settings)
-    by_id = {r.id: r for r in _load_candidates(request.kind, [h.id for h in hits])}
+    by_id = {r.id: r for r in _load_pool(request.kind, [h.id for h in hits])}
     kept = [(hit, by_id[hit.id]) for hit in hits
             if hit.id in by_id and (request.keep is None or request.keep(by_id[hit.id]))]
     scores = [hit.score for hit, _ in kept]
@@ -158,7 +182,11 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
     factor = request.factor or (lambda record: structured_factor(request.describe(record, [])))
     ranked = sorted(((score * factor(record), hit, record) for (hit, record), score in zip(kept, scores)),
                     key=lambda item: -item[0])  # by the exact score: fused scores lie in [0, 1]; rounding would tie
+    shown = ranked[:request.size]
+    if request.kind == "achievement":  # the pool held plain rows: the records shown, as records
+        records = {r.id: r for r in _load_candidates(request.kind, [row.id for _, _, row in shown])}
+        shown = [(score, hit, records[row.id]) for score, hit, row in shown if row.id in records]
     # Explanations (with the matched terms, read from the index) for the records shown only.
     return [Candidate(request.kind, record, round(score, 4),
                       request.describe(record, matched_terms(base, hit.matched_terms)))
-            for score, hit, record in ranked[:request.size]]
+            for score, hit, record in shown]
