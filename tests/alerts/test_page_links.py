@@ -66,7 +66,7 @@ def test_header_shows_unread_badge_and_subscriptions(app, client, market, world)
         services.notify(world.ids["owner"], "recommendation", "测试通知二")
         db.session.commit()
     page = _page(client, "/")
-    assert re.search(r'class="count-badge"[^>]*>2<', page)
+    assert re.search(r'class="count-badge".*?aria-hidden="true">2<', page)
 
 
 def test_header_navigation_by_role(app, client, world):

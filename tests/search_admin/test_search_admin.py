@@ -186,7 +186,7 @@ def test_page_renders_when_the_engine_is_down(app, client, people):
 def test_english_page(app, client, people, search_engine):
     _admin(client, people)
     page = text(client.get("/admin/search?lang=en"))
-    assert "Search administration" in page and "Synonym groups" in page
+    assert "Search admin" in page and "Synonym groups" in page
 
 
 # -- CLI --------------------------------------------------------------------------------------------------------------
