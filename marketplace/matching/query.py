@@ -58,7 +58,7 @@ class MatchSettings:
     discipline_weight: float = 0.5  # boost (× top score) for a record in the discipline all top hits share
     field_weight: float = 0.15  # boost (× top score) for technical-field agreement
     industry_weight: float = 0.10  # boost (× top score) for industry agreement
-    candidates: int = 100
+    candidates: int = 50  # rerank pool, at least 2 × the results asked for (nDCG@10: pool 50 0.817, 100 0.818)
     rerank_focus: bool = True  # rerank on the useful words' characters only (see focus_text)
     rerank_weight: float = 0.5  # share of the bigram score in the fused score (0: engine score only)
     field_boosts: dict[str, dict[str, float]] = field(default_factory=lambda: {

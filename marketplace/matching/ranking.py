@@ -147,7 +147,7 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
     if not request.weights or request.size <= 0:
         return []
     base = q.add_subwords(request.weights, settings)
-    pool = max(settings.candidates, request.size)
+    pool = max(settings.candidates, 2 * request.size)  # the rerank needs room beyond the results shown
     feedback = request.feedback and settings.feedback_docs > 0 and settings.feedback_weight > 0
     prior = request.feedback and request.kind == "achievement" and settings.discipline_docs > 0
     # The first pass only feeds the second when there is feedback to take: then its top hits suffice.
