@@ -25,6 +25,7 @@ WEB_MODULES: list[str] = [
     "marketplace.search_pages.views",
     "marketplace.matching.views",
     "marketplace.alerts.views",
+    "marketplace.search_admin.views",
 ]
 API_MODULES: list[str] = [
     "marketplace.api_docs",  # first: defines the problem+json responses the others reference
@@ -39,6 +40,7 @@ API_MODULES: list[str] = [
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",
+    "marketplace.search_admin.cli",  # after indexing.cli: it adds commands to the ``flask search`` group
     "marketplace.accounts.cli",
     "marketplace.achievements.cli",
     "marketplace.demo.cli",
@@ -59,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     register_extensions(app)
     register_blueprints(app)
+    register_search_analysis(app)
     register_api(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -90,6 +93,13 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     for name in WEB_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
+
+
+def register_search_analysis(app: Flask) -> None:
+    """Admin-editable synonyms and user dictionary from the instance folder, on top of the built-in ones."""
+    from .search_admin.dictionaries import configure_analysis
+
+    configure_analysis(app)
 
 
 def register_api(app: Flask) -> None:
