@@ -100,9 +100,16 @@ def _agreement_boosts(request: MatchRequest, top: float, settings: q.MatchSettin
 def _disciplines(ids: list[int]) -> dict[int, str | None]:
     """id → discipline of the public achievements among ``ids`` (two columns, no row objects)."""
     model = MODELS["achievement"]
-    rows = db.session.execute(db.select(model.id, model.discipline).where(model.id.in_(ids),
-                                                                          public_clause("achievement")))
-    return dict(rows.all())
+    rows = db.session.execute(db.select(model.id, model.discipline, _public("achievement")).where(model.id.in_(ids)))
+    return {row.id: row.discipline for row in rows if row.public}
+
+
+def _public(kind: str):
+    """Whether a row is public, as a selected column rather than a condition: the lookups here go by primary key,
+    and with ``status = ?`` in the WHERE clause SQLite may pick an index led by ``status`` instead (one that
+    carries a sort column, without statistics to tell it apart) and read every published row: 20 ms, not 0.2 ms,
+    at 100,000 achievements."""
+    return public_clause(kind).label("public")
 
 
 # What the pool stage reads of an achievement (rerank text, structured factor): a pool of plain rows costs a fraction
@@ -120,8 +127,8 @@ def _load_candidates(kind: str, ids: list[int]) -> list:
     options = [joinedload(model.organization)]
     if kind == "patent":
         options.append(joinedload(model.open_licence))
-    rows = db.session.execute(db.select(model).where(model.id.in_(ids), public_clause(kind)).options(*options))
-    by_id = {row.id: row for row in rows.unique().scalars()}
+    rows = db.session.execute(db.select(model, _public(kind)).where(model.id.in_(ids)).options(*options))
+    by_id = {record.id: record for record, public in rows.unique() if public}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -131,12 +138,14 @@ def _load_pool(kind: str, ids: list[int]) -> list:
     if kind != "achievement" or not ids:
         return _load_candidates(kind, ids)
     model, org = MODELS["achievement"], MODELS["organization"]
-    columns = [model.id, *(getattr(model, name) for name in _ACHIEVEMENT_COLUMNS), org.region.label("org_region")]
-    rows = db.session.execute(db.select(*columns).outerjoin(org, model.org_id == org.id)
-                              .where(model.id.in_(ids), public_clause("achievement")))
+    columns = [model.id, *(getattr(model, name) for name in _ACHIEVEMENT_COLUMNS), org.region.label("org_region"),
+               _public("achievement")]
+    rows = db.session.execute(db.select(*columns).outerjoin(org, model.org_id == org.id).where(model.id.in_(ids)))
     by_id = {}
     for row in rows:
         values = row._asdict()
+        if not values.pop("public"):
+            continue
         values["organization"] = SimpleNamespace(region=values.pop("org_region"))
         by_id[row.id] = SimpleNamespace(**values)
     return [by_id[i] for i in ids if i in by_id]
