@@ -3,6 +3,7 @@ agreement boosts → rows loaded from the database (public ones only) → bigram
 structured factor → explanations."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Callable
@@ -14,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import DomainError
 from ..extensions import db
 from ..indexing.records import MODELS, load_public_in_order, public_clause
+from ..listings import PUBLISHED
 from . import query as q
 from .explain import structured_factor
 
@@ -99,9 +101,22 @@ def _agreement_boosts(request: MatchRequest, top: float, settings: q.MatchSettin
 
 def _disciplines(ids: list[int]) -> dict[int, str | None]:
     """id → discipline of the public achievements among ``ids`` (two columns, no row objects)."""
-    model = MODELS["achievement"]
-    rows = db.session.execute(db.select(model.id, model.discipline, _public("achievement")).where(model.id.in_(ids)))
+    rows = db.session.execute(_column_statement("discipline"), {"ids": list(ids)})
     return {row.id: row.discipline for row in rows if row.public}
+
+
+@functools.cache
+def _column_statement(*names: str):
+    """``SELECT id, <names>, public FROM achievements WHERE id IN :ids`` over the table's columns (with the
+    organisation's region when ``org_region`` is named), built once: with ORM attributes and the ids inlined,
+    building and compiling the statement cost ~5x the SQLite work (0.9 vs 0.17 ms for 20 ids)."""
+    table, org = MODELS["achievement"].__table__, MODELS["organization"].__table__
+    columns = [table.c.id, *(org.c.region.label(n) if n == "org_region" else table.c[n] for n in names),
+               (table.c.status == PUBLISHED).label("public")]
+    stmt = db.select(*columns)
+    if "org_region" in names:
+        stmt = stmt.select_from(table.outerjoin(org, table.c.org_id == org.c.id))
+    return stmt.where(table.c.id.in_(db.bindparam("ids", expanding=True)))
 
 
 def _public(kind: str):
@@ -137,10 +152,7 @@ def _load_pool(kind: str, ids: list[int]) -> list:
     ``organization.region``), in order, public ones only; for other kinds the records themselves."""
     if kind != "achievement" or not ids:
         return _load_candidates(kind, ids)
-    model, org = MODELS["achievement"], MODELS["organization"]
-    columns = [model.id, *(getattr(model, name) for name in _ACHIEVEMENT_COLUMNS), org.region.label("org_region"),
-               _public("achievement")]
-    rows = db.session.execute(db.select(*columns).outerjoin(org, model.org_id == org.id).where(model.id.in_(ids)))
+    rows = db.session.execute(_column_statement(*_ACHIEVEMENT_COLUMNS, "org_region"), {"ids": list(ids)})
     by_id = {}
     for row in rows:
         values = row._asdict()
