@@ -64,9 +64,9 @@ def workspace():
 def page_helpers() -> dict:
     """Helpers for the layout: the language switch link and, when installed, the search page's URL."""
     english = current_language_is_english()
-    return {"colon": ": " if english else "：", "sep": ", " if english else "、", "lang_url": _lang_url, "search_url": _search_url(), "optional_url": _optional_url, "price_options": _price_options,
-            "trl_choices": _trl_choices, "patent_choices": _patent_choices,
-            "tr": translate_message}
+    return {"colon": ": " if english else "：", "sep": ", " if english else "、", "lang_url": _lang_url,
+            "search_url": _search_url(), "optional_url": _optional_url, "price_options": _price_options,
+            "trl_choices": _trl_choices, "patent_choices": _patent_choices, "tr": translate_message}
 
 
 def _trl_choices() -> list[tuple[str, str]]:
