@@ -9,7 +9,6 @@ from typing import Callable
 
 from flask_login import current_user
 from marshmallow import fields
-from sqlalchemy import func
 
 from .access import can_edit, check_version, get_editable, get_visible, visible_filter
 from .api_common import (PageArgs, Unauthorized, VersionedBody, commit, etag, expected_version, full_replacement,
@@ -56,8 +55,9 @@ def listing_query(model, args: dict):
 
 
 def newest_first(model):
-    """ORDER BY the publication date (creation date for unpublished records), newest first."""
-    return (func.coalesce(model.published_at, model.created_at).desc(), model.id.desc())
+    """ORDER BY the publication date, newest first; unpublished records (no date) after them, newest first.
+    The plain column order lets the (status, published_at, id) indexes serve it."""
+    return (model.published_at.desc().nulls_last(), model.id.desc())
 
 
 def json_list_contains(column, code: str):

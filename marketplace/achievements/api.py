@@ -65,10 +65,9 @@ def _price_clause(code: str):
 
 def _order(query, sort: str):
     if sort == "trl":
-        return query.order_by(Achievement.trl.is_(None), Achievement.trl.desc(), *newest_first(Achievement))
+        return query.order_by(Achievement.trl.desc().nulls_last(), *newest_first(Achievement))
     if sort == "price":
-        return query.order_by(Achievement.price_amount.is_(None), Achievement.price_amount.asc(),
-                              *newest_first(Achievement))
+        return query.order_by(Achievement.price_amount.asc().nulls_last(), *newest_first(Achievement))
     return query.order_by(*newest_first(Achievement))
 
 
