@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 from . import dsl
 from .documents import MalformedDocument, prepare
 from .engine import (BulkResult, Deletion, Document, Hit, ItemResult, SavedQuery, SearchEngine, SearchQuery,
-                     SearchResult, SearchUnavailable)
+                     SearchResult)
 from .planning import FACET_SIZE, highlights, matched_terms, plan, plan_saved
 from .schema import KINDS
 

@@ -22,7 +22,7 @@ import tantivy
 
 from . import analysis
 from .documents import MalformedDocument, Prepared, prepare
-from .embedded_query import build_document, facet_aggregation, facet_counts, full_query, suggest_term
+from .embedded_query import build_document, facet_aggregation, facet_counts, full_query
 from .embedded_store import KindStore, WriterBusy, create_index, open_index
 from .engine import (BulkResult, Deletion, Document, Hit, ItemResult, SavedQuery, SearchEngine, SearchQuery,
                      SearchResult, SearchUnavailable)

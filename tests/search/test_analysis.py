@@ -77,8 +77,8 @@ def test_idf_weight_prefers_rare_words():
 
 
 def test_dictionaries_have_enough_real_groups():
-    lines = [l for l in analysis.BUILTIN_SYNONYMS.read_text(encoding="utf-8").splitlines()
-             if l.strip() and not l.startswith("#")]
+    lines = [line for line in analysis.BUILTIN_SYNONYMS.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
     assert len(lines) >= 60
 
 
