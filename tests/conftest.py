@@ -41,6 +41,9 @@ def app(tmp_path_factory):
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade(directory=str(REPO / "migrations"))
     yield app
+    with app.app_context():  # close pooled connections before the interpreter exits (psycopg warns otherwise)
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

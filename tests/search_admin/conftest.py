@@ -1,5 +1,5 @@
-"""An application with the search administration blueprint and CLI registered (also before create_app lists
-them), its dictionaries loaded from its own instance folder, and the built-in analysis restored afterwards."""
+"""An application of its own for the search administration tests: its dictionaries are loaded from its own instance
+folder, and the built-in analysis is restored afterwards."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-import marketplace
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.search_admin.dictionaries import configure_analysis
@@ -15,26 +14,17 @@ from search import analysis
 from tests.search_fixtures import search_engine  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
-VIEWS, CLI = "marketplace.search_admin.views", "marketplace.search_admin.cli"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("admin-instance")
-    web, cli = list(marketplace.WEB_MODULES), list(marketplace.CLI_MODULES)
-    if VIEWS not in marketplace.WEB_MODULES:
-        marketplace.WEB_MODULES.append(VIEWS)
-    if CLI not in marketplace.CLI_MODULES:
-        marketplace.CLI_MODULES.append(CLI)
-    try:
-        app = create_app({
-            "TESTING": True, "INSTANCE_PATH": str(instance),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'test.db'}", "SECRET_KEY": "test-secret",
-            "UPLOAD_FOLDER": str(instance / "uploads"), "RATELIMIT_ENABLED": False, "SEARCH_AUTO_DRAIN": False,
-            "SERVER_NAME": "localhost.test",
-        })
-    finally:
-        marketplace.WEB_MODULES[:], marketplace.CLI_MODULES[:] = web, cli
+    app = create_app({
+        "TESTING": True, "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'test.db'}", "SECRET_KEY": "test-secret",
+        "UPLOAD_FOLDER": str(instance / "uploads"), "RATELIMIT_ENABLED": False, "SEARCH_AUTO_DRAIN": False,
+        "SERVER_NAME": "localhost.test",
+    })
     configure_analysis(app)
     with app.app_context():
         upgrade(directory=str(REPO / "migrations"))
