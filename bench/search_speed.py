@@ -60,8 +60,10 @@ def main() -> None:
         rng = random.Random(11)
         texts = demand_texts()
         with gunicorn(env, workers=2) as base:
-            body = json.dumps({"text": texts[0], "size": 10}).encode()
-            timed_get(base + "/api/v1/match/achievements", body, {"Content-Type": "application/json"})
+            for text in texts[:6]:  # warm up both workers (index readers, caches) before measuring
+                body = json.dumps({"text": text, "size": 10}).encode()
+                timed_get(base + "/api/v1/match/achievements", body, {"Content-Type": "application/json"})
+                timed_get(base + "/api/v1/search/achievements?q=" + urllib.parse.quote(QUERIES[0]))
             match = []
             for i in range(args.requests):
                 text = texts[i % len(texts)] if i % 2 == 0 else rng.choice(QUERIES) + " 技术合作"
