@@ -60,11 +60,6 @@ def newest_first(model):
     return (model.published_at.desc().nulls_last(), model.id.desc())
 
 
-def json_list_contains(column, code: str):
-    """A portable test for ``code`` in a JSON list of vocabulary codes (SQLite and PostgreSQL)."""
-    return db.cast(column, db.String).like(f'%"{code}"%')
-
-
 # -- item operations ------------------------------------------------------------------------------------------------
 
 def read_visible(model, record_id: int):

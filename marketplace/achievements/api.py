@@ -7,13 +7,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validates_schema
 from marshmallow import ValidationError as SchemaError
-from sqlalchemy import and_, false
 
 from ..access import get_visible
 from ..api_common import (commit, etag, json_body, optional_user, page_schema, paginate, partial_schema, problems,
                           require_user, versioned, write_limit)
-from ..api_listings import (ListingArgs, delete_record, json_list_contains, listing_query, newest_first,
+from ..api_listings import (ListingArgs, delete_record, listing_query, newest_first,
                             read_visible, register_actions, update_record)
+from ..filters import amount_in_band, json_list_contains
 from ..errors import NotFound, PermissionDenied
 from ..review import services as review
 from ..taxonomy import IP_TYPES, PRICE_BANDS, TECHNICAL_FIELDS, TRANSFER_MODES
@@ -49,20 +49,6 @@ class AchievementArgs(ListingArgs):
 AchievementPage = page_schema(AchievementSummaryOut, "AchievementPage")
 
 
-def _price_clause(code: str):
-    if code == "negotiable":
-        return Achievement.price_amount.is_(None)
-    for band, low, high, *_labels in PRICE_BANDS:
-        if band == code:
-            clauses = [Achievement.price_amount.is_not(None)]
-            if low is not None:
-                clauses.append(Achievement.price_amount >= low)
-            if high is not None:
-                clauses.append(Achievement.price_amount < high)
-            return and_(*clauses)
-    return false()  # unreachable: the argument schema only lets known codes through
-
-
 def _order(query, sort: str):
     if sort == "trl":
         return query.order_by(Achievement.trl.desc().nulls_last(), *newest_first(Achievement))
@@ -91,7 +77,7 @@ class Achievements(MethodView):
         if args.get("transfer_mode"):
             query = query.where(json_list_contains(Achievement.transfer_modes, args["transfer_mode"]))
         if args.get("price_band"):
-            query = query.where(_price_clause(args["price_band"]))
+            query = query.where(amount_in_band(Achievement.price_amount, args["price_band"]))
         return paginate(_order(query, args["sort"]), args)
 
     @require_user

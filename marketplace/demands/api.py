@@ -9,8 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from ..api_common import (commit, etag, json_body, optional_user, page_schema, paginate, partial_schema, problems,
                           require_user, versioned, write_limit)
-from ..api_listings import (MAX_ID, ListingArgs, delete_record, json_list_contains, listing_query, newest_first,
+from ..api_listings import (MAX_ID, ListingArgs, delete_record, listing_query, newest_first,
                             read_visible, register_actions, update_record)
+from ..filters import json_list_contains
 from ..review import services as review
 from ..taxonomy import INDUSTRIES, TECHNICAL_FIELDS, TRANSFER_MODES
 from ..validation import Choice

@@ -6,7 +6,7 @@ query string; unknown values are ignored rather than answered with an error, so 
 from __future__ import annotations
 
 from flask import request
-from sqlalchemy import String, cast, func
+from sqlalchemy import func
 from sqlalchemy.orm import defer, joinedload
 
 from .. import taxonomy
@@ -14,13 +14,13 @@ from ..accounts.models import Organization
 from ..achievements.models import Achievement
 from ..demands.models import Demand
 from ..extensions import db
+from ..filters import BAND_RANGES, amount_in_band, json_list_contains
 from ..listings import PUBLISHED
 from ..patents.models import OpenLicence, Patent
 from .pagination import Page, count_of, paginate, paginate_ids
 
 TRL_BANDS = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
 UNINDEXED_COUNT_CAP = 1000
-PRICE_BANDS = {code: (low, high) for code, low, high, *_ in taxonomy.PRICE_BANDS}
 
 
 def _arg(name: str, vocabulary) -> str | None:
@@ -28,26 +28,9 @@ def _arg(name: str, vocabulary) -> str | None:
     return value if value is not None and value in vocabulary else None
 
 
-def _json_list_contains(column, code: str):
-    # JSON arrays of vocabulary codes; codes are validated against the vocabulary, so no LIKE wildcards sneak in.
-    return cast(column, String).like(f'%"{code}"%')
-
-
 def _orgs_of_type(org_type: str):
     # A subquery rather than a join: the planner can then answer it from the (…, org_id) index entries.
     return db.select(Organization.id).where(Organization.org_type == org_type).scalar_subquery()
-
-
-def _amount_band(column, band: str):
-    if band == "negotiable":
-        return column.is_(None)
-    low, high = PRICE_BANDS[band]
-    clauses = []
-    if low is not None:
-        clauses.append(column >= low)
-    if high is not None:
-        clauses.append(column < high)
-    return db.and_(*clauses)
 
 
 def achievement_filters() -> dict[str, str]:
@@ -58,7 +41,7 @@ def achievement_filters() -> dict[str, str]:
         "ip_type": _arg("ip_type", taxonomy.IP_TYPES),
         "transfer_mode": _arg("transfer_mode", taxonomy.TRANSFER_MODES),
         "region": _arg("region", taxonomy.REGIONS),
-        "price": _arg("price", [*PRICE_BANDS, "negotiable"]),
+        "price": _arg("price", [*BAND_RANGES, "negotiable"]),
         "org_type": _arg("org_type", taxonomy.ORG_TYPES),
     }.items() if value}
 
@@ -77,11 +60,11 @@ def browse_achievements(filters: dict[str, str], sort: str, page: int | None = N
     if "ip_type" in filters:
         conditions.append(Achievement.ip_type == filters["ip_type"])
     if "transfer_mode" in filters:
-        conditions.append(_json_list_contains(Achievement.transfer_modes, filters["transfer_mode"]))
+        conditions.append(json_list_contains(Achievement.transfer_modes, filters["transfer_mode"]))
     if "region" in filters:
         conditions.append(Achievement.region == filters["region"])
     if "price" in filters:
-        conditions.append(_amount_band(Achievement.price_amount, filters["price"]))
+        conditions.append(amount_in_band(Achievement.price_amount, filters["price"]))
     if "org_type" in filters:
         conditions.append(Achievement.org_id.in_(_orgs_of_type(filters["org_type"])))
     order = {
@@ -125,14 +108,13 @@ def browse_patents(filters: dict[str, str], sort: str, page: int | None = None) 
     return paginate_ids(Patent, conditions, order, options=options, page=page)
 
 
-BUDGET_BANDS = {code: (low, high) for code, low, high, *_ in taxonomy.PRICE_BANDS}
 
 
 def _budget_overlaps(band: str):
     """Demands whose budget range [min, max] overlaps the band; 面议 means no budget given at all."""
     if band == "negotiable":
         return db.and_(Demand.budget_min.is_(None), Demand.budget_max.is_(None))
-    low, high = BUDGET_BANDS[band]
+    low, high = BAND_RANGES[band]
     floor = func.coalesce(Demand.budget_min, Demand.budget_max)
     ceiling = func.coalesce(Demand.budget_max, Demand.budget_min)
     clauses = [floor.is_not(None)]
@@ -148,7 +130,7 @@ def demand_filters() -> dict[str, str]:
         "industry": _arg("industry", taxonomy.INDUSTRIES),
         "technical_field": _arg("technical_field", taxonomy.TECHNICAL_FIELDS),
         "region": _arg("region", taxonomy.REGIONS),
-        "budget": _arg("budget", [*BUDGET_BANDS, "negotiable"]),
+        "budget": _arg("budget", [*BAND_RANGES, "negotiable"]),
         "cooperation_mode": _arg("cooperation_mode", taxonomy.TRANSFER_MODES),
         "org_type": _arg("org_type", taxonomy.ORG_TYPES),
     }.items() if value}
@@ -164,7 +146,7 @@ def browse_demands(filters: dict[str, str], sort: str, page: int | None = None) 
     if "region" in filters:
         conditions.append(Demand.region == filters["region"])
     if "cooperation_mode" in filters:
-        conditions.append(_json_list_contains(Demand.cooperation_modes, filters["cooperation_mode"]))
+        conditions.append(json_list_contains(Demand.cooperation_modes, filters["cooperation_mode"]))
     if "budget" in filters:
         conditions.append(_budget_overlaps(filters["budget"]))
     if "org_type" in filters:

@@ -9,16 +9,15 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, func, or_
 
-from .. import taxonomy
 from ..accounts.models import Organization
 from ..extensions import db
+from ..filters import amount_in_band
 from ..indexing.documents import MODELS
 from ..indexing.records import public_clause
 from ..patents.models import OpenLicence
 
 MAX_WORDS = 5
 TRL_RANGES = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
-PRICE_RANGES = {code: (low, high) for code, low, high, *_ in taxonomy.PRICE_BANDS}
 
 
 def _like(text: str) -> str:
@@ -38,18 +37,6 @@ def _text_condition(model, columns: tuple[str, ...], q: str):
 def _json_contains(column, code: str):
     # JSON arrays of vocabulary codes (validated by the facet, so no wildcard can sneak in)
     return cast(column, String).like(f'%"{code}"%')
-
-
-def _amount_band(column, band: str):
-    if band == "negotiable":
-        return column.is_(None)
-    low, high = PRICE_RANGES[band]
-    clauses = [column.is_not(None)]
-    if low is not None:
-        clauses.append(column >= low)
-    if high is not None:
-        clauses.append(column < high)
-    return db.and_(*clauses)
 
 
 def _region(model, code: str):
@@ -80,9 +67,9 @@ def _condition(kind: str, model, name: str, value: str):
         low, high = TRL_RANGES[value]
         return model.trl.between(low, high)
     if name == "price_band":
-        return _amount_band(model.price_amount, value)
+        return amount_in_band(model.price_amount, value)
     if name == "budget_band":
-        return _amount_band(func.coalesce(model.budget_max, model.budget_min), value)
+        return amount_in_band(func.coalesce(model.budget_max, model.budget_min), value)
     if name == "holder_type":
         return model.org_id.in_(db.select(Organization.id).where(Organization.org_type == value))
     if name == "high_quality":
