@@ -69,6 +69,9 @@ def load(instance_path: str) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@techmarket.local"),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "QUALITY_TARGET_PER_YEAR": int(os.environ.get("QUALITY_TARGET_PER_YEAR", "200")),
         # single-process run mode drains the search outbox in a background thread
         "SEARCH_AUTO_DRAIN": _bool("SEARCH_AUTO_DRAIN", True),
@@ -83,4 +86,5 @@ def load(instance_path: str) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "docs/assets/",
         "API_WRITE_RATE_LIMIT": os.environ.get("API_WRITE_RATE_LIMIT", "120 per minute"),
         "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "20 per hour"),
+        "MATCH_RATE_LIMIT": os.environ.get("MATCH_RATE_LIMIT", "120 per minute"),
     }
