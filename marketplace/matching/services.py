@@ -71,6 +71,7 @@ def match_text(text: str, *, kind: str = "achievement", size: int = 10, filters:
     weights = query.weighted_terms(text, settings=settings())
     need = explain.need_of_filters(filters or {})
     request = _request_for_need(kind, weights, need, size=size, filters=filters, text=text)
+    request.records = False  # the API serialises id, external_id, title, organisation and the explanation only
     return rank(get_engine(), request, settings())
 
 
