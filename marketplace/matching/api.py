@@ -2,7 +2,7 @@
 the listing's visibility (404 for what the caller cannot see) and are for the owner organisation and brokers."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -14,7 +14,7 @@ from ..extensions import limiter
 from ..validation import load_or_raise
 from . import services
 from .schemas import (MAX_SIZE, CurationOut, DemandMatchArgs, MatchList, MatchTextInput, PatentMatchTextInput,
-                      RecommendInput, SizeArgs)
+                      RecommendInput, SizeArgs, match_json)
 
 blp = Blueprint("api_matching", __name__, description="供需匹配：需求 → 成果/开放许可专利，成果 → 需求；经纪人置顶、忽略与推荐")
 
@@ -23,12 +23,16 @@ def _match_limit() -> str:
     return current_app.config.get("MATCH_RATE_LIMIT", "120 per minute")
 
 
-def _match_text(payload: dict, kind: str) -> dict:
+def _results(candidates):
+    """The :class:`MatchList` response (documented by the schema, built by :func:`match_json`)."""
+    return jsonify({"results": [match_json(c) for c in candidates]})
+
+
+def _match_text(payload: dict, kind: str):
     schema = MatchTextInput() if kind == "achievement" else PatentMatchTextInput()
     args = load_or_raise(schema, payload)
     size = min(args["size"], MAX_SIZE)
-    results = services.match_text(args["text"], kind=kind, size=size, filters=args["filters"])
-    return {"results": results}
+    return _results(services.match_text(args["text"], kind=kind, size=size, filters=args["filters"]))
 
 
 @blp.route("/match/achievements")
@@ -65,8 +69,8 @@ class DemandMatches(MethodView):
         """需求的匹配结果：经纪人置顶的在前，已忽略的隐藏（需求方机构成员与技术经纪人可见）"""
         demand = services.visible_listing(Demand, demand_id, current_user)
         show_dismissed = args["show_dismissed"] and current_user.is_broker
-        return {"results": services.matches_for_demand(demand, kind=args["kind"], size=args["size"],
-                                                       show_dismissed=show_dismissed)}
+        return _results(services.matches_for_demand(demand, kind=args["kind"], size=args["size"],
+                                                    show_dismissed=show_dismissed))
 
 
 @blp.route("/achievements/<int:achievement_id>/matching-demands")
@@ -78,7 +82,7 @@ class AchievementDemands(MethodView):
     def get(self, args, achievement_id):
         """成果可以回应的已发布技术需求（成果方机构成员与技术经纪人可见）"""
         achievement = services.visible_listing(Achievement, achievement_id, current_user)
-        return {"results": services.demands_for_achievement(achievement, size=args["size"])}
+        return _results(services.demands_for_achievement(achievement, size=args["size"]))
 
 
 def _curate(demand_id: int, kind: str, target_id: int, state: str):

@@ -98,6 +98,25 @@ class MatchList(Schema):
     results = fields.List(fields.Nested(MatchOut), required=True)
 
 
+_EXPLANATION_KEYS = tuple(Explanation._declared_fields)
+
+
+def match_json(candidate) -> dict:
+    """What :class:`MatchOut` dumps, built directly: the schema documents the API, but dumping ten results through
+    it costs about 1 ms of a 10 ms match request (a test keeps the two equal)."""
+    record, curation = candidate.record, candidate.curation
+    organization = record.organization
+    explanation = candidate.explanation
+    return {
+        "id": record.id, "kind": candidate.kind, "external_id": getattr(record, "external_id", None),
+        "title": record.title, "org_name": organization.name if organization else None,
+        "score": float(candidate.score),
+        "explanation": {key: explanation[key] for key in _EXPLANATION_KEYS if key in explanation},
+        "pinned": bool(curation and curation.pinned), "dismissed": bool(curation and curation.dismissed),
+        "recommended_at": curation.recommended_at.isoformat() if curation and curation.recommended_at else None,
+    }
+
+
 class CurationOut(Schema):
     demand_id = fields.Int()
     target_kind = fields.Str()

@@ -111,3 +111,17 @@ def test_match_rate_limit_is_configurable(app):
             assert _match_limit() == "5 per second"
         finally:
             app.config.pop("MATCH_RATE_LIMIT")
+
+
+@pytest.mark.parametrize("path, kind", [("/match/achievements", "achievement"), ("/match/patents", "patent")])
+def test_match_results_are_what_the_documented_schema_dumps(app, market, world, path, kind):
+    """The responses are built without marshmallow (speed); they must equal the schema's dump of the same results,
+    model records (patents) and the pool's plain rows (achievements) alike."""
+    from marketplace.matching import services
+    from marketplace.matching.schemas import MatchList
+
+    body = world.anon.post(path, json={"text": TEXT, "size": 5}).get_json()
+    with app.test_request_context():
+        expected = MatchList().dump({"results": services.match_text(TEXT, kind=kind, size=5)})
+    assert body == expected and body["results"]
+    assert body["results"][0]["org_name"]  # the organisation's name comes with the plain rows too
