@@ -103,9 +103,9 @@ def filter_clauses(schema: tantivy.Schema, p: QueryPlan) -> list[tuple]:
     return clauses
 
 
-def full_query(schema: tantivy.Schema, p: QueryPlan) -> tantivy.Query:
-    """Match + filters + keyword boosts."""
-    clauses = [(Occur.Must, match_query(schema, p)), *filter_clauses(schema, p)]
+def full_query(schema: tantivy.Schema, p: QueryPlan, match: tantivy.Query | None = None) -> tantivy.Query:
+    """Match (``match``: already built by :func:`match_query` for ``p``) + filters + keyword boosts."""
+    clauses = [(Occur.Must, match if match is not None else match_query(schema, p)), *filter_clauses(schema, p)]
     for name, value, boost in p.boosts:
         clauses.append((Occur.Should, Q.const_score_query(Q.term_query(schema, name, value), boost)))
     if len(clauses) == 1:
