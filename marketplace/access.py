@@ -38,7 +38,7 @@ def get_editable(model: type[T], record_id: int, user) -> T:
     """The record if ``user``'s organisation owns it. Others get 404 for what they cannot see, 403 otherwise."""
     record = get_visible(model, record_id, user)
     if not can_edit(user, record):
-        raise PermissionDenied("只有成果所属机构的成员可以修改")
+        raise PermissionDenied("只有该记录所属机构的成员可以修改")
     return record
 
 

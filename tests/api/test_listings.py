@@ -31,7 +31,8 @@ def test_patent_create_and_open_licence(world, app):
     publish(world, "patents", pid)
     assert [p["id"] for p in world.anon.get("/patents?open_licence=1").get_json()["items"]] == [pid]
     assert world.anon.get("/patents?open_licence=0").get_json()["total"] == 0
-    assert_problem(world.other.put(f"/patents/{pid}/open-licence", json=LICENCE), 403)
+    denied = assert_problem(world.other.put(f"/patents/{pid}/open-licence", json=LICENCE), 403)
+    assert denied["detail"] == "只有该记录所属机构的成员可以修改"  # not "成果": the message fits every kind
     withdrawn = world.owner.delete(f"/patents/{pid}/open-licence")
     assert withdrawn.status_code == 200 and withdrawn.get_json()["open_licence"]["active"] is False
     assert_problem(world.owner.delete(f"/patents/{pid}/open-licence"), 422)
