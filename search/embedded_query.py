@@ -113,15 +113,15 @@ def full_query(schema: tantivy.Schema, p: QueryPlan) -> tantivy.Query:
     return Q.boolean_query(clauses)
 
 
-def facet_aggregation(p: QueryPlan, size: int) -> dict:
-    """A tantivy aggregation request with one terms aggregation per facet."""
-    return {name: {"terms": {"field": name, "size": size}} for name in p.facets}
+def facet_aggregation(fields: tuple[str, ...], size: int) -> dict:
+    """A tantivy aggregation request with one terms aggregation per facet field."""
+    return {name: {"terms": {"field": name, "size": size}} for name in fields}
 
 
-def facet_counts(result: dict, p: QueryPlan) -> dict[str, dict[str, int]]:
+def facet_counts(result: dict, fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
     """Aggregation result → ``{facet: {value: count}}`` with string values ("true"/"false" for bools)."""
     out: dict[str, dict[str, int]] = {}
-    for name in p.facets:
+    for name in fields:
         buckets = (result.get(name) or {}).get("buckets", [])
         values: dict[str, int] = {}
         for b in buckets:

@@ -67,6 +67,8 @@ class SearchQuery:
     it may take (OR within a field, AND across fields); ``ranges`` maps a numeric field to (low, high), either
     bound may be None. ``boosts`` adds to the score of documents whose keyword field equals a value:
     ``{"technical_field": {"新材料": 2.0}}``. ``field_boosts`` overrides the text-field weights of the schema.
+    ``facets`` are counted multi-select style: hits and total honour every filter, but the counts of a facet
+    field ignore that field's own filter, so its other values keep their counts (OR within a field).
     """
 
     kind: str

@@ -8,11 +8,14 @@ Matching rules (both engines):
 - ``terms`` are OR-ed (any one suffices): one flat disjunction of (term, field) pairs weighted term weight x field
   boost (scores add up across fields); with ``text`` as well, a document matching either counts.
 - filters (OR within a field, AND across), ranges, ``exclude_ids`` restrict; ``boosts`` only add to the score.
+- facets are disjunctive (multi-select): the counts of a facet field apply every restriction except that field's
+  own filter, so the values not chosen keep their counts. :func:`facet_passes` groups the facets into the
+  aggregations an engine runs: one for the facets without a filter, one per facet field with a filter.
 """
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import analysis
@@ -54,6 +57,10 @@ class QueryPlan:
     @property
     def has_match(self) -> bool:
         return bool(self.text_terms or self.weighted)
+
+    def without_filters(self, names) -> QueryPlan:
+        """A copy of this plan without the filters of ``names`` (the other restrictions unchanged)."""
+        return replace(self, filters={n: v for n, v in self.filters.items() if n not in names})
 
     def query_terms(self) -> set[str]:
         return set(self.text_terms) | {t for t, _ in self.weighted}
@@ -140,6 +147,24 @@ def plan(query: SearchQuery) -> QueryPlan:
     p.highlight = bool(query.highlight)
     p.exclude_ids = [int(i) for i in query.exclude_ids]
     return p
+
+
+@dataclass(frozen=True)
+class FacetPass:
+    """One aggregation of a faceted search: the facet fields it counts, and the filter field it leaves out
+    (None: every filter applies)."""
+
+    fields: tuple[str, ...]
+    without: str | None = None
+
+
+def facet_passes(p: QueryPlan) -> list[FacetPass]:
+    """The aggregations that give disjunctive facet counts: one over the fully filtered set for the facets
+    without a filter, plus one per facet field with a filter, over the set filtered by the other fields only."""
+    free = tuple(name for name in p.facets if name not in p.filters)
+    passes = [FacetPass(free)] if free else []
+    passes.extend(FacetPass((name,), name) for name in p.facets if name in p.filters)
+    return passes
 
 
 def plan_saved(saved: SavedQuery) -> QueryPlan:
