@@ -97,6 +97,8 @@ def _token_clause(fields: dict[str, float], term: str, weight: float = 1.0) -> d
 
 def match_clause(p: QueryPlan, cjk: bool = True) -> dict:
     """The scoring part (see :mod:`search.planning`); ``cjk`` adds the bigram recall clause for ``text``."""
+    if p.matches_nothing:
+        return {"match_none": {}}
     if not p.has_match:
         return {"match_all": {}}
     if not p.fields:

@@ -64,7 +64,10 @@ def _token_clause(schema: tantivy.Schema, fields: dict[str, float], term: str, w
 
 
 def match_query(schema: tantivy.Schema, p: QueryPlan) -> tantivy.Query:
-    """The scoring part: text tokens (minimum should match) and/or weighted terms (any); all docs if neither."""
+    """The scoring part: text tokens (minimum should match) and/or weighted terms (any); all docs if neither,
+    none for wordless text."""
+    if p.matches_nothing:
+        return Q.empty_query()
     if not p.fields or not p.has_match:
         return Q.empty_query() if p.has_match else Q.all_query()
     parts = []

@@ -60,7 +60,8 @@ class WeightedTerm:
 @dataclass
 class SearchQuery:
     """What a caller may ask. User text only ever arrives as ``text`` and is analysed into terms: it never
-    reaches a query-string parser, so ``status:draft`` or ``(`` are plain words.
+    reaches a query-string parser, so ``status:draft`` is two plain words. Text without a usable word (only
+    punctuation or stopwords, like ``(`` or ``的``) matches nothing; no text (None, empty, blank) matches everything.
 
     ``terms`` (used by matching) is a bag of weighted, already-analysed terms that is OR-ed; when both ``text``
     and ``terms`` are given both contribute to the score. ``filters`` maps a keyword/number field to the values

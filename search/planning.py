@@ -4,7 +4,8 @@ plus the shared highlighter and the in-memory matcher used for percolation.
 Matching rules (both engines):
 - ``text`` is analysed into at most :data:`MAX_QUERY_TERMS` unique tokens; each token matches in any text field
   (best field wins, ``tie_breaker`` 0.3, fields weighted by their boosts); a document must match
-  :func:`minimum_should_match` of the tokens (all of them up to 2 tokens, 75 % rounded down beyond).
+  :func:`minimum_should_match` of the tokens (all of them up to 2 tokens, 75 % rounded down beyond). Text with no
+  usable word (punctuation, stopwords: ``(``, ``的``) matches nothing; empty or blank text matches everything.
 - ``terms`` are OR-ed (any one suffices): one flat disjunction of (term, field) pairs weighted term weight x field
   boost (scores add up across fields); with ``text`` as well, a document matching either counts.
 - filters (OR within a field, AND across), ranges, ``exclude_ids`` restrict; ``boosts`` only add to the score.
@@ -42,6 +43,7 @@ class QueryPlan:
     kind: str
     text_terms: list[str] = field(default_factory=list)
     min_match: int = 0
+    wordless_text: bool = False  # text was given but has no usable word (only punctuation / stopwords)
     weighted: list[tuple[str, float]] = field(default_factory=list)
     fields: dict[str, float] = field(default_factory=dict)  # text field -> boost (boost > 0 only)
     filters: dict[str, list[Any]] = field(default_factory=dict)  # values normalised to the field's type
@@ -57,6 +59,11 @@ class QueryPlan:
     @property
     def has_match(self) -> bool:
         return bool(self.text_terms or self.weighted)
+
+    @property
+    def matches_nothing(self) -> bool:
+        """Wordless text and no weighted terms: no document can match (not "everything", as no text would)."""
+        return self.wordless_text and not self.weighted
 
     def without_filters(self, names) -> QueryPlan:
         """A copy of this plan without the filters of ``names`` (the other restrictions unchanged)."""
@@ -111,6 +118,7 @@ def plan(query: SearchQuery) -> QueryPlan:
     p = QueryPlan(kind=kind)
     text = (query.text or "")[:MAX_QUERY_CHARS]
     p.text_terms = analysis.unique(analysis.tokenize(text), MAX_QUERY_TERMS)
+    p.wordless_text = bool(text.strip()) and not p.text_terms
     p.min_match = minimum_should_match(len(p.text_terms))
     weights: dict[str, float] = {}
     for wt in query.terms:
@@ -174,6 +182,8 @@ def plan_saved(saved: SavedQuery) -> QueryPlan:
 
 def matches(p: QueryPlan, doc: Prepared) -> bool:
     """Whether ``doc`` satisfies the match and filter parts of ``p`` (ranges included), evaluated in memory."""
+    if p.matches_nothing:
+        return False
     if p.text_terms:
         tokens = set()
         for name in p.fields:
