@@ -1,7 +1,9 @@
 """JSON search API: ``GET /api/v1/search/<kind>`` and ``GET /api/v1/search/suggest``.
 
-Same engine, filters and database fallback as the pages. When the engine is unavailable the answer is still 200,
-from the database, with ``"degraded": true`` and no facet counts.
+Same engine, filters and database fallback as the pages: facet parameters repeat (``technical_field=ai&
+technical_field=new_materials``: OR within a field, AND across fields) and each field's counts use the other fields'
+filters only. When the engine is unavailable the answer is still 200, from the database, with ``"degraded": true``
+and no facet counts.
 """
 from __future__ import annotations
 
@@ -126,7 +128,8 @@ def _page_schema(kind: str) -> type[Schema]:
         "q": fields.Str(metadata={"description": "实际检索的关键词（截断后）"}),
         "sort": fields.Str(),
         "facets": fields.Dict(keys=fields.Str(), values=fields.Dict(keys=fields.Str(), values=fields.Int()),
-                              metadata={"description": "分面字段 → 取值 → 数量（降级时为空）"}),
+                              metadata={"description": "分面字段 → 取值 → 数量（降级时为空）。多选：每个字段的数量"
+                                                       "按其他字段的筛选条件统计，已选字段的其他取值仍有数量"}),
         "degraded": fields.Bool(metadata={"description": "为 true 时检索服务不可用，结果来自数据库（无分面统计）"}),
         "did_you_mean": fields.List(fields.Str()),
     }, name=f"Search{kind.title()}Page")
