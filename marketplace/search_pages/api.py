@@ -29,7 +29,8 @@ def _args_schema(kind: str) -> type[Schema]:
     config = PAGES[kind]
     attrs: dict = {
         "q": fields.Str(load_default="", metadata={
-            "description": f"关键词（按中文分词检索；超过 {service.MAX_QUERY_CHARS} 个字符的部分被忽略）"}),
+            "description": f"关键词（按中文分词检索；超过 {service.MAX_QUERY_CHARS} 个字符的部分被忽略；"
+                           "只含标点或“的”等常用词时无结果，留空则列出全部）"}),
         "page": fields.Int(load_default=1, validate=validate.Range(min=1, max=100_000),
                            metadata={"description": "页码，从 1 开始"}),
         "page_size": fields.Int(load_default=20, validate=validate.Range(min=1, max=service.MAX_PAGE_SIZE),
