@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from .documents import Prepared
-from .planning import TIE_BREAKER, QueryPlan
+from .planning import TIE_BREAKER, QueryPlan, facet_passes
 from .schema import KINDS
 
 TOKENS_ANALYZER = "market_tokens"
@@ -97,6 +97,8 @@ def _token_clause(fields: dict[str, float], term: str, weight: float = 1.0) -> d
 
 def match_clause(p: QueryPlan, cjk: bool = True) -> dict:
     """The scoring part (see :mod:`search.planning`); ``cjk`` adds the bigram recall clause for ``text``."""
+    if p.matches_nothing:
+        return {"match_none": {}}
     if not p.has_match:
         return {"match_all": {}}
     if not p.fields:
@@ -124,11 +126,13 @@ def _bound(value: Any) -> Any:
     return _iso(value) if isinstance(value, datetime) else value
 
 
+def _terms(name: str, values: list) -> dict:
+    return {"terms": {name: values}} if values else {"match_none": {}}
+
+
 def filter_clauses(p: QueryPlan) -> tuple[list[dict], list[dict]]:
     """(filter, must_not) clauses: filters, ranges and excluded ids."""
-    filters: list[dict] = []
-    for name, values in p.filters.items():
-        filters.append({"terms": {name: values}} if values else {"match_none": {}})
+    filters = [_terms(name, values) for name, values in p.filters.items()]
     for name, (low, high) in p.ranges.items():
         rng = {}
         if low is not None:
@@ -148,10 +152,13 @@ def query_clause(p: QueryPlan, cjk: bool = True) -> dict:
 
 
 def search_body(p: QueryPlan, cjk: bool = True, facet_size: int = 100) -> dict:
-    """The complete ``_search`` body of a plan."""
+    """The complete ``_search`` body of a plan. Filters of facet fields go to ``post_filter`` (they restrict the
+    hits and the total, not the aggregations), and each :func:`~search.planning.facet_passes` pass is a ``filter``
+    aggregation applying those of them it keeps: disjunctive facet counts in one request."""
     source_fields = ["_raw", *p.fields] if p.has_match else ["_raw"]
+    chosen = [name for name in p.facets if name in p.filters]
     body: dict[str, Any] = {
-        "query": query_clause(p, cjk),
+        "query": query_clause(p.without_filters(chosen), cjk),
         "from": p.offset,
         "size": p.size,
         "track_total_hits": True,
@@ -160,8 +167,14 @@ def search_body(p: QueryPlan, cjk: bool = True, facet_size: int = 100) -> dict:
     if p.sort:
         name, desc = p.sort
         body["sort"] = [{name: {"order": "desc" if desc else "asc", "missing": "_last"}}]
+    if chosen:
+        body["post_filter"] = {"bool": {"filter": [_terms(name, p.filters[name]) for name in chosen]}}
     if p.facets:
-        body["aggs"] = {name: {"terms": {"field": name, "size": facet_size}} for name in p.facets}
+        body["aggs"] = {
+            f"pass{i}": {"filter": {"bool": {"filter": [_terms(name, p.filters[name]) for name in chosen
+                                                        if name != fp.without]}},
+                         "aggs": {name: {"terms": {"field": name, "size": facet_size}} for name in fp.fields}}
+            for i, fp in enumerate(facet_passes(p))}
     return body
 
 
@@ -173,14 +186,15 @@ def percolator_query(p: QueryPlan) -> dict:
 
 
 def facet_counts(aggs: dict, p: QueryPlan) -> dict[str, dict[str, int]]:
-    """Aggregation response → ``{facet: {value: count}}`` with string keys."""
+    """Aggregation response of :func:`search_body` → ``{facet: {value: count}}`` with string keys."""
     out: dict[str, dict[str, int]] = {}
-    for name in p.facets:
-        values: dict[str, int] = {}
-        for bucket in (aggs.get(name) or {}).get("buckets", []):
-            key = bucket.get("key_as_string", bucket.get("key"))
-            if isinstance(key, float) and key.is_integer():
-                key = int(key)
-            values[str(key)] = int(bucket.get("doc_count", 0))
-        out[name] = values
-    return out
+    for i, fp in enumerate(facet_passes(p)):
+        for name in fp.fields:
+            values: dict[str, int] = {}
+            for bucket in ((aggs.get(f"pass{i}") or {}).get(name) or {}).get("buckets", []):
+                key = bucket.get("key_as_string", bucket.get("key"))
+                if isinstance(key, float) and key.is_integer():
+                    key = int(key)
+                values[str(key)] = int(bucket.get("doc_count", 0))
+            out[name] = values
+    return {name: out[name] for name in p.facets}

@@ -26,7 +26,7 @@ from .embedded_query import build_document, facet_aggregation, facet_counts, ful
 from .embedded_store import KindStore, WriterBusy, create_index, open_index
 from .engine import (BulkResult, Deletion, Document, Hit, ItemResult, SavedQuery, SearchEngine, SearchQuery,
                      SearchResult, SearchUnavailable)
-from .planning import FACET_SIZE, highlights, matched_terms, plan
+from .planning import FACET_SIZE, QueryPlan, facet_passes, highlights, matched_terms, plan
 from .saved_queries import SavedQueryStore
 from .schema import KINDS
 
@@ -230,9 +230,7 @@ class EmbeddedEngine(SearchEngine):
                 if p.highlight:
                     hit.highlights = highlights(p, hit.source()["raw"])
                 hits.append(hit)
-            facets = {}
-            if p.facets:
-                facets = facet_counts(searcher.aggregate(q, facet_aggregation(p, FACET_SIZE)), p)
+            facets = _facets(searcher, schema, p, q)
         except ValueError as exc:
             raise SearchUnavailable(f"embedded search failed: {exc}") from exc
         return SearchResult(hits=hits, total=int(result.count or 0), facets=facets)
@@ -349,6 +347,16 @@ class _StoredHit(Hit):
     @matched_terms.setter
     def matched_terms(self, value: list[str]) -> None:
         self._terms = list(value)
+
+
+def _facets(searcher: tantivy.Searcher, schema: tantivy.Schema, p: QueryPlan, q: tantivy.Query) -> dict:
+    """Disjunctive facet counts: one aggregation per :func:`facet_passes` pass (``q`` is the fully filtered
+    query; a pass that leaves a filter out aggregates over the query without it)."""
+    counts: dict[str, dict[str, int]] = {}
+    for fp in facet_passes(p):
+        query = q if fp.without is None else full_query(schema, p.without_filters((fp.without,)))
+        counts.update(facet_counts(searcher.aggregate(query, facet_aggregation(fp.fields, FACET_SIZE)), fp.fields))
+    return {name: counts[name] for name in p.facets}
 
 
 def _load_versions(conn, ids: list[int]) -> dict[int, int]:

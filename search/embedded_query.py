@@ -64,7 +64,10 @@ def _token_clause(schema: tantivy.Schema, fields: dict[str, float], term: str, w
 
 
 def match_query(schema: tantivy.Schema, p: QueryPlan) -> tantivy.Query:
-    """The scoring part: text tokens (minimum should match) and/or weighted terms (any); all docs if neither."""
+    """The scoring part: text tokens (minimum should match) and/or weighted terms (any); all docs if neither,
+    none for wordless text."""
+    if p.matches_nothing:
+        return Q.empty_query()
     if not p.fields or not p.has_match:
         return Q.empty_query() if p.has_match else Q.all_query()
     parts = []
@@ -113,15 +116,15 @@ def full_query(schema: tantivy.Schema, p: QueryPlan, match: tantivy.Query | None
     return Q.boolean_query(clauses)
 
 
-def facet_aggregation(p: QueryPlan, size: int) -> dict:
-    """A tantivy aggregation request with one terms aggregation per facet."""
-    return {name: {"terms": {"field": name, "size": size}} for name in p.facets}
+def facet_aggregation(fields: tuple[str, ...], size: int) -> dict:
+    """A tantivy aggregation request with one terms aggregation per facet field."""
+    return {name: {"terms": {"field": name, "size": size}} for name in fields}
 
 
-def facet_counts(result: dict, p: QueryPlan) -> dict[str, dict[str, int]]:
+def facet_counts(result: dict, fields: tuple[str, ...]) -> dict[str, dict[str, int]]:
     """Aggregation result → ``{facet: {value: count}}`` with string values ("true"/"false" for bools)."""
     out: dict[str, dict[str, int]] = {}
-    for name in p.facets:
+    for name in fields:
         buckets = (result.get(name) or {}).get("buckets", [])
         values: dict[str, int] = {}
         for b in buckets:

@@ -60,13 +60,16 @@ class WeightedTerm:
 @dataclass
 class SearchQuery:
     """What a caller may ask. User text only ever arrives as ``text`` and is analysed into terms: it never
-    reaches a query-string parser, so ``status:draft`` or ``(`` are plain words.
+    reaches a query-string parser, so ``status:draft`` is two plain words. Text without a usable word (only
+    punctuation or stopwords, like ``(`` or ``的``) matches nothing; no text (None, empty, blank) matches everything.
 
     ``terms`` (used by matching) is a bag of weighted, already-analysed terms that is OR-ed; when both ``text``
     and ``terms`` are given both contribute to the score. ``filters`` maps a keyword/number field to the values
     it may take (OR within a field, AND across fields); ``ranges`` maps a numeric field to (low, high), either
     bound may be None. ``boosts`` adds to the score of documents whose keyword field equals a value:
     ``{"technical_field": {"新材料": 2.0}}``. ``field_boosts`` overrides the text-field weights of the schema.
+    ``facets`` are counted multi-select style: hits and total honour every filter, but the counts of a facet
+    field ignore that field's own filter, so its other values keep their counts (OR within a field).
     """
 
     kind: str

@@ -4,15 +4,19 @@ plus the shared highlighter and the in-memory matcher used for percolation.
 Matching rules (both engines):
 - ``text`` is analysed into at most :data:`MAX_QUERY_TERMS` unique tokens; each token matches in any text field
   (best field wins, ``tie_breaker`` 0.3, fields weighted by their boosts); a document must match
-  :func:`minimum_should_match` of the tokens (all of them up to 2 tokens, 75 % rounded down beyond).
+  :func:`minimum_should_match` of the tokens (all of them up to 2 tokens, 75 % rounded down beyond). Text with no
+  usable word (punctuation, stopwords: ``(``, ``的``) matches nothing; empty or blank text matches everything.
 - ``terms`` are OR-ed (any one suffices): one flat disjunction of (term, field) pairs weighted term weight x field
   boost (scores add up across fields); with ``text`` as well, a document matching either counts.
 - filters (OR within a field, AND across), ranges, ``exclude_ids`` restrict; ``boosts`` only add to the score.
+- facets are disjunctive (multi-select): the counts of a facet field apply every restriction except that field's
+  own filter, so the values not chosen keep their counts. :func:`facet_passes` groups the facets into the
+  aggregations an engine runs: one for the facets without a filter, one per facet field with a filter.
 """
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import analysis
@@ -39,6 +43,7 @@ class QueryPlan:
     kind: str
     text_terms: list[str] = field(default_factory=list)
     min_match: int = 0
+    wordless_text: bool = False  # text was given but has no usable word (only punctuation / stopwords)
     weighted: list[tuple[str, float]] = field(default_factory=list)
     fields: dict[str, float] = field(default_factory=dict)  # text field -> boost (boost > 0 only)
     filters: dict[str, list[Any]] = field(default_factory=dict)  # values normalised to the field's type
@@ -54,6 +59,15 @@ class QueryPlan:
     @property
     def has_match(self) -> bool:
         return bool(self.text_terms or self.weighted)
+
+    @property
+    def matches_nothing(self) -> bool:
+        """Wordless text and no weighted terms: no document can match (not "everything", as no text would)."""
+        return self.wordless_text and not self.weighted
+
+    def without_filters(self, names) -> QueryPlan:
+        """A copy of this plan without the filters of ``names`` (the other restrictions unchanged)."""
+        return replace(self, filters={n: v for n, v in self.filters.items() if n not in names})
 
     def query_terms(self) -> set[str]:
         return set(self.text_terms) | {t for t, _ in self.weighted}
@@ -104,6 +118,7 @@ def plan(query: SearchQuery) -> QueryPlan:
     p = QueryPlan(kind=kind)
     text = (query.text or "")[:MAX_QUERY_CHARS]
     p.text_terms = analysis.unique(analysis.tokenize(text), MAX_QUERY_TERMS)
+    p.wordless_text = bool(text.strip()) and not p.text_terms
     p.min_match = minimum_should_match(len(p.text_terms))
     weights: dict[str, float] = {}
     for wt in query.terms:
@@ -142,6 +157,24 @@ def plan(query: SearchQuery) -> QueryPlan:
     return p
 
 
+@dataclass(frozen=True)
+class FacetPass:
+    """One aggregation of a faceted search: the facet fields it counts, and the filter field it leaves out
+    (None: every filter applies)."""
+
+    fields: tuple[str, ...]
+    without: str | None = None
+
+
+def facet_passes(p: QueryPlan) -> list[FacetPass]:
+    """The aggregations that give disjunctive facet counts: one over the fully filtered set for the facets
+    without a filter, plus one per facet field with a filter, over the set filtered by the other fields only."""
+    free = tuple(name for name in p.facets if name not in p.filters)
+    passes = [FacetPass(free)] if free else []
+    passes.extend(FacetPass((name,), name) for name in p.facets if name in p.filters)
+    return passes
+
+
 def plan_saved(saved: SavedQuery) -> QueryPlan:
     """The plan of a saved query (text + filters), as percolation evaluates it."""
     return plan(SearchQuery(kind=saved.kind, text=saved.text, filters=saved.filters))
@@ -149,6 +182,8 @@ def plan_saved(saved: SavedQuery) -> QueryPlan:
 
 def matches(p: QueryPlan, doc: Prepared) -> bool:
     """Whether ``doc`` satisfies the match and filter parts of ``p`` (ranges included), evaluated in memory."""
+    if p.matches_nothing:
+        return False
     if p.text_terms:
         tokens = set()
         for name in p.fields:

@@ -1,7 +1,9 @@
 """JSON search API: ``GET /api/v1/search/<kind>`` and ``GET /api/v1/search/suggest``.
 
-Same engine, filters and database fallback as the pages. When the engine is unavailable the answer is still 200,
-from the database, with ``"degraded": true`` and no facet counts.
+Same engine, filters and database fallback as the pages: facet parameters repeat (``technical_field=ai&
+technical_field=new_materials``: OR within a field, AND across fields) and each field's counts use the other fields'
+filters only. When the engine is unavailable the answer is still 200, from the database, with ``"degraded": true``
+and no facet counts.
 """
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ def _args_schema(kind: str) -> type[Schema]:
     config = PAGES[kind]
     attrs: dict = {
         "q": fields.Str(load_default="", metadata={
-            "description": f"关键词（按中文分词检索；超过 {service.MAX_QUERY_CHARS} 个字符的部分被忽略）"}),
+            "description": f"关键词（按中文分词检索；超过 {service.MAX_QUERY_CHARS} 个字符的部分被忽略；"
+                           "只含标点或“的”等常用词时无结果，留空则列出全部）"}),
         "page": fields.Int(load_default=1, validate=validate.Range(min=1, max=100_000),
                            metadata={"description": "页码，从 1 开始"}),
         "page_size": fields.Int(load_default=20, validate=validate.Range(min=1, max=service.MAX_PAGE_SIZE),
@@ -126,7 +129,8 @@ def _page_schema(kind: str) -> type[Schema]:
         "q": fields.Str(metadata={"description": "实际检索的关键词（截断后）"}),
         "sort": fields.Str(),
         "facets": fields.Dict(keys=fields.Str(), values=fields.Dict(keys=fields.Str(), values=fields.Int()),
-                              metadata={"description": "分面字段 → 取值 → 数量（降级时为空）"}),
+                              metadata={"description": "分面字段 → 取值 → 数量（降级时为空）。多选：每个字段的数量"
+                                                       "按其他字段的筛选条件统计，已选字段的其他取值仍有数量"}),
         "degraded": fields.Bool(metadata={"description": "为 true 时检索服务不可用，结果来自数据库（无分面统计）"}),
         "did_you_mean": fields.List(fields.Str()),
     }, name=f"Search{kind.title()}Page")

@@ -1,5 +1,6 @@
 """The database answers searches while the engine is unavailable: LIKE over title and summary-like columns plus the
-same facet filters, newest first (or the requested sort when the database has the column). No facet counts.
+same facet filters (OR within a field, AND across), newest first (or the requested sort when the database has the
+column). No facet counts.
 
 Slower and less clever than the engine, but always there: a search page never fails because the index is down.
 """
@@ -7,7 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, or_
+from sqlalchemy import String, cast, false, func, or_
+
+from search import analysis
 
 from ..accounts.models import Organization
 from ..extensions import db
@@ -26,7 +29,11 @@ def _like(text: str) -> str:
 
 
 def _text_condition(model, columns: tuple[str, ...], q: str):
-    words = q.split()[:MAX_WORDS]
+    """Every word of ``q`` in one of ``columns``; words the engine ignores (punctuation, stopwords) are left out,
+    and keywords made only of them match nothing, as in the engine."""
+    words = [w for w in q.split() if analysis.tokenize(w)][:MAX_WORDS]
+    if not words:
+        return [false()]
     clauses = []
     for word in words:
         pattern = _like(word)

@@ -44,6 +44,12 @@ class SearchRequest:
     def config(self) -> KindPage:
         return PAGES[self.kind]
 
+    @property
+    def wordless(self) -> bool:
+        """Keywords without a usable word (only punctuation or stopwords): nothing matches them, whereas no
+        keywords at all browse everything."""
+        return bool(self.q) and not analysis.tokenize(self.q)
+
 
 @dataclass
 class SearchOutcome:
@@ -142,7 +148,7 @@ def search(request: SearchRequest, with_facets: bool = True, highlight: bool = T
     for hit in result.hits:
         if hit.highlights:
             outcome.highlights[hit.id] = {name: safe_snippet(s) for name, s in hit.highlights.items()}
-    if not records and request.q and request.page == 1:
+    if not records and request.q and not request.wordless and request.page == 1:
         outcome.did_you_mean = did_you_mean(request.kind, request.q)
     outcome.seconds = time.monotonic() - started
     return outcome

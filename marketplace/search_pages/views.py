@@ -13,6 +13,7 @@ bp = Blueprint("search_pages", __name__, url_prefix="/search", static_folder="st
                static_url_path="/assets")
 
 PER_PAGE = 20
+MAX_FACET_VALUES = 30  # per facet, most frequent first; chosen values are always shown
 
 
 @dataclass
@@ -55,29 +56,24 @@ def _here(**args) -> str:
 
 
 def _facet_groups(config: KindPage, outcome: service.SearchOutcome) -> list[FacetGroup]:
-    """Facet values with counts (from the engine) plus every selected value, each with its toggle link."""
+    """Facet values with counts plus every selected value, each with the link that toggles it in or out of the
+    selection. The engine counts a field without its own filter (multi-select), so the values not chosen keep
+    their counts; a degraded (database) answer has no counts."""
     filters = outcome.request.filters
     groups = []
     for facet in config.facets:
-        counts = outcome.facets.get(facet.field, {})
-        values = []
-        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        counts = outcome.facets.get(facet.field)
+        chosen = filters.get(facet.field, [])
+        ordered = sorted((counts or {}).items(), key=lambda kv: (-kv[1], str(kv[0])))
         if facet.field == "year":
-            ordered = sorted(counts.items(), key=lambda kv: str(kv[0]), reverse=True)
-        seen = set()
-        for value, count in ordered:
-            value = str(value)
-            if not facet.accepts(value):
-                continue
-            seen.add(value)
-            values.append(FacetValue(value, facet.label(value), count, value in filters.get(facet.field, []),
-                                     _toggle_url(filters, facet.field, value)))
-        for value in filters.get(facet.field, []):
-            if value not in seen:
-                values.append(FacetValue(value, facet.label(value), counts.get(value, 0 if counts else None),
-                                         True, _toggle_url(filters, facet.field, value)))
+            ordered = sorted((counts or {}).items(), key=lambda kv: str(kv[0]), reverse=True)
+        shown = [(str(v), n) for v, n in ordered if facet.accepts(str(v))][:MAX_FACET_VALUES]
+        listed = {v for v, _ in shown}
+        shown += [(v, None if counts is None else counts.get(v, 0)) for v in chosen if v not in listed]
+        values = [FacetValue(v, facet.label(v), n, v in chosen, _toggle_url(filters, facet.field, v))
+                  for v, n in shown]
         if values:
-            groups.append(FacetGroup(facet.field, str(facet.title), values[:30]))
+            groups.append(FacetGroup(facet.field, str(facet.title), values))
     return groups
 
 
