@@ -214,7 +214,8 @@ class EmbeddedEngine(SearchEngine):
         store = self._store(query.kind)
         searcher = store.searcher()
         schema = store.schema()
-        q = full_query(schema, p, self._match_query(schema, p))
+        match = self._match_query(schema, p)
+        q = full_query(schema, p, match)
         kwargs: dict[str, Any] = {"limit": max(p.size, 1), "offset": p.offset, "count": True}
         if p.sort:
             kwargs["order_by_field"] = p.sort[0]
@@ -230,7 +231,7 @@ class EmbeddedEngine(SearchEngine):
                 if p.highlight:
                     hit.highlights = highlights(p, hit.source()["raw"])
                 hits.append(hit)
-            facets = _facets(searcher, schema, p, q)
+            facets = _facets(searcher, schema, p, q, match)
         except ValueError as exc:
             raise SearchUnavailable(f"embedded search failed: {exc}") from exc
         return SearchResult(hits=hits, total=int(result.count or 0), facets=facets)
@@ -349,12 +350,13 @@ class _StoredHit(Hit):
         self._terms = list(value)
 
 
-def _facets(searcher: tantivy.Searcher, schema: tantivy.Schema, p: QueryPlan, q: tantivy.Query) -> dict:
+def _facets(searcher: tantivy.Searcher, schema: tantivy.Schema, p: QueryPlan, q: tantivy.Query,
+            match: tantivy.Query) -> dict:
     """Disjunctive facet counts: one aggregation per :func:`facet_passes` pass (``q`` is the fully filtered
-    query; a pass that leaves a filter out aggregates over the query without it)."""
+    query, ``match`` its scoring part; a pass that leaves a filter out aggregates over the query without it)."""
     counts: dict[str, dict[str, int]] = {}
     for fp in facet_passes(p):
-        query = q if fp.without is None else full_query(schema, p.without_filters((fp.without,)))
+        query = q if fp.without is None else full_query(schema, p.without_filters((fp.without,)), match)
         counts.update(facet_counts(searcher.aggregate(query, facet_aggregation(fp.fields, FACET_SIZE)), fp.fields))
     return {name: counts[name] for name in p.facets}
 
