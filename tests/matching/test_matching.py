@@ -1,6 +1,8 @@
 """Matching through the real engine: ranking, visibility, explanations, similar achievements."""
 from __future__ import annotations
 
+import pytest
+
 from marketplace.achievements.models import Achievement
 from marketplace.demands.models import Demand
 from marketplace.extensions import db
@@ -105,3 +107,39 @@ def test_bigram_rerank_scores_and_fusion():
     assert "希望" not in q.focus_text("我公司希望合作开发正极材料") and "正极材料" in q.focus_text("希望开发正极材料")
     assert q.fuse([10.0, 5.0, 0.0], [0.0, 1.0, 0.5], 0.5) == [0.5, 0.75, 0.25]
     assert q.fuse([3.0, 1.0], [0.0, 1.0], 0.0) == [3.0, 1.0]
+
+
+def _naive_bigram_scores(query_text: str, docs: list[str], k1: float = 1.2, b: float = 0.75) -> list[float]:
+    """The rerank's definition, counted the slow and obvious way (every occurrence, overlapping)."""
+    import math
+    import re
+    from collections import Counter
+
+    from marketplace.matching import query as q
+    from search import analysis
+
+    query = Counter(analysis.char_bigrams(q.focus_text(query_text)))
+    docs = [analysis.ascii_lower(d) for d in docs]
+
+    def count(term: str, doc: str) -> int:
+        if term.isascii():
+            return re.findall(r"[0-9a-z]+", doc).count(term)
+        return sum(1 for i in range(len(doc) - len(term) + 1) if doc[i:i + len(term)] == term)
+
+    tf = [{t: count(t, d) for t in query} for d in docs]
+    df = {t: sum(1 for row in tf if row[t]) for t in query}
+    avg = sum(map(len, docs)) / len(docs) or 1.0
+    return [sum(query[t] * math.log(1 + (len(docs) - df[t] + 0.5) / (df[t] + 0.5)) * row[t] * (k1 + 1)
+                / (row[t] + k1 * (1 - b + b * len(d) / avg)) for t in query) for row, d in zip(tf, docs)]
+
+
+def test_bigram_rerank_counts_like_its_definition():
+    """Overlapping and repeated pairs, a lone character, characters outside the Basic Multilingual Plane, ASCII
+    words, a NUL and an empty text: the vectorised counting gives the definition's scores."""
+    from marketplace.matching import query as q
+
+    need = "需要正极正极材料、𠀀𠀁稀有字、5G基站和 15% 提升，哈哈哈测试，铁"
+    docs = ["正极正极正极材料", "哈哈哈哈的测试", "𠀀𠀁与𠀀", "5G 基站 5g 15", "", "含\0空字符的正极", "铁铁 铁", "无关内容"]
+    expected = _naive_bigram_scores(need, docs)
+    assert q.bigram_scores(need, docs) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert [s > 0 for s in expected] == [True, True, False, True, False, True, True, False]
