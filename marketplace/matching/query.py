@@ -5,7 +5,8 @@ The steps, each a general method (nothing here knows any particular demand):
 1. **Term weights** (:func:`weighted_terms`). Every analysed token of the text counts, weighted by its frequency in
    the text and a general-language IDF prior (jieba's table): a long demand mixes its subject with business prose
    ("我公司", "希望", "成本"), which is rare in research abstracts and would otherwise get a high corpus IDF.
-   Words of the demand genre itself (:data:`GENRE_WORDS`: who is asking, how they want to cooperate) are dropped.
+   Words of the demand genre itself (:data:`GENRE_WORDS`: who is asking, how they want to cooperate) and common
+   single characters (:data:`FUNCTION_CHAR_IDF`) are dropped.
    Tokens from the title, indicators and declared keywords of a record count extra.
 2. **Compound decomposition** (:func:`add_subwords`). Documents are indexed in search mode (a long word also
    gives its dictionary sub-words, :func:`search.analysis.index_tokens`), so the demand's long words contribute
@@ -71,10 +72,16 @@ class MatchSettings:
 DEFAULT_SETTINGS = MatchSettings()
 
 
+# A single character more common than this in general Chinese (jieba's IDF) is a function character: 下 3.4, 不 2.6,
+# 使 3.8, 自 4.7, 可 3.5, 高 4.2 say nothing of a subject and occur in a tenth of all abstracts; the names of elements
+# and materials stay (锂 8.4, 硅 7.8, 铁 6.1, 水 5.4). On the development benchmark: nDCG@10 0.818 → 0.820.
+FUNCTION_CHAR_IDF = 5.3
+
+
 def _useful(term: str) -> bool:
     if term in GENRE_WORDS or term in analysis.STOPWORDS:
         return False
-    if len(term) == 1 and term.isascii():
+    if len(term) == 1 and (term.isascii() or analysis.idf_weight(term) < FUNCTION_CHAR_IDF):
         return False
     return not term.replace(".", "").isdigit()
 

@@ -143,3 +143,11 @@ def test_bigram_rerank_counts_like_its_definition():
     expected = _naive_bigram_scores(need, docs)
     assert q.bigram_scores(need, docs) == pytest.approx(expected, rel=1e-12, abs=1e-12)
     assert [s > 0 for s in expected] == [True, True, False, True, False, True, True, False]
+
+
+def test_demand_terms_drop_function_characters_but_keep_elements():
+    from marketplace.matching import query as q
+
+    terms = q.weighted_terms("在不明显增加成本的前提下使铁和硅的含量自动提高")
+    assert {"铁", "硅", "含量"} <= set(terms)
+    assert not {"不", "下", "使", "在", "的"} & set(terms)
