@@ -4,8 +4,8 @@ structured factor → explanations."""
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, Callable
 
 from search import analysis
@@ -136,6 +136,11 @@ _ACHIEVEMENT_COLUMNS = ("external_id", "title", "keywords", "summary", "technica
                         "price_amount", "region", "org_id")
 
 
+_PoolRow = namedtuple("_PoolRow", ("id", *_ACHIEVEMENT_COLUMNS, "organization"))
+_PoolOrganization = namedtuple("_PoolOrganization", "name region")
+_ORG_ID = _PoolRow._fields.index("org_id")
+
+
 def _load_candidates(kind: str, ids: list[int]) -> list:
     """Public rows of ``kind`` with these ids, in order, with just the relations matching reads (the organisation
     joined; a patent's open licence): the indexing loader's eager relations (an achievement's patents and their
@@ -158,13 +163,9 @@ def _load_pool(kind: str, ids: list[int]) -> list:
         return _load_candidates(kind, ids)
     rows = db.session.execute(_column_statement(*_ACHIEVEMENT_COLUMNS, "org_name", "org_region"), {"ids": list(ids)})
     by_id = {}
-    for row in rows:
-        values = row._asdict()
-        if not values.pop("public"):
-            continue
-        name, region = values.pop("org_name"), values.pop("org_region")
-        values["organization"] = SimpleNamespace(name=name, region=region) if values["org_id"] else None
-        by_id[row.id] = SimpleNamespace(**values)
+    for *values, name, region, public in rows:  # tuples, not dicts: this loop ran 0.4 ms for 50 rows with dicts
+        if public:
+            by_id[values[0]] = _PoolRow(*values, _PoolOrganization(name, region) if values[_ORG_ID] else None)
     return [by_id[i] for i in ids if i in by_id]
 
 
