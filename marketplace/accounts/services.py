@@ -75,7 +75,9 @@ def update_organization(actor: User, org: Organization, data: dict, expected_ver
                         partial: bool = False) -> list[str]:
     """Edit ``org``'s profile from raw input ``data``; returns the names of the fields that changed.
 
-    ``expected_version`` (the form's hidden field or the API's If-Match) turns a concurrent edit into a conflict."""
+    ``expected_version`` (the form's hidden field or the API's If-Match) turns a concurrent edit into a conflict.
+    A change of the name, the type or the province reaches the search documents of the organisation's published
+    listings through the search outbox (see :mod:`marketplace.indexing.outbox`); nothing else is needed here."""
     if not can_manage_organization(actor, org):
         raise PermissionDenied("只有机构管理员或平台管理员可以修改机构资料")
     check_version(org, expected_version)

@@ -55,7 +55,8 @@ def test_an_edit_of_an_older_version_is_a_conflict(ctx, people):
 
 
 def test_two_concurrent_edits_cannot_both_commit(app, people):
-    """Two requests read the organisation, both change it: the second commit fails (the row's optimistic lock)."""
+    """Two requests read the organisation, both change it: the second commit fails (the row's optimistic lock),
+    so the change counters that version the listings' documents never lose a change."""
     loaded, renamed = threading.Event(), threading.Event()
     outcome = {}
 
@@ -88,3 +89,4 @@ def test_two_concurrent_edits_cannot_both_commit(app, people):
         assert outcome["result"] == "conflict"
         org = db.session.get(Organization, people.org_id)
         assert (org.name, org.org_type) == ("长白山天池实验室", "university")
+        assert (org.name_version, org.org_type_version, org.region_version) == (1, 0, 0)
