@@ -1,4 +1,4 @@
-"""Fixtures of the accounts tests: people around one organisation."""
+"""Fixtures of the accounts tests: people around one organisation, a search engine, the English catalogue."""
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -7,6 +7,8 @@ import pytest
 
 from marketplace.extensions import db
 from tests import factories as f
+from tests.search_fixtures import search_engine  # noqa: F401
+from tests.web.conftest import english_catalogue  # noqa: F401
 
 
 @pytest.fixture
