@@ -38,3 +38,4 @@ bench: setup
 	$(PY) bench/web_list_pages.py
 	$(PY) bench/search_speed.py
 	$(PY) bench/matching_quality.py
+	$(PY) bench/org_refresh.py

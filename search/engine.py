@@ -17,8 +17,9 @@ class SearchUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Document:
-    """One record as the engine sees it. ``version`` grows with every change of the record (external versioning):
-    an engine never lets a document with a lower version overwrite one with a higher version."""
+    """One record as the engine sees it. ``version`` grows with every change of what the document is built from
+    (external versioning): an engine never lets a document with a lower version overwrite one with a higher
+    version, and ignores one with an equal version."""
 
     kind: str
     id: int

@@ -9,8 +9,8 @@ from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 from werkzeug.routing import BuildError
 
-from ..api_common import (PageArgs, commit, json_body, optional_user, page_schema, paginate, problems,
-                          require_user, write_limit)
+from ..api_common import (PageArgs, commit, etag, expected_version, json_body, optional_user, page_schema, paginate,
+                          partial_schema, problems, require_user, versioned, write_limit)
 from ..errors import NotFound, PermissionDenied
 from ..extensions import db, limiter
 from ..taxonomy import MEMBER_ROLES, ORG_TYPES, REGIONS
@@ -18,6 +18,7 @@ from ..validation import Choice, InputSchema, Text, load_or_raise
 from . import services
 from .auth import uses_bearer_token
 from .models import Organization
+from .schemas import OrganizationInput
 
 blp = Blueprint("api_accounts", __name__, description="账户：当前用户、访问令牌、机构与成员")
 
@@ -32,6 +33,7 @@ class OrganizationOut(Schema):
     description = fields.Str(allow_none=True)
     website = fields.Str(allow_none=True)
     created_at = fields.DateTime(dump_only=True)
+    version = fields.Int(dump_only=True, metadata={"description": "修改时用作 If-Match"})
 
 
 class MeOut(Schema):
@@ -95,6 +97,7 @@ class OrganizationArgs(PageArgs):
 
 
 OrganizationPage = page_schema(OrganizationOut, "OrganizationPage")
+ORGANIZATION_PATCH = partial_schema(blp, OrganizationInput, "OrganizationPatch")
 
 
 # -- the current user ---------------------------------------------------------------------------------------------
@@ -185,7 +188,23 @@ class OrganizationItem(MethodView):
     @blp.response(200, OrganizationOut)
     def get(self, org_id):
         """机构详情"""
-        return _organization(org_id)
+        org = _organization(org_id)
+        return org, etag(org)
+
+    @require_user
+    @write_limit
+    @versioned
+    @json_body(ORGANIZATION_PATCH, description="只需提交要修改的字段")
+    @problems(403, 404)
+    @blp.response(200, OrganizationOut)
+    def patch(self, org_id, payload):
+        """修改机构资料（机构管理员或平台管理员）
+
+        名称、类型和所在省份的修改随后会更新到该机构已发布的成果、专利和需求的检索结果中。"""
+        org = _organization(org_id)
+        services.update_organization(current_user, org, payload, expected_version(payload), partial=True)
+        commit()
+        return org, etag(org)
 
 
 def _require_org_admin(org: Organization) -> None:

@@ -16,13 +16,21 @@ class Organization(db.Model):
     __search_kind__ = "organization"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    org_type: Mapped[str] = mapped_column(String(20), index=True)
-    region: Mapped[str] = mapped_column(String(6), index=True)
+    # active_history: the value before a change is kept, so the indexing listeners can tell whether a change
+    # reaches the organisation's listings' search documents (see the counters below)
+    name: Mapped[str] = mapped_column(String(200), unique=True, active_history=True)
+    org_type: Mapped[str] = mapped_column(String(20), index=True, active_history=True)
+    region: Mapped[str] = mapped_column(String(6), index=True, active_history=True)
     description: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # How often the name, the type and the province of the region changed: the listings' search documents copy
+    # these, so each counter is part of their document versions (marketplace.indexing.documents.HOLDER_FIELDS).
+    # Bumped by the indexing listener in the flush that makes the change, never by hand.
+    name_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    org_type_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    region_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
 

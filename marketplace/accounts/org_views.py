@@ -1,22 +1,26 @@
-"""Organisation pages: the public directory and profile, and member management for organisation admins."""
+"""Organisation pages: the public directory and profile, profile editing and member management for
+organisation admins (platform admins may edit any profile)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..achievements.models import Achievement
 from ..demands.models import Demand
-from ..errors import ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..main.browse import browse_organizations, org_filters
-from ..main.formdata import field_errors, flash_error
+from ..main.formdata import field_errors, flash_error, form_to_data, form_values, version_arg
 from ..main.pagination import paginate_ids
 from ..patents.models import Patent
 from . import services
 from .models import Organization
+from .schemas import OrganizationInput
 
 bp = Blueprint("orgs", __name__)
 
@@ -41,7 +45,43 @@ def show(org_id: int):
         Patent.org_id == org.id, Patent.status == PUBLISHED).order_by(Patent.published_at.desc()).limit(20)).scalars())
     demands = list(db.session.execute(db.select(Demand).where(
         Demand.org_id == org.id, Demand.status == PUBLISHED).order_by(Demand.published_at.desc()).limit(20)).scalars())
-    return render_template("orgs/show.html", org=org, achievements=achievements, patents=patents, demands=demands)
+    return render_template("orgs/show.html", org=org, achievements=achievements, patents=patents, demands=demands,
+                           editable=services.can_manage_organization(current_user, org))
+
+
+PROFILE_FIELDS = tuple(OrganizationInput._declared_fields)
+
+
+def _profile_page(org: Organization, form: dict, errors: dict | None = None, status: int = 200,
+                  conflict: Conflict | None = None):
+    return render_template("orgs/edit.html", org=org, form=form, errors=errors or {}, conflict=conflict), status
+
+
+@bp.route("/orgs/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int):
+    """Edit an organisation's profile (its admins, platform admins; 404 for anyone else). The hidden version
+    field turns a concurrent edit into a 409 instead of a lost update."""
+    org = db.session.get(Organization, org_id)
+    if org is None or not services.can_manage_organization(current_user, org):
+        abort(404)
+    if request.method == "GET":
+        return _profile_page(org, {**{name: getattr(org, name) for name in PROFILE_FIELDS}, "version": org.version})
+    data = form_to_data(request.form, OrganizationInput(), PROFILE_FIELDS)
+    try:
+        services.update_organization(current_user, org, data, version_arg(request.form))
+        db.session.commit()
+    except Conflict as error:
+        db.session.rollback()
+        return _profile_page(org, form_values(request.form), {}, 409, conflict=error)
+    except (StaleDataError, IntegrityError):  # saved by someone else between the check and the commit
+        db.session.rollback()
+        return _profile_page(org, form_values(request.form), {}, 409, conflict=Conflict())
+    except ValidationFailed as error:
+        db.session.rollback()
+        return _profile_page(org, form_values(request.form), field_errors(error), 422)
+    flash(_("机构资料已保存"), "success")
+    return redirect(url_for("orgs.show", org_id=org.id))
 
 
 def _managed_org() -> Organization:

@@ -6,13 +6,16 @@ from datetime import timedelta
 
 from sqlalchemy import func
 
+from ..access import check_version
 from ..audit.services import record
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..taxonomy import ORG_TYPES, REGIONS
 from ..timeutil import utcnow
+from ..validation import load_or_raise
 from .auth import hash_password, new_token_secret, token_digest, verify_password
 from .models import ApiToken, Invitation, Membership, Organization, User
+from .schemas import OrganizationInput
 
 MIN_PASSWORD = 8
 INVITATION_DAYS = 14
@@ -57,6 +60,50 @@ def create_organization(name: str, org_type: str, region: str, description: str 
     db.session.flush()
     record(actor, "organization.create", org)
     return org
+
+
+_organization_input = OrganizationInput()
+
+
+def can_manage_organization(actor, org: Organization) -> bool:
+    """Whether ``actor`` may edit ``org``'s profile: its organisation admins and platform admins."""
+    return bool(getattr(actor, "is_authenticated", False)
+                and (actor.is_admin or (actor.org_id == org.id and actor.is_org_admin)))
+
+
+def update_organization(actor: User, org: Organization, data: dict, expected_version: int | None = None,
+                        partial: bool = False) -> list[str]:
+    """Edit ``org``'s profile from raw input ``data``; returns the names of the fields that changed.
+
+    ``expected_version`` (the form's hidden field or the API's If-Match) turns a concurrent edit into a conflict.
+    A change of the name, the type or the province reaches the search documents of the organisation's published
+    listings through the search outbox (see :mod:`marketplace.indexing.outbox`); nothing else is needed here."""
+    if not can_manage_organization(actor, org):
+        raise PermissionDenied("只有机构管理员或平台管理员可以修改机构资料")
+    check_version(org, expected_version)
+    errors: dict[str, list[str]] = {}
+    try:
+        values = load_or_raise(_organization_input, data, partial=partial)
+    except ValidationFailed as error:  # report the name's problems too, all in one answer
+        values, errors = {}, dict(error.errors)
+    for key in ("name", "description", "website"):
+        if isinstance(values.get(key), str):
+            values[key] = values[key].strip() or None
+    name = data.get("name") if "name" not in errors else None
+    if isinstance(name, str):
+        other = find_organization_by_name(name) if name.strip() else None
+        if not name.strip():
+            errors["name"] = ["请填写机构名称"]
+        elif other is not None and other.id != org.id:
+            errors["name"] = ["该机构名称已被注册"]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    changed = [key for key, value in values.items() if getattr(org, key) != value]
+    for key in changed:
+        setattr(org, key, values[key])
+    if changed:
+        record(actor, "organization.update", org, {"fields": changed})
+    return changed
 
 
 def register_user(email: str, name: str, password: str, *, organization: Organization | None = None,

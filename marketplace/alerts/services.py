@@ -254,7 +254,10 @@ def _alerts_for(documents: list[Document]) -> list[Notification]:
         Subscription.active.is_(True))).scalar_one()
     if oldest is None:  # nobody subscribed: skip the per-document work (bulk imports index many documents)
         return []
-    records = {a.id: a for a in load_public_in_order("achievement", [d.id for d in documents])}
+    # Only achievements published after the oldest active subscription can alert anyone (see _alert): re-sent
+    # older ones (an edit, or their organisation renamed: thousands at once) are not percolated at all.
+    records = {a.id: a for a in load_public_in_order("achievement", [d.id for d in documents])
+               if a.published_at is not None and a.published_at >= oldest}
     documents = [d for d in documents if d.id in records]
     if not documents:
         return []

@@ -31,7 +31,8 @@ kind_option = click.option("--kind", "kinds", multiple=True, type=click.Choice(K
 def _print_report(report: indexer.DrainReport, prefix: str = "") -> None:
     rate = (report.indexed + report.deleted) / report.seconds if report.seconds else 0.0
     click.echo(f"{prefix}claimed {report.claimed} rows: {report.indexed} indexed, {report.deleted} deleted, "
-               f"{report.failed} failed in {report.seconds:.2f}s ({rate:.0f} docs/s)")
+               f"{report.failed} failed in {report.seconds:.2f}s ({rate:.0f} docs/s)"
+               + (f"; {report.queued} listings queued after organisation changes" if report.queued else ""))
     for (kind, record_id), error in list(report.failures.items())[:20]:
         click.echo(f"  failed {kind} {record_id}: {error}", err=True)
     if report.unavailable:

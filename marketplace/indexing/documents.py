@@ -6,12 +6,16 @@ Every document carries exactly the fields of its kind in :mod:`search.schema`. K
 :class:`search.engine.Deletion`, so unpublishing a record removes it from every index.
 
 The matching/alerts code uses :func:`to_document` too, so a query built for matching sees the same values.
+
+A listing's document copies data of its organisation (:data:`HOLDER_FIELDS`), so its version is the listing's
+version plus the organisation's change counters of that data (:func:`document_version`); the database computes
+the same number for ``flask search verify`` (:func:`marketplace.indexing.records.searchable_versions`).
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from search.engine import Deletion, Document
 
@@ -81,8 +85,47 @@ def _suggest(title, keywords=()) -> list:
     return [s for s in [title, *_list(keywords)] if s]
 
 
+# Organisation data that listing documents copy (see _holder), by attribute: how a document sees the value.
+HOLDER_VIEWS: dict[str, Callable[[Any], Any]] = {"name": lambda v: v, "org_type": lambda v: v, "region": province}
+# Which of it each listing kind's documents carry (a listing with a region of its own ignores the organisation's,
+# but may drop its own at any time, so every listing of a kind counts as carrying it).
+HOLDER_FIELDS: dict[str, tuple[str, ...]] = {
+    "achievement": ("name", "org_type", "region"),
+    "patent": ("org_type", "region"),
+    "demand": ("region",),
+}
+
+
+def holder_counter(field_name: str) -> str:
+    """The organisation column that counts the changes of ``field_name`` (``"name"`` → ``"name_version"``)."""
+    return f"{field_name}_version"
+
+
+def holder_version(kind: str, org) -> int:
+    """What ``org`` adds to the document version of its listings of ``kind``: the number of changes of the data
+    those documents copy from it. ``org`` is an Organization or a row with its counter columns."""
+    if org is None:
+        return 0
+    return sum(getattr(org, holder_counter(name)) or 0 for name in HOLDER_FIELDS.get(kind, ()))
+
+
+def document_version(record) -> int:
+    """The external version of ``record``'s document.
+
+    A listing's document carries data of its organisation, so its version is the listing's own version plus the
+    organisation's change counters of that data. Both parts only ever grow (each is guarded by its row's
+    optimistic lock), so the sum grows with every change of either, and two states of a document with the same
+    version are the same state: an engine that keeps the highest version keeps the newest document, whatever
+    order concurrent indexers push in. (A listing never moves to another organisation; if it ever could, the
+    sum could shrink and this would need another scheme.) Other kinds: the record's version."""
+    kind = kind_of(record)
+    if kind not in HOLDER_FIELDS:
+        return record.version
+    return record.version + holder_version(kind, record.organization)
+
+
 def _holder(record) -> tuple[str | None, str | None, str | None]:
-    """(org name, org type, org region) of a listing's organisation."""
+    """(org name, org type, org region) of a listing's organisation (what HOLDER_FIELDS declares)."""
     org = record.organization
     if org is None:
         return None, None, None
@@ -201,11 +244,11 @@ def is_searchable(record) -> bool:
 def to_document(record) -> Document:
     """The document of a searchable record (call :func:`is_searchable` first)."""
     kind = kind_of(record)
-    return Document(kind=kind, id=record.id, version=record.version, fields=FIELD_MAPPERS[kind](record))
+    return Document(kind=kind, id=record.id, version=document_version(record), fields=FIELD_MAPPERS[kind](record))
 
 
 def to_change(record) -> Document | Deletion:
     """What the index should hold for ``record``: its document when searchable, else a deletion at its version."""
     if is_searchable(record):
         return to_document(record)
-    return Deletion(kind=kind_of(record), id=record.id, version=record.version)
+    return Deletion(kind=kind_of(record), id=record.id, version=document_version(record))

@@ -6,6 +6,10 @@ version (the engine ignores anything older than what it holds, so replays and ra
 each row's result: ``done_at`` on success; ``attempts + 1``, ``last_error`` and a back-off ``next_attempt_at``
 on a per-document failure. When the engine is unreachable the rows are left exactly as they were (pending,
 attempts unchanged) and the caller backs off as a whole: nothing is lost and nothing raises into a request.
+
+A ``holder:<kind>`` row (an organisation changed data that its listings' documents copy) is not pushed: the pass
+queues one ordinary row per published listing of that kind of the organisation, read after the change was
+committed, and later passes push those in batches like any other change.
 """
 from __future__ import annotations
 
@@ -16,15 +20,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from blinker import Namespace
-from sqlalchemy import insert, update
+from sqlalchemy import false, insert, literal, update
 
 from search.engine import Deletion, Document, SearchEngine, SearchUnavailable
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .documents import to_change
+from .documents import HOLDER_FIELDS, MODELS, to_change
 from .models import OutboxEntry
-from .records import load_by_ids
+from .outbox import HOLDER_PREFIX
+from .records import load_by_ids, searchable_versions_select
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,7 @@ class DrainReport:
     indexed: int = 0  # documents accepted (including stale ones the engine ignored)
     deleted: int = 0
     failed: int = 0  # documents rejected (rows left for a retry with back-off)
+    queued: int = 0  # listing rows queued for organisations whose data in their documents changed
     unavailable: bool = False  # the engine could not be reached; rows left pending
     error: str | None = None
     seconds: float = 0.0
@@ -61,6 +67,7 @@ class DrainReport:
         self.indexed += other.indexed
         self.deleted += other.deleted
         self.failed += other.failed
+        self.queued += other.queued
         self.unavailable = self.unavailable or other.unavailable
         self.error = other.error or self.error
         self.seconds += other.seconds
@@ -103,14 +110,45 @@ def _changes(kind: str, entries: dict[int, list[OutboxEntry]]) -> tuple[list, di
     return changes, errors
 
 
+def expand_holder_rows(entries: list[OutboxEntry], report: DrainReport) -> dict[int, str | None]:
+    """Queue a row for every published listing named by the ``holder:<kind>`` rows among ``entries`` (one
+    INSERT ... SELECT per kind and organisation, whatever the number of listings). Returns their outcome (done).
+
+    The listings are read now, after the organisation's change was committed, so a listing published meanwhile
+    is either queued here or has a row of its own that is pushed later; each queued row names the document
+    version the listing has now (informational: the push reads the current state)."""
+    outcome: dict[int, str | None] = {}
+    seen: set[tuple[str, int]] = set()
+    now = utcnow()
+    for entry in entries:
+        kind = entry.kind[len(HOLDER_PREFIX):]
+        if kind not in HOLDER_FIELDS:
+            outcome[entry.id] = f"unknown kind {entry.kind!r}"
+            continue
+        outcome[entry.id] = None
+        if (kind, entry.record_id) in seen:
+            continue
+        seen.add((kind, entry.record_id))
+        listings = searchable_versions_select(kind).where(MODELS[kind].org_id == entry.record_id).subquery()
+        rows = db.select(literal(kind), listings.c.id, listings.c.version, false(), literal(now), literal(0))
+        result = db.session.execute(insert(OutboxEntry).from_select(
+            ["kind", "record_id", "version", "deleted", "created_at", "attempts"], rows)
+            .execution_options(preserve_rowcount=True))  # PostgreSQL: -1 without it
+        report.queued += max(result.rowcount or 0, 0)
+    return outcome
+
+
 def push(engine: SearchEngine, entries: list[OutboxEntry], report: DrainReport) -> dict[int, str | None]:
-    """Send the current state of the records named by ``entries`` to ``engine``.
+    """Send the current state of the records named by ``entries`` to ``engine`` (``holder:`` rows are expanded
+    into rows of their listings instead, see :func:`expand_holder_rows`).
 
     Returns outbox row id → error (None = done). Raises :class:`SearchUnavailable` when the engine is down."""
+    holder_rows = [e for e in entries if e.kind.startswith(HOLDER_PREFIX)]
+    outcome: dict[int, str | None] = expand_holder_rows(holder_rows, report) if holder_rows else {}
     by_kind: dict[str, dict[int, list[OutboxEntry]]] = defaultdict(lambda: defaultdict(list))
     for entry in entries:
-        by_kind[entry.kind][entry.record_id].append(entry)
-    outcome: dict[int, str | None] = {}
+        if not entry.kind.startswith(HOLDER_PREFIX):
+            by_kind[entry.kind][entry.record_id].append(entry)
     for kind, per_id in by_kind.items():
         changes, errors = _changes(kind, per_id)
         documents = [c for c in changes if isinstance(c, Document)]
@@ -175,7 +213,7 @@ def drain_batch(engine: SearchEngine, batch_size: int = BATCH_SIZE) -> DrainRepo
         except SearchUnavailable as exc:
             db.session.rollback()
             report.unavailable, report.error = True, str(exc) or type(exc).__name__
-            report.indexed = report.deleted = report.failed = 0
+            report.indexed = report.deleted = report.failed = report.queued = 0
             report.failures.clear()
             return report
         _record_outcome(entries, outcome, utcnow())
@@ -197,7 +235,7 @@ def drain(engine: SearchEngine, batch_size: int = BATCH_SIZE, time_budget: float
     while True:
         report = drain_batch(engine, batch_size)
         total.add(report)
-        if report.unavailable or report.claimed < batch_size:
+        if report.unavailable or (report.claimed < batch_size and not report.queued):
             break
         if time_budget is not None and time.monotonic() - started >= time_budget:
             break

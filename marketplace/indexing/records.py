@@ -5,10 +5,11 @@ from typing import Iterator
 
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import Organization
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..patents.models import Patent
-from .documents import MODELS, is_searchable, to_document
+from .documents import HOLDER_FIELDS, MODELS, holder_counter, is_searchable, to_document
 
 
 def _eager(kind: str) -> list:
@@ -58,11 +59,23 @@ def load_public_in_order(kind: str, ids: list[int]) -> list:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def searchable_versions(kind: str) -> dict[int, int]:
-    """id → version of every record of ``kind`` that belongs in the index."""
+def searchable_versions_select(kind: str):
+    """SELECT of (id, document version) of every record of ``kind`` that belongs in the index: the database's
+    side of :func:`marketplace.indexing.documents.document_version`, computed in SQL."""
     model = MODELS[kind]
-    rows = db.session.execute(db.select(model.id, model.version).where(public_clause(kind)))
-    return {row.id: row.version for row in rows}
+    fields = HOLDER_FIELDS.get(kind, ())
+    version = model.version
+    for name in fields:
+        version = version + getattr(Organization, holder_counter(name))
+    query = db.select(model.id, version.label("version")).where(public_clause(kind))
+    if fields:
+        query = query.join(Organization, Organization.id == model.org_id)
+    return query
+
+
+def searchable_versions(kind: str) -> dict[int, int]:
+    """id → document version of every record of ``kind`` that belongs in the index."""
+    return {row.id: row.version for row in db.session.execute(searchable_versions_select(kind))}
 
 
 def count_searchable(kind: str) -> int:

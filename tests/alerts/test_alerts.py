@@ -1,6 +1,7 @@
 """Alerts: saved searches percolated on the embedded engine, followed demands, notifications, the indexer hook."""
 from __future__ import annotations
 
+from marketplace.accounts import services as accounts
 from marketplace.accounts.models import User
 from marketplace.alerts import services
 from marketplace.alerts.models import Notification
@@ -85,6 +86,24 @@ def test_own_organisation_and_older_records_do_not_alert(app, market, world):
         assert services.on_documents_indexed([to_document(r) for r in anode]) == 0
     _publish_and_hook(app, world, **PEROVSKITE)
     assert _notifications(app, world.ids["member"]) == []
+
+
+def test_retyping_an_organisation_alerts_only_about_achievements_newer_than_the_subscription(app, market, world):
+    """A re-type re-sends every achievement of the organisation: the ones published before the saved search was
+    made never alert it; one published after it alerts once the new type makes it match."""
+    with app.test_request_context():
+        (other,) = _users(world, "other")
+        services.save_search(other, None, {"holder_type": ["institute"]})
+        db.session.commit()
+    record_id, created = _publish_and_hook(app, world, **PEROVSKITE)  # organisation A is a university
+    assert created == 0
+    with app.test_request_context():
+        (owner,) = _users(world, "owner")
+        accounts.update_organization(owner, owner.organization, {"org_type": "institute"}, partial=True)
+        db.session.commit()
+        report = index_all()
+        assert report.queued == 6  # A's five published achievements (four older than the subscription), its patent
+    assert [n.subject_id for n in _notifications(app, world.ids["other"])] == [record_id]
 
 
 def test_follow_a_demand(app, market, world):

@@ -39,7 +39,7 @@ def test_workflow_create_submit_publish_withdraw_archive(world, app):
 
     with database(app) as session:
         actions = [e.action for e in session.execute(db.select(AuditEvent).where(
-            AuditEvent.target_type == "achievements", AuditEvent.target_id == rid)).scalars()]
+            AuditEvent.target_type == "achievements", AuditEvent.target_id == rid).order_by(AuditEvent.id)).scalars()]
     assert actions == ["achievement.create", "achievement.submit", "achievement.publish",
                        "achievement.withdraw", "achievement.archive"]
 

@@ -58,3 +58,28 @@ def test_remove_member_ends_their_access(world, app):
     assert "管理员" in body["detail"]
     with database(app) as session:
         assert session.execute(db.select(Membership).where(Membership.org_id == org)).scalars().one()
+
+
+def test_patch_edits_the_profile_for_its_admins_with_versions(world, app):
+    org = world.ids["org_a"]
+    current = world.anon.get(f"/organizations/{org}")
+    assert current.headers["ETag"] == '"1"' and current.get_json()["version"] == 1
+    assert_problem(world.anon.patch(f"/organizations/{org}", json={"name": "x"}), 401)
+    for who in (world.member, world.other, world.broker):
+        assert_problem(who.patch(f"/organizations/{org}", json={"name": "x"}), 403)
+    assert_problem(world.reader.patch(f"/organizations/{org}", json={"name": "x"}), 403)
+    assert_problem(world.owner.patch(f"/organizations/{org}", json={"org_type": "club"}), 422, "org_type")
+    assert_problem(world.owner.patch(f"/organizations/{org}", json={"name": "长春某企业（测试）"}), 422, "name")
+    assert_problem(world.owner.patch("/organizations/424242", json={"name": "x"}), 404)
+
+    response = world.owner.patch(f"/organizations/{org}", json={"name": "吉林大学天池实验室", "org_id": 99},
+                                 headers={"If-Match": '"1"'})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["name"] == "吉林大学天池实验室" and response.headers["ETag"] == '"2"'
+    assert response.get_json()["id"] == org
+    # someone who edited version 1 is told, not silently overwritten
+    assert_problem(world.admin.patch(f"/organizations/{org}", json={"region": "210000"},
+                                     headers={"If-Match": '"1"'}), 409)
+    response = world.admin.patch(f"/organizations/{org}", json={"region": "210000"}, headers={"If-Match": '"2"'})
+    assert response.status_code == 200 and response.get_json()["region"] == "210000"
+    assert world.anon.get(f"/organizations/{org}").get_json()["name"] == "吉林大学天池实验室"

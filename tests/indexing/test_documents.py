@@ -1,6 +1,6 @@
 """Mapping records to search documents: exactly the schema's fields, facet codes, deletions for non-public ones."""
 from marketplace.extensions import db
-from marketplace.indexing.documents import province, to_change, to_document
+from marketplace.indexing.documents import HOLDER_FIELDS, HOLDER_VIEWS, province, to_change, to_document
 from marketplace.indexing.models import OutboxEntry
 from marketplace.patents import services as patents
 from marketplace.review import services as review
@@ -67,3 +67,29 @@ def test_open_licence_sets_the_facet_and_versions_linked_achievements(ctx):
     rows = db.session.execute(db.select(OutboxEntry).where(OutboxEntry.kind == "achievement",
                                                            OutboxEntry.record_id == record.id)).scalars().all()
     assert max(r.version for r in rows) == record.version
+
+
+def test_holder_fields_name_exactly_the_organisation_data_each_listing_kind_copies(ctx):
+    """HOLDER_FIELDS decides which listings an organisation change re-indexes: it must agree with the mapping.
+    Each organisation attribute is changed in turn (on region-less listings, which show the organisation's
+    province); a kind's documents change exactly for the attributes HOLDER_FIELDS names for it."""
+    org = f.organization("university", region="220000")
+    owner = f.user(org)
+    broker = f.broker()
+    records = {"achievement": f.achievement(owner, publish_by=broker), "demand": f.demand(owner, publish_by=broker)}
+    patent = f.patent(owner)
+    review.submit(owner, patent)
+    review.publish(broker, patent)
+    records["patent"] = patent
+    for record in records.values():
+        record.region = None
+    db.session.flush()
+    assert set(HOLDER_FIELDS) == set(records) and set(HOLDER_VIEWS) == {"name", "org_type", "region"}
+    changes = {"name": "另一个机构名称", "org_type": "enterprise", "region": "210000",
+               "description": "简介不在任何成果、专利或需求的文档里", "website": "https://example.cn"}
+    for attribute, value in changes.items():
+        before = {kind: to_document(r).fields for kind, r in records.items()}
+        setattr(org, attribute, value)
+        after = {kind: to_document(r).fields for kind, r in records.items()}
+        for kind in records:
+            assert (before[kind] != after[kind]) == (attribute in HOLDER_FIELDS[kind]), (kind, attribute)
