@@ -16,6 +16,7 @@ from typing import Iterable
 from sqlalchemy import func
 
 from search.engine import Document, SavedQuery, SearchUnavailable
+from search.planning import plan_saved
 from search.schema import facet_fields
 
 from ..access import get_visible
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 FOLLOW_TOP = 20  # a new achievement "matches" a followed demand when it ranks among the demand's top matches
 MAX_SUBSCRIPTIONS = 50
+WORDLESS = "检索词中没有可检索的词语，请换用具体的技术词语或选择筛选条件"
+WORDLESS_WITH_FILTERS = "检索词中没有可检索的词语，请换用具体的技术词语，或清空检索词、只按筛选条件订阅"
 
 
 # -- subscriptions ---------------------------------------------------------------------------------------------------
@@ -77,6 +80,10 @@ def save_search(user, text: str | None, filters: dict | None = None, name: str |
         raise ValidationFailed(errors={"query_text": ["请填写检索词或至少选择一个筛选条件"]})
     if len(text) > 500:
         raise ValidationFailed(errors={"query_text": ["检索词不能超过500个字符"]})
+    if text and plan_saved(SavedQuery(id=0, kind="achievement", text=text, filters=filters)).matches_nothing:
+        # only punctuation or stopwords ("(", "的"): the engines match nothing with such text, filters or not,
+        # so the saved search would never fire
+        raise ValidationFailed(errors={"query_text": [WORDLESS_WITH_FILTERS if filters else WORDLESS]})
     _check_quota(user)
     name = (name or "").strip()[:200] or text[:60] or "筛选条件订阅"
     subscription = Subscription(user_id=user.id, kind=SEARCH, name=name, query_text=text or None,
