@@ -44,6 +44,7 @@ CLI_MODULES: list[str] = [
     "marketplace.accounts.cli",
     "marketplace.achievements.cli",
     "marketplace.demo.cli",
+    "marketplace.alerts.cli",  # also subscribes the mail sender to the search drain loops' tick
 ]
 
 

@@ -72,6 +72,13 @@ def load(instance_path: str) -> dict:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        # the mail queue (marketplace/alerts/delivery.py)
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_RETRY_SECONDS": float(os.environ.get("MAIL_RETRY_SECONDS", "60")),
+        "MAIL_RETRY_MAX_SECONDS": float(os.environ.get("MAIL_RETRY_MAX_SECONDS", "3600")),
+        "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "50")),
+        "MAIL_AUTO_DELIVER": _bool("MAIL_AUTO_DELIVER", True),
         "QUALITY_TARGET_PER_YEAR": int(os.environ.get("QUALITY_TARGET_PER_YEAR", "200")),
         # single-process run mode drains the search outbox in a background thread
         "SEARCH_AUTO_DRAIN": _bool("SEARCH_AUTO_DRAIN", True),

@@ -4,6 +4,9 @@ A *saved search* (text + facet filters over achievements) is registered with the
 subscription id; a *followed demand* is evaluated with the matcher. When the indexer has pushed documents it calls
 :func:`on_documents_indexed`; every newly published achievement that a subscription matches becomes one in-app
 notification per subscriber (never twice for the same record) and, when the subscriber wants it, an e-mail.
+
+E-mail is never sent here: a notification to be mailed is marked "queued" in the same transaction, and the mail
+queue's sender (:mod:`marketplace.alerts.delivery`) delivers it in the background, with retries.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Iterable
 from sqlalchemy import func
 
 from search.engine import Document, SavedQuery, SearchUnavailable
+from search.planning import plan_saved
 from search.schema import facet_fields
 
 from ..access import get_visible
@@ -26,13 +30,14 @@ from ..indexing.records import load_public_in_order
 from ..indexing.runtime import get_engine
 from ..listings import PUBLISHED
 from ..timeutil import utcnow
-from .mail import send_mail
-from .models import DEMAND, SEARCH, Notification, Subscription
+from .models import DEMAND, MAIL_QUEUED, SEARCH, Notification, Subscription
 
 log = logging.getLogger(__name__)
 
 FOLLOW_TOP = 20  # a new achievement "matches" a followed demand when it ranks among the demand's top matches
 MAX_SUBSCRIPTIONS = 50
+WORDLESS = "检索词中没有可检索的词语，请换用具体的技术词语或选择筛选条件"
+WORDLESS_WITH_FILTERS = "检索词中没有可检索的词语，请换用具体的技术词语，或清空检索词、只按筛选条件订阅"
 
 
 # -- subscriptions ---------------------------------------------------------------------------------------------------
@@ -75,6 +80,10 @@ def save_search(user, text: str | None, filters: dict | None = None, name: str |
         raise ValidationFailed(errors={"query_text": ["请填写检索词或至少选择一个筛选条件"]})
     if len(text) > 500:
         raise ValidationFailed(errors={"query_text": ["检索词不能超过500个字符"]})
+    if text and plan_saved(SavedQuery(id=0, kind="achievement", text=text, filters=filters)).matches_nothing:
+        # only punctuation or stopwords ("(", "的"): the engines match nothing with such text, filters or not,
+        # so the saved search would never fire
+        raise ValidationFailed(errors={"query_text": [WORDLESS_WITH_FILTERS if filters else WORDLESS]})
     _check_quota(user)
     name = (name or "").strip()[:200] or text[:60] or "筛选条件订阅"
     subscription = Subscription(user_id=user.id, kind=SEARCH, name=name, query_text=text or None,
@@ -156,8 +165,10 @@ def sync_saved_queries() -> int:
 # -- notifications ---------------------------------------------------------------------------------------------------
 
 def notify(user_id: int, category: str, title: str, *, body: str | None = None, link: str | None = None,
-           subject: tuple[str, int] | None = None, subscription: Subscription | None = None) -> Notification | None:
-    """Add a notification; None when the same alert (user, subscription, record) was already sent."""
+           subject: tuple[str, int] | None = None, subscription: Subscription | None = None,
+           email: bool = False) -> Notification | None:
+    """Add a notification; None when the same alert (user, subscription, record) was already sent. ``email``:
+    queue it for the mail sender as well (part of the caller's transaction; nothing is sent here)."""
     subject_type, subject_id = subject if subject else (None, None)
     if subscription is not None and subject is not None:
         exists = db.session.execute(db.select(Notification.id).where(
@@ -169,6 +180,8 @@ def notify(user_id: int, category: str, title: str, *, body: str | None = None, 
     notification = Notification(user_id=user_id, category=category, title=title[:300], body=body, link=link,
                                 subject_type=subject_type, subject_id=subject_id,
                                 subscription_id=subscription.id if subscription is not None else None)
+    if email:
+        notification.email_state, notification.email_next_at = MAIL_QUEUED, utcnow()
     db.session.add(notification)
     return notification
 
@@ -179,31 +192,23 @@ def _members(org_id: int) -> list[User]:
 
 
 def notify_recommendation(demand: Demand, kind: str, target, note: str | None, explanation: dict) -> int:
-    """Tell both parties that a broker recommends this pair; returns the number of notifications."""
+    """Tell both parties that a broker recommends this pair (in-app, and queued for e-mail); returns the number
+    of notifications."""
     what = "科技成果" if kind == "achievement" else "开放许可专利"
     reasons = "\n".join("· " + r for r in explanation.get("reasons", []))
     extra = f"\n经纪人说明：{note}" if note else ""
     created = []
     for user in _members(demand.org_id):
         created.append(notify(user.id, "recommendation", f"技术经纪人为您的需求「{demand.title}」推荐了{what}「{target.title}」",
-                              body=reasons + extra, link=f"/{kind}s/{target.id}", subject=(kind, target.id)))
+                              body=reasons + extra, link=f"/{kind}s/{target.id}", subject=(kind, target.id),
+                              email=True))
     for user in _members(target.org_id):
         created.append(notify(user.id, "recommendation", f"技术经纪人把您的{what}「{target.title}」推荐给需求「{demand.title}」",
-                              body=reasons + extra, link=f"/demands/{demand.id}", subject=("demand", demand.id)))
+                              body=reasons + extra, link=f"/demands/{demand.id}", subject=("demand", demand.id),
+                              email=True))
     notifications = [n for n in created if n is not None]
     db.session.flush()
-    _mail([n for n in notifications if n.user.email], always=True)
     return len(notifications)
-
-
-def _mail(notifications: list[Notification], always: bool = False) -> None:
-    for n in notifications:
-        subscription = db.session.get(Subscription, n.subscription_id) if n.subscription_id else None
-        if not always and subscription is not None and not subscription.email:
-            continue
-        body = "\n\n".join(p for p in (n.title, n.body, f"查看：{n.link}" if n.link else None) if p)
-        if send_mail(n.user.email, "【科技成果转化交易平台】" + n.title[:80], body):
-            n.emailed_at = utcnow()
 
 
 def unread_count(user) -> int:
@@ -233,12 +238,11 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
 
 def on_documents_indexed(documents: Iterable[Document]) -> int:
     """Call after the indexer pushed ``documents`` successfully (and committed). Creates the alerts for
-    achievements that saved searches or followed demands match, commits them and mails them. Never raises:
-    alert trouble must not stop indexing. Returns the number of notifications created."""
+    achievements that saved searches or followed demands match and commits them (those whose subscription wants
+    e-mail queued for the mail sender). Never raises: alert trouble must not stop indexing. Returns the number of
+    notifications created."""
     try:
         created = _alerts_for([d for d in documents if d.kind == "achievement"])
-        db.session.commit()
-        _mail(created)
         db.session.commit()
         return len(created)
     except Exception:  # noqa: BLE001 - see docstring
@@ -301,7 +305,7 @@ def _alert(sub: Subscription, achievement: Achievement, title: str, reasons=None
         return []
     body = achievement.title + ("\n" + "\n".join("· " + r for r in reasons) if reasons else "")
     notification = notify(sub.user_id, "alert", title, body=body, link=f"/achievements/{achievement.id}",
-                          subject=("achievement", achievement.id), subscription=sub)
+                          subject=("achievement", achievement.id), subscription=sub, email=sub.email)
     if notification is None:
         return []
     sub.last_notified_at = utcnow()

@@ -5,6 +5,9 @@ Only one process drains at a time: the drainer holds an exclusive, non-blocking 
 ``<instance>/search-drain.lock`` for the duration of each pass. With several gunicorn workers every worker runs
 the thread, but only the one that wins the lock drains; the others find it taken and try again on their next
 tick, so when the draining process exits another takes over within a second.
+
+Other packages run their periodic background work on these loops instead of starting threads of their own: they
+connect to :data:`drain_tick` (the alerts package delivers queued e-mail there).
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from blinker import Namespace
 from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
@@ -36,6 +40,13 @@ PASS_TIME_BUDGET = 5.0  # seconds of draining before the lock is released and re
 UNAVAILABLE_BACKOFF_MAX = 10.0
 EXTENSION_KEY = "search_drainer"
 PURGE_EVERY = 3600.0
+
+# Sent by the drain loops (the background drain thread and ``flask search worker``, not one-off drains) after each
+# drain pass, whether or not the engine was reachable: sender = the app, ``report`` = the pass's DrainReport.
+# Receivers run in an app context while this process holds the drain lock, so one process of an instance folder
+# runs them at a time; they should bound their own time. One that raises is logged and stops nothing else.
+_signals = Namespace()
+drain_tick = _signals.signal("drain-tick")
 
 
 class DrainLock:
@@ -96,8 +107,9 @@ def drain_lock(app: Flask) -> DrainLock:
 
 
 def drain_pass(app: Flask, time_budget: float = PASS_TIME_BUDGET,
-               blocking: bool = False) -> indexer.DrainReport | None:
-    """Drain under the instance's lock. None when another process holds it (it drains instead)."""
+               blocking: bool = False, tick: bool = False) -> indexer.DrainReport | None:
+    """Drain under the instance's lock. None when another process holds it (it drains instead).
+    ``tick``: send :data:`drain_tick` after the drain (the loops do)."""
     with drain_lock(app).held(blocking=blocking) as got:
         if not got:
             return None
@@ -105,9 +117,20 @@ def drain_pass(app: Flask, time_budget: float = PASS_TIME_BUDGET,
             try:
                 report = indexer.drain(get_engine(app), time_budget=time_budget)
                 _maybe_purge(app)
+                if tick:
+                    _send_tick(app, report)
                 return report
             finally:
                 db.session.remove()
+
+
+def _send_tick(app: Flask, report: indexer.DrainReport) -> None:
+    for receiver in drain_tick.receivers_for(app):
+        try:
+            receiver(app, report=report)
+        except Exception:  # one receiver's trouble must not stop the drain loop or the others
+            db.session.rollback()
+            log.exception("drain tick receiver %r failed", receiver)
 
 
 def _maybe_purge(app: Flask) -> None:
@@ -146,7 +169,7 @@ class BackgroundDrainer:
             if self.stopping.is_set():
                 break
             try:
-                report = drain_pass(self.app)
+                report = drain_pass(self.app, tick=True)
             except Exception:  # a broken pass must not kill the thread; the rows stay pending
                 log.exception("search drain pass failed")
                 report = None
@@ -222,7 +245,7 @@ def run_worker(app: Flask, tick: float = TICK_SECONDS, on_report: Callable | Non
     try:
         while not stop.is_set() and not (should_stop and should_stop()):
             try:
-                report = drain_pass(app, time_budget=30.0)
+                report = drain_pass(app, time_budget=30.0, tick=True)
             except SearchUnavailable as exc:  # pragma: no cover - drain() already turns these into reports
                 log.warning("search engine unavailable: %s", exc)
                 report = None

@@ -11,6 +11,7 @@ from marketplace.indexing.documents import to_document
 from marketplace.indexing.records import load_public_in_order
 from search.engine import SavedQuery
 from tests import factories as f
+from tests.alerts.smtp_server import SmtpServer
 from tests.matching.conftest import index_all
 
 PEROVSKITE = dict(title="钙钛矿太阳能电池界面钝化技术", summary="通过界面钝化层抑制钙钛矿薄膜缺陷，提升光电转换效率与稳定性。",
@@ -143,35 +144,27 @@ def test_notification_api_and_unread_count(app, market, world):
     assert world.other.delete(f"/subscriptions/{subscription_id}").status_code == 204
 
 
-def test_mail_is_logged_without_a_server_and_sent_with_one(app, market, world, monkeypatch, caplog):
-    sent = []
-
-    class FakeSMTP:
-        def __init__(self, host, port, timeout):
-            sent.append((host, port))
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def send_message(self, message):
-            sent.append(message["To"])
-
-    from marketplace.alerts import mail
-
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+def test_alerts_are_queued_for_mail_as_each_subscription_wants(app, market, world, runner, monkeypatch):
+    """An alert is mailed (by the mail queue's sender, not the indexer) when its subscription asks for e-mail."""
     with app.test_request_context():
-        (other,) = _users(world, "other")
+        other, broker = _users(world, "other", "broker")
         services.save_search(other, "钙钛矿电池")
+        services.save_search(broker, "钙钛矿", email=False)
         db.session.commit()
         email = other.email
-    app.config["MAIL_SERVER"] = "smtp.test"
-    try:
+    with SmtpServer() as smtp:
+        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+        monkeypatch.setitem(app.config, "MAIL_PORT", smtp.port)
         _publish_and_hook(app, world, **PEROVSKITE)
-    finally:
-        app.config["MAIL_SERVER"] = None
-    assert sent == [("smtp.test", 25), email]
+        assert smtp.messages() == []  # the indexer's hook only queues
+        (note,) = _notifications(app, world.ids["other"])
+        assert note.email_state == "queued" and note.emailed_at is None
+        (quiet,) = _notifications(app, world.ids["broker"])
+        assert quiet.email_state is None  # in-app only
+        result = runner.invoke(args=["alerts", "deliver"])
+        assert result.exit_code == 0 and "claimed 1: 1 sent" in result.output
+        (message,) = smtp.wait_for(1)
+    assert message.recipients == [email] and "新成果符合您的订阅" in message.subject
+    assert "/achievements/" in message.body
     (note,) = _notifications(app, world.ids["other"])
-    assert note.emailed_at is not None
+    assert note.email_state == "sent" and note.emailed_at is not None
