@@ -118,6 +118,10 @@ def run(search_url: str | None, write: bool) -> dict:
     engine_url = search_url
     if search_url and "prefix=" not in search_url:  # a fresh set of indices per run on a shared cluster
         engine_url = f"{search_url}{'&' if '?' in search_url else '?'}prefix=matchbench{int(time.time())}"
+    if engine_url and "refresh=" not in engine_url:
+        # Every bulk waits until its documents are searchable: otherwise the first demands run before the last batch
+        # is refreshed, and their scores (and the baseline's) vary from run to run (A01: 0.47 or 0.79).
+        engine_url += "&refresh=wait_for" if "?" in engine_url else "?refresh=wait_for"
     with tempfile.TemporaryDirectory(prefix="matchbench-") as tmp:
         app = build_instance(Path(tmp), engine_url)
         client = app.test_client()

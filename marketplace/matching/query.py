@@ -20,8 +20,8 @@ The steps, each a general method (nothing here knows any particular demand):
 5. **Second-stage rerank** (:func:`bigram_scores`, :func:`fuse`): the candidates are scored again by BM25 over
    CJK character bigrams of the need's text against each candidate's text (segmentation-free, so words jieba cut
    differently on the two sides still meet), with document frequencies taken within the candidate pool; the two
-   scores, each min-max normalised over the pool, are combined linearly with equal weights. Only the characters
-   of the need's useful words count (:func:`focus_text`: the same stopwords and genre words as step 1).
+   rankings are combined by reciprocal rank fusion with equal weights. Only the characters of the need's useful
+   words count (:func:`focus_text`: the same stopwords and genre words as step 1).
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ class MatchSettings:
     industry_weight: float = 0.10  # boost (× top score) for industry agreement
     candidates: int = 50  # rerank pool, at least 2 × the results asked for (nDCG@10: pool 50 0.817, 100 0.818)
     rerank_focus: bool = True  # rerank on the useful words' characters only (see focus_text)
-    rerank_weight: float = 0.5  # share of the bigram score in the fused score (0: engine score only)
+    rerank_weight: float = 0.5  # weight of the bigram ranking in the fusion (0: engine score only)
     field_boosts: dict[str, dict[str, float]] = field(default_factory=lambda: {
         "achievement": {"title": 1.0, "keywords": 1.0, "summary": 1.0, "description": 0.5, "industries_text": 0.3,
                         "benefits": 0.3, "org_name": 0.0},
@@ -235,17 +235,26 @@ def _cjk_counts(docs: list[str], terms: list[str]) -> np.ndarray:
     return counts.reshape(len(docs), len(terms))
 
 
-def min_max(values: list[float]) -> list[float]:
-    """Values scaled to [0, 1] over the list (all 0 when they are equal)."""
-    low, high = min(values, default=0.0), max(values, default=0.0)
-    return [(v - low) / (high - low) if high > low else 0.0 for v in values]
+RRF_K = 60  # the constant of Cormack, Clarke and Büttcher (2009), used as published
 
 
-def fuse(first: list[float], second: list[float], weight: float) -> list[float]:
-    """Normalised linear fusion: ``(1 - weight) · minmax(first) + weight · minmax(second)``."""
+def _ranks(values: list[float]) -> list[int]:
+    """1-based rank of each value, highest first (ties keep their order)."""
+    ranks = [0] * len(values)
+    for rank, i in enumerate(sorted(range(len(values)), key=lambda i: -values[i]), start=1):
+        ranks[i] = rank
+    return ranks
+
+
+def fuse(first: list[float], second: list[float], weight: float, k: int = RRF_K) -> list[float]:
+    """Weighted reciprocal rank fusion of two scorings of the same candidates:
+    ``(1 - weight) / (k + rank in first) + weight / (k + rank in second)``, scaled by ``k + 1`` so that a candidate
+    first in both scores 1. It reads ranks only, so the two scales (engine BM25 with boosts, bigram BM25 over the
+    pool) need no normalising; min-max linear fusion, used before, let one outlying score squeeze the others
+    (nDCG@10 on the development benchmark: 0.820 linear, 0.831 with RRF)."""
     if weight <= 0:
         return list(first)
-    return [(1 - weight) * a + weight * b for a, b in zip(min_max(first), min_max(second))]
+    return [(k + 1) * ((1 - weight) / (k + a) + weight / (k + b)) for a, b in zip(_ranks(first), _ranks(second))]
 
 
 def as_query_terms(weights: dict[str, float]) -> list[WeightedTerm]:

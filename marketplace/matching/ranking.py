@@ -1,6 +1,6 @@
 """The matching pipeline over the search engine: first pass → feedback (terms, discipline) → second pass with
-agreement boosts → rows loaded from the database (public ones only) → bigram rerank fused with the engine score →
-structured factor → explanations."""
+agreement boosts → rows loaded from the database (public ones only) → structured factor on the engine score → bigram
+rerank, fused with it by rank → explanations."""
 from __future__ import annotations
 
 import functools
@@ -200,15 +200,17 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
     by_id = {r.id: r for r in _load_pool(request.kind, [h.id for h in hits])}
     kept = [(hit, by_id[hit.id]) for hit in hits
             if hit.id in by_id and (request.keep is None or request.keep(by_id[hit.id]))]
-    scores = [hit.score for hit, _ in kept]
+    # The structured factor scales the engine's relevance, where score gaps mean something, before the rank fusion
+    # (a misfit that is still far more relevant than the rest stays ahead of them).
+    factor = request.factor or (lambda record: structured_factor(request.describe(record, [])))
+    scores = [hit.score * factor(record) for hit, record in kept]
     if settings.rerank_weight > 0 and len(kept) > 1:
         text = request.text or " ".join(request.weights)
         second = q.bigram_scores(text, [record_text(request.kind, record) for _, record in kept],
                                  focus=settings.rerank_focus)
         scores = q.fuse(scores, second, settings.rerank_weight)
-    factor = request.factor or (lambda record: structured_factor(request.describe(record, [])))
-    ranked = sorted(((score * factor(record), hit, record) for (hit, record), score in zip(kept, scores)),
-                    key=lambda item: -item[0])  # by the exact score: fused scores lie in [0, 1]; rounding would tie
+    ranked = sorted(((score, hit, record) for (hit, record), score in zip(kept, scores)),
+                    key=lambda item: -item[0])  # by the exact score: fused scores lie in (0, 1]; rounding would tie
     shown = ranked[:request.size]
     if request.kind == "achievement" and request.records:  # the pool held plain rows: the records shown, as records
         records = {r.id: r for r in _load_candidates(request.kind, [row.id for _, _, row in shown])}

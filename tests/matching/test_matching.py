@@ -105,7 +105,10 @@ def test_bigram_rerank_scores_and_fusion():
     scores = q.bigram_scores("我公司希望合作开发正极材料包覆技术", texts)
     assert scores[1] == 0 and scores[0] > 0 and scores[2] > 0
     assert "希望" not in q.focus_text("我公司希望合作开发正极材料") and "正极材料" in q.focus_text("希望开发正极材料")
-    assert q.fuse([10.0, 5.0, 0.0], [0.0, 1.0, 0.5], 0.5) == [0.5, 0.75, 0.25]
+    fused = q.fuse([10.0, 5.0, 0.0], [0.0, 1.0, 0.5], 0.5)  # ranks (1, 3), (2, 1), (3, 2)
+    assert fused == pytest.approx([61 * (0.5 / 61 + 0.5 / 63), 61 * (0.5 / 62 + 0.5 / 61), 61 * (0.5 / 63 + 0.5 / 62)])
+    assert fused[1] > fused[0] > fused[2]
+    assert q.fuse([2.0, 1.0], [5.0, 0.0], 0.5)[0] == pytest.approx(1.0)  # first in both
     assert q.fuse([3.0, 1.0], [0.0, 1.0], 0.0) == [3.0, 1.0]
 
 
