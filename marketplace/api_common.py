@@ -262,3 +262,51 @@ def _write_limit() -> str:
 
 # One bucket for every API write of a user (or an IP for anonymous calls).
 write_limit = limiter.shared_limit(_write_limit, scope="api-write", key_func=_rate_key)
+
+
+# -- endpoint decorator stacks ----------------------------------------------------------------------------------------
+
+LOCATION_HEADER = {"Location": {"schema": {"type": "string"}}}
+
+
+def read_endpoint(blp: Blueprint, out_schema, *, query=None, errors: tuple[int, ...] = ()):
+    """The decorators of a read anyone may call (a login is used when present):
+
+    ``@optional_user``, ``@blp.arguments(query, location="query")`` when ``query`` is given, ``@problems(*errors)``
+    and ``@blp.response(200, out_schema)``."""
+
+    def decorator(view):
+        view = blp.response(200, out_schema)(view)
+        if errors:
+            view = problems(*errors)(view)
+        if query is not None:
+            view = blp.arguments(query, location="query")(view)
+        return optional_user(view)
+
+    return decorator
+
+
+def write_endpoint(blp: Blueprint, out_schema=None, *, status: int | None = None, headers: dict | None = None,
+                   body=None, body_description: str | None = None, body_required: bool = True,
+                   errors: tuple[int, ...] = (403, 404), if_match: bool = False):
+    """The decorators of a change, outermost first:
+
+    ``@require_user`` (401), ``@write_limit`` (the user's shared write bucket), ``@versioned`` when ``if_match``
+    (the view honours If-Match: 409), ``@json_body(body, ...)`` when ``body`` is given (the view gets ``payload``),
+    ``@problems(*errors)`` and ``@blp.response(status, out_schema, headers=...)``. ``status`` defaults to 200 with
+    an ``out_schema`` and to 204 without."""
+    if status is None:
+        status = 200 if out_schema is not None else 204
+
+    def decorator(view):
+        view = blp.response(status, out_schema, headers=headers)(view)
+        if errors:
+            view = problems(*errors)(view)
+        if body is not None:
+            view = json_body(body, description=body_description, required=body_required)(view)
+        if if_match:
+            view = versioned(view)
+        view = write_limit(view)
+        return require_user(view)
+
+    return decorator

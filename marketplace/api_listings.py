@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Callable
 
+from flask import url_for
+from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import fields
 
 from .access import can_edit, check_version, get_editable, get_visible, visible_filter
 from .api_common import (PageArgs, Unauthorized, VersionedBody, commit, etag, expected_version, full_replacement,
-                         json_body, problems, require_user, versioned, write_limit)
+                         read_endpoint, write_endpoint)
 from .errors import PermissionDenied
 from .extensions import db
 from .listings import PUBLISHED
@@ -62,6 +64,13 @@ def newest_first(model):
 
 # -- item operations ------------------------------------------------------------------------------------------------
 
+def create_record(create: Callable, payload: dict, item_endpoint: str):
+    """POST: create a draft through the service ``create``; answers the record, its ETag and its Location."""
+    record = create(current_user, payload)
+    commit()
+    return record, {"Location": url_for(item_endpoint, record_id=record.id), **etag(record)}
+
+
 def read_visible(model, record_id: int):
     """The record and its ETag, or 404 when the caller may not see it."""
     record = get_visible(model, record_id, current_user)
@@ -86,6 +95,58 @@ def delete_record(model, delete: Callable, record_id: int, payload: dict | None 
     commit()
 
 
+def _method(blp, endpoint: str, summary: str):
+    """Give a generated MethodView method the module and qualified name it would have if written out in the kind's
+    API module (rate-limit keys, tracebacks) and its docstring, which is the operation's summary in the OpenAPI
+    document."""
+
+    def decorator(view):
+        view.__module__ = blp.import_name
+        view.__qualname__ = f"{endpoint}.{view.__name__}"
+        view.__doc__ = summary
+        return view
+
+    return decorator
+
+
+def register_item(blp, collection: str, model, out_schema, *, input_schema, patch_schema, update_service: Callable,
+                  delete_service: Callable, read_summary: str, delete_summary: str,
+                  endpoint: str) -> type[MethodView]:
+    """Add ``GET|PATCH|PUT|DELETE /<collection>/<id>`` as the MethodView named ``endpoint`` (for ``url_for``).
+
+    PATCH takes ``patch_schema`` (any subset of the fields), PUT a full ``input_schema`` (missing optional fields
+    are cleared); both go through ``update_service``; DELETE (drafts and rejected records) through
+    ``delete_service``."""
+    full = input_schema()
+
+    class Item(MethodView):
+        @read_endpoint(blp, out_schema, errors=(404,))
+        @_method(blp, endpoint, read_summary)
+        def get(self, record_id):
+            return read_visible(model, record_id)
+
+        @write_endpoint(blp, out_schema, body=patch_schema, body_description="只需提交要修改的字段", if_match=True)
+        @_method(blp, endpoint, "部分修改")
+        def patch(self, record_id, payload):
+            return update_record(model, update_service, full, record_id, payload, partial=True)
+
+        @write_endpoint(blp, out_schema, body=input_schema, body_description="完整内容；未提交的可选字段会被清空",
+                        if_match=True)
+        @_method(blp, endpoint, "整体替换")
+        def put(self, record_id, payload):
+            return update_record(model, update_service, full, record_id, payload, partial=False)
+
+        @write_endpoint(blp, errors=(403, 404, 422), if_match=True)
+        @_method(blp, endpoint, delete_summary)
+        def delete(self, record_id):
+            delete_record(model, delete_service, record_id)
+
+    Item.__name__ = Item.__qualname__ = endpoint
+    Item.__module__ = blp.import_name
+    blp.route(f"/{collection}/<int(max={MAX_ID}):record_id>")(Item)
+    return Item
+
+
 def _find_for_action(model, record_id: int, verb: str):
     if verb != "archive":
         return get_editable(model, record_id, current_user)
@@ -98,13 +159,9 @@ def _find_for_action(model, record_id: int, verb: str):
 def register_actions(blp, collection: str, model, out_schema, actions: dict[str, tuple[Callable, str]]) -> None:
     """Add ``POST /<collection>/<id>/<verb>`` for each lifecycle verb: ``{verb: (service, summary)}``."""
     for verb, (service, summary) in actions.items():
-        view = _action_view(model, verb, service, summary)
-        view = blp.response(200, out_schema)(view)
-        view = problems(403, 404, 422)(view)
-        view = json_body(VersionedBody, description="可选：客户端看到的版本号", required=False)(view)
-        view = versioned(view)
-        view = write_limit(view)
-        view = require_user(view)
+        view = write_endpoint(blp, out_schema, body=VersionedBody, body_description="可选：客户端看到的版本号",
+                              body_required=False, errors=(403, 404, 422), if_match=True)(
+            _action_view(model, verb, service, summary))
         blp.route(f"/{collection}/<int(max={MAX_ID}):record_id>/{verb}", methods=["POST"],
                   endpoint=f"{collection}_{verb}")(view)
 

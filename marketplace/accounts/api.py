@@ -9,8 +9,8 @@ from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 from werkzeug.routing import BuildError
 
-from ..api_common import (PageArgs, commit, etag, expected_version, json_body, optional_user, page_schema, paginate,
-                          partial_schema, problems, require_user, versioned, write_limit)
+from ..api_common import (PageArgs, commit, etag, expected_version, json_body, page_schema, paginate, partial_schema,
+                          problems, read_endpoint, require_user, write_endpoint, write_limit)
 from ..errors import NotFound, PermissionDenied
 from ..extensions import db, limiter
 from ..taxonomy import MEMBER_ROLES, ORG_TYPES, REGIONS
@@ -147,10 +147,7 @@ class Tokens(MethodView):
 
 @blp.route("/tokens/<int:token_id>")
 class TokenItem(MethodView):
-    @require_user
-    @write_limit
-    @problems(404)
-    @blp.response(204)
+    @write_endpoint(blp, errors=(404,))
     def delete(self, token_id):
         """撤销访问令牌（会话或 write 令牌均可）"""
         services.revoke_token(current_user, token_id)
@@ -168,9 +165,7 @@ def _organization(org_id: int) -> Organization:
 
 @blp.route("/organizations")
 class Organizations(MethodView):
-    @optional_user
-    @blp.arguments(OrganizationArgs, location="query")
-    @blp.response(200, OrganizationPage)
+    @read_endpoint(blp, OrganizationPage, query=OrganizationArgs)
     def get(self, args):
         """机构名录（分页）"""
         query = db.select(Organization).order_by(Organization.name, Organization.id)
@@ -183,20 +178,14 @@ class Organizations(MethodView):
 
 @blp.route("/organizations/<int:org_id>")
 class OrganizationItem(MethodView):
-    @optional_user
-    @problems(404)
-    @blp.response(200, OrganizationOut)
+    @read_endpoint(blp, OrganizationOut, errors=(404,))
     def get(self, org_id):
         """机构详情"""
         org = _organization(org_id)
         return org, etag(org)
 
-    @require_user
-    @write_limit
-    @versioned
-    @json_body(ORGANIZATION_PATCH, description="只需提交要修改的字段")
-    @problems(403, 404)
-    @blp.response(200, OrganizationOut)
+    @write_endpoint(blp, OrganizationOut, body=ORGANIZATION_PATCH, body_description="只需提交要修改的字段",
+                    if_match=True)
     def patch(self, org_id, payload):
         """修改机构资料（机构管理员或平台管理员）
 
@@ -226,10 +215,7 @@ class Members(MethodView):
 
 @blp.route("/organizations/<int:org_id>/members/<int:user_id>")
 class MemberItem(MethodView):
-    @require_user
-    @write_limit
-    @problems(403, 404, 422)
-    @blp.response(204)
+    @write_endpoint(blp, errors=(403, 404, 422))
     def delete(self, org_id, user_id):
         """移出成员（机构至少保留一名管理员）"""
         services.remove_member(current_user, _organization(org_id), user_id)
@@ -238,11 +224,7 @@ class MemberItem(MethodView):
 
 @blp.route("/organizations/<int:org_id>/invitations")
 class Invitations(MethodView):
-    @require_user
-    @write_limit
-    @json_body(InvitationInput)
-    @problems(403, 404)
-    @blp.response(201, InvitationOut)
+    @write_endpoint(blp, InvitationOut, status=201, body=InvitationInput)
     def post(self, org_id, payload):
         """邀请成员：返回一次性的邀请密钥和链接"""
         org = _organization(org_id)

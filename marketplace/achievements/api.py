@@ -1,7 +1,7 @@
 """JSON API: achievements (科技成果), their lifecycle actions and the yearly high-quality list (年度优质成果)."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -9,10 +9,9 @@ from marshmallow import Schema, fields, validates_schema
 from marshmallow import ValidationError as SchemaError
 
 from ..access import get_visible
-from ..api_common import (commit, etag, json_body, optional_user, page_schema, paginate, partial_schema, problems,
-                          require_user, versioned, write_limit)
-from ..api_listings import (ListingArgs, delete_record, listing_query, newest_first,
-                            read_visible, register_actions, update_record)
+from ..api_common import LOCATION_HEADER, commit, page_schema, paginate, partial_schema, read_endpoint, write_endpoint
+from ..api_listings import (ListingArgs, create_record, listing_query, newest_first, register_actions,
+                            register_item)
 from ..filters import amount_in_band, json_list_contains
 from ..errors import NotFound, PermissionDenied
 from ..review import services as review
@@ -59,10 +58,7 @@ def _order(query, sort: str):
 
 @blp.route("/achievements")
 class Achievements(MethodView):
-    @optional_user
-    @blp.arguments(AchievementArgs, location="query")
-    @problems(401)
-    @blp.response(200, AchievementPage)
+    @read_endpoint(blp, AchievementPage, query=AchievementArgs, errors=(401,))
     def get(self, args):
         """科技成果列表：默认只含已发布的；mine=1 为本机构的全部成果"""
         query = listing_query(Achievement, args)
@@ -80,58 +76,17 @@ class Achievements(MethodView):
             query = query.where(amount_in_band(Achievement.price_amount, args["price_band"]))
         return paginate(_order(query, args["sort"]), args)
 
-    @require_user
-    @write_limit
-    @json_body(AchievementInput)
-    @problems(403)
-    @blp.response(201, AchievementOut, headers={"Location": {"schema": {"type": "string"}}})
+    @write_endpoint(blp, AchievementOut, status=201, headers=LOCATION_HEADER, body=AchievementInput, errors=(403,))
     def post(self, payload):
         """登记科技成果（草稿）"""
-        record = services.create_achievement(current_user, payload)
-        commit()
-        return record, {"Location": url_for(".AchievementItem", record_id=record.id), **etag(record)}
+        return create_record(services.create_achievement, payload, ".AchievementItem")
 
 
-@blp.route("/achievements/<int(max=2147483647):record_id>")
-class AchievementItem(MethodView):
-    @optional_user
-    @problems(404)
-    @blp.response(200, AchievementOut)
-    def get(self, record_id):
-        """科技成果详情（其他机构未发布的成果返回 404）"""
-        return read_visible(Achievement, record_id)
-
-    @require_user
-    @write_limit
-    @versioned
-    @json_body(PATCH_BODY, description="只需提交要修改的字段")
-    @problems(403, 404)
-    @blp.response(200, AchievementOut)
-    def patch(self, record_id, payload):
-        """部分修改"""
-        return update_record(Achievement, services.update_achievement, AchievementInput(), record_id, payload,
-                             partial=True)
-
-    @require_user
-    @write_limit
-    @versioned
-    @json_body(AchievementInput, description="完整内容；未提交的可选字段会被清空")
-    @problems(403, 404)
-    @blp.response(200, AchievementOut)
-    def put(self, record_id, payload):
-        """整体替换"""
-        return update_record(Achievement, services.update_achievement, AchievementInput(), record_id, payload,
-                             partial=False)
-
-    @require_user
-    @write_limit
-    @versioned
-    @problems(403, 404, 422)
-    @blp.response(204)
-    def delete(self, record_id):
-        """删除草稿或被退回的成果（已发布的请归档）"""
-        delete_record(Achievement, services.delete_achievement, record_id)
-
+AchievementItem = register_item(
+    blp, "achievements", Achievement, AchievementOut, input_schema=AchievementInput, patch_schema=PATCH_BODY,
+    update_service=services.update_achievement, delete_service=services.delete_achievement,
+    read_summary="科技成果详情（其他机构未发布的成果返回 404）",
+    delete_summary="删除草稿或被退回的成果（已发布的请归档）", endpoint="AchievementItem")
 
 register_actions(blp, "achievements", Achievement, AchievementOut, {
     "submit": (review.submit, "提交审核（草稿或被退回的成果）"),
@@ -159,8 +114,7 @@ def _progress(year: int) -> dict:
 
 @blp.route(f"/quality/{YEAR_RULE}")
 class QualityProgress(MethodView):
-    @optional_user
-    @blp.response(200, QualityProgressOut)
+    @read_endpoint(blp, QualityProgressOut)
     def get(self, year):
         """年度优质成果名单的进度"""
         return _progress(year)
@@ -168,10 +122,7 @@ class QualityProgress(MethodView):
 
 @blp.route(f"/quality/{YEAR_RULE}/achievements/<int(max=2147483647):record_id>")
 class QualityItem(MethodView):
-    @require_user
-    @write_limit
-    @problems(403, 404, 422)
-    @blp.response(200, QualityProgressOut)
+    @write_endpoint(blp, QualityProgressOut, errors=(403, 404, 422))
     def post(self, year, record_id):
         """列入年度优质成果（平台管理员；仅限已发布的成果）"""
         record = get_visible(Achievement, record_id, current_user)
@@ -179,10 +130,7 @@ class QualityItem(MethodView):
         commit()
         return _progress(year)
 
-    @require_user
-    @write_limit
-    @problems(403, 404)
-    @blp.response(204)
+    @write_endpoint(blp, errors=(403, 404))
     def delete(self, year, record_id):
         """移出年度优质成果名单（平台管理员）"""
         record = get_visible(Achievement, record_id, current_user)

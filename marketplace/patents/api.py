@@ -1,7 +1,6 @@
 """JSON API: patents, their lifecycle actions and open licence declarations (专利开放许可)."""
 from __future__ import annotations
 
-from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -9,10 +8,10 @@ from marshmallow import fields
 from sqlalchemy.orm import selectinload
 
 from ..access import check_version, get_editable
-from ..api_common import (commit, etag, expected_version, json_body, optional_user, page_schema, paginate,
-                          partial_schema, problems, require_user, versioned, write_limit)
-from ..api_listings import (MAX_ID, ListingArgs, delete_record, listing_query, newest_first, read_visible,
-                            register_actions, update_record)
+from ..api_common import (LOCATION_HEADER, commit, etag, expected_version, page_schema, paginate, partial_schema,
+                          read_endpoint, write_endpoint)
+from ..api_listings import (MAX_ID, ListingArgs, create_record, listing_query, newest_first, register_actions,
+                            register_item)
 from ..review import services as review
 from ..taxonomy import LEGAL_STATUSES, PATENT_TYPES
 from ..validation import Choice
@@ -39,10 +38,7 @@ PatentPage = page_schema(PatentOut, "PatentPage")
 
 @blp.route("/patents")
 class Patents(MethodView):
-    @optional_user
-    @blp.arguments(PatentArgs, location="query")
-    @problems(401)
-    @blp.response(200, PatentPage)
+    @read_endpoint(blp, PatentPage, query=PatentArgs, errors=(401,))
     def get(self, args):
         """专利列表：默认只含已发布的；mine=1 为本机构的全部专利"""
         query = listing_query(Patent, args).options(selectinload(Patent.open_licence))
@@ -55,56 +51,17 @@ class Patents(MethodView):
             query = query.where(declared if args["open_licence"] else ~declared)
         return paginate(query.order_by(*newest_first(Patent)), args)
 
-    @require_user
-    @write_limit
-    @json_body(PatentInput)
-    @problems(403)
-    @blp.response(201, PatentOut, headers={"Location": {"schema": {"type": "string"}}})
+    @write_endpoint(blp, PatentOut, status=201, headers=LOCATION_HEADER, body=PatentInput, errors=(403,))
     def post(self, payload):
         """登记专利（草稿）"""
-        record = services.create_patent(current_user, payload)
-        commit()
-        return record, {"Location": url_for(".PatentItem", record_id=record.id), **etag(record)}
+        return create_record(services.create_patent, payload, ".PatentItem")
 
 
-@blp.route(ITEM)
-class PatentItem(MethodView):
-    @optional_user
-    @problems(404)
-    @blp.response(200, PatentOut)
-    def get(self, record_id):
-        """专利详情（其他机构未发布的专利返回 404）"""
-        return read_visible(Patent, record_id)
-
-    @require_user
-    @write_limit
-    @versioned
-    @json_body(PATCH_BODY, description="只需提交要修改的字段")
-    @problems(403, 404)
-    @blp.response(200, PatentOut)
-    def patch(self, record_id, payload):
-        """部分修改"""
-        return update_record(Patent, services.update_patent, PatentInput(), record_id, payload, partial=True)
-
-    @require_user
-    @write_limit
-    @versioned
-    @json_body(PatentInput, description="完整内容；未提交的可选字段会被清空")
-    @problems(403, 404)
-    @blp.response(200, PatentOut)
-    def put(self, record_id, payload):
-        """整体替换"""
-        return update_record(Patent, services.update_patent, PatentInput(), record_id, payload, partial=False)
-
-    @require_user
-    @write_limit
-    @versioned
-    @problems(403, 404, 422)
-    @blp.response(204)
-    def delete(self, record_id):
-        """删除草稿或被退回的专利（已发布的请归档）"""
-        delete_record(Patent, services.delete_patent, record_id)
-
+PatentItem = register_item(
+    blp, "patents", Patent, PatentOut, input_schema=PatentInput, patch_schema=PATCH_BODY,
+    update_service=services.update_patent, delete_service=services.delete_patent,
+    read_summary="专利详情（其他机构未发布的专利返回 404）",
+    delete_summary="删除草稿或被退回的专利（已发布的请归档）", endpoint="PatentItem")
 
 register_actions(blp, "patents", Patent, PatentOut, {
     "submit": (review.submit, "提交审核"),
@@ -115,12 +72,7 @@ register_actions(blp, "patents", Patent, PatentOut, {
 
 @blp.route(f"{ITEM}/open-licence")
 class PatentOpenLicence(MethodView):
-    @require_user
-    @write_limit
-    @versioned
-    @json_body(OpenLicenceInput)
-    @problems(403, 404)
-    @blp.response(200, PatentOut)
+    @write_endpoint(blp, PatentOut, body=OpenLicenceInput, if_match=True)
     def put(self, record_id, payload):
         """声明（或更新）开放许可：许可费条款、期限、范围（仅限已授权的专利）"""
         record = get_editable(Patent, record_id, current_user)
@@ -129,11 +81,7 @@ class PatentOpenLicence(MethodView):
         commit()
         return record, etag(record)
 
-    @require_user
-    @write_limit
-    @versioned
-    @problems(403, 404, 422)
-    @blp.response(200, PatentOut)
+    @write_endpoint(blp, PatentOut, errors=(403, 404, 422), if_match=True)
     def delete(self, record_id):
         """撤回开放许可声明"""
         record = get_editable(Patent, record_id, current_user)

@@ -8,8 +8,8 @@ from marshmallow import Schema, fields
 
 from ..access import check_version, get_visible
 from ..achievements.models import Achievement
-from ..api_common import (PageArgs, VersionedBody, commit, etag, expected_version, json_body, page_schema,
-                          problems, require_user, versioned, write_limit)
+from ..api_common import (PageArgs, VersionedBody, commit, etag, expected_version, page_schema, problems,
+                          require_user, write_endpoint)
 from ..api_listings import MAX_ID
 from ..demands.models import Demand
 from ..errors import PermissionDenied
@@ -74,12 +74,8 @@ def _find(kind: str, record_id: int):
 
 @blp.route(f"/review/{KIND_RULE}/<int(max={MAX_ID}):record_id>/publish")
 class Publish(MethodView):
-    @require_user
-    @write_limit
-    @versioned
-    @json_body(VersionedBody, description="可选：审核时看到的版本号", required=False)
-    @problems(403, 404, 422)
-    @blp.response(200, ReviewItemOut)
+    @write_endpoint(blp, ReviewItemOut, body=VersionedBody, body_description="可选：审核时看到的版本号",
+                    body_required=False, errors=(403, 404, 422), if_match=True)
     def post(self, kind, record_id, payload):
         """审核通过并发布（成员不能发布：403）"""
         record = _find(kind, record_id)
@@ -91,12 +87,7 @@ class Publish(MethodView):
 
 @blp.route(f"/review/{KIND_RULE}/<int(max={MAX_ID}):record_id>/reject")
 class Reject(MethodView):
-    @require_user
-    @write_limit
-    @versioned
-    @json_body(RejectInput)
-    @problems(403, 404, 422)
-    @blp.response(200, ReviewItemOut)
+    @write_endpoint(blp, ReviewItemOut, body=RejectInput, errors=(403, 404, 422), if_match=True)
     def post(self, kind, record_id, payload):
         """退回（必须填写原因）；记录回到提交方修改"""
         record = _find(kind, record_id)

@@ -1,6 +1,9 @@
 """The listing lifecycle verbs shared by achievements, patents and demands, and the review queue."""
 from __future__ import annotations
 
+from sqlalchemy import DateTime, Integer, func, literal, literal_column, union_all
+from sqlalchemy.orm import selectinload
+
 from ..access import can_edit
 from ..audit.services import record
 from ..errors import NotFound, PermissionDenied, ValidationFailed
@@ -86,31 +89,53 @@ def close(actor, listing) -> None:
     record(actor, _event(listing, "close"), listing)
 
 
-def review_queue(kind: str | None = None, page: int = 1, per_page: int = 20):
-    """Submitted records, oldest first (first come, first reviewed)."""
+def _listing_models() -> dict:
+    """The reviewable models in REVIEWABLE_KINDS order (imported late: the models import this package's users)."""
     from ..achievements.models import Achievement
     from ..demands.models import Demand
     from ..patents.models import Patent
 
     models = {"achievement": Achievement, "patent": Patent, "demand": Demand}
-    chosen = [models[kind]] if kind in models else list(models.values())
-    items = []
-    for model in chosen:
-        items.extend(db.session.execute(
-            db.select(model).where(model.status == SUBMITTED).order_by(model.submitted_at)).scalars())
-    items.sort(key=lambda r: r.submitted_at or utcnow())
-    total = len(items)
-    start = (page - 1) * per_page
-    return items[start:start + per_page], total
+    return {kind: models[kind] for kind in REVIEWABLE_KINDS}
+
+
+def review_queue(kind: str | None = None, page: int = 1, per_page: int = 20):
+    """One page of the submitted records, oldest first (first come, first reviewed), and their total.
+
+    ``kind`` narrows the queue to one of REVIEWABLE_KINDS; anything else means all of them. Order: submission time;
+    a submitted record without one (only possible when set by hand) counts as submitted now, i.e. after every
+    earlier submission; equal times go in REVIEWABLE_KINDS order, then by id. ``page`` starts at 1.
+
+    Paged in the database: a UNION ALL of (kind, id, submission time) over the chosen tables picks the page with
+    LIMIT/OFFSET, then only that page's records are loaded (with their organisations, which the queue shows); the
+    total is a COUNT over the same union."""
+    models = _listing_models()
+    chosen = [kind] if kind in models else list(models)
+    now = literal(utcnow(), DateTime())
+    parts = [db.select(literal_column(str(REVIEWABLE_KINDS.index(name)), Integer).label("kind_rank"),
+                       models[name].id.label("id"),
+                       func.coalesce(models[name].submitted_at, now).label("queued_at"))
+             .where(models[name].status == SUBMITTED) for name in chosen]
+    queue = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("review_queue")
+    total = db.session.execute(db.select(func.count()).select_from(queue)).scalar_one()
+    if page < 1 or not total:
+        return [], total
+    keys = [(REVIEWABLE_KINDS[rank], record_id) for rank, record_id in db.session.execute(
+        db.select(queue.c.kind_rank, queue.c.id).order_by(queue.c.queued_at, queue.c.kind_rank, queue.c.id)
+        .limit(per_page).offset((page - 1) * per_page))]
+    loaded = {}
+    for name in chosen:
+        ids = [record_id for key_kind, record_id in keys if key_kind == name]
+        if ids:
+            model = models[name]
+            for listing in db.session.execute(db.select(model).where(model.id.in_(ids))
+                                              .options(selectinload(model.organization))).scalars():
+                loaded[name, listing.id] = listing
+    return [loaded[key] for key in keys if key in loaded], total
 
 
 def queue_counts() -> dict[str, int]:
-    from sqlalchemy import func
-
-    from ..achievements.models import Achievement
-    from ..demands.models import Demand
-    from ..patents.models import Patent
-
+    """The number of submitted records of each kind."""
     return {kind: db.session.execute(db.select(func.count()).select_from(model).where(
         model.status == SUBMITTED)).scalar_one()
-        for kind, model in (("achievement", Achievement), ("patent", Patent), ("demand", Demand))}
+        for kind, model in _listing_models().items()}
