@@ -261,7 +261,12 @@ def _write_limit() -> str:
 
 
 # One bucket for every API write of a user (or an IP for anonymous calls).
-write_limit = limiter.shared_limit(_write_limit, scope="api-write", key_func=_rate_key)
+_write_bucket = limiter.shared_limit(_write_limit, scope="api-write", key_func=_rate_key)
+
+
+def write_limit(view):
+    """The user's shared bucket of API writes (``API_WRITE_RATE_LIMIT``); documents the 429 it answers."""
+    return problems(429)(_write_bucket(view))
 
 
 # -- endpoint decorator stacks ----------------------------------------------------------------------------------------

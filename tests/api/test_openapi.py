@@ -32,6 +32,8 @@ def test_document_is_complete(spec):
         assert path.startswith("/api/v1/")
         assert op.get("responses"), (method, path)
         assert any(code.startswith("2") for code in op["responses"]), (method, path)
+        if method != "get":  # every write is rate-limited (API_WRITE_RATE_LIMIT, MATCH_RATE_LIMIT, token creation)
+            assert "429" in op["responses"], (method, path)
     for path, method, op in operations:
         if not path.startswith(OURS):
             continue
