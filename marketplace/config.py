@@ -79,6 +79,8 @@ def load(instance_path: str) -> dict:
         "MAIL_RETRY_MAX_SECONDS": float(os.environ.get("MAIL_RETRY_MAX_SECONDS", "3600")),
         "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "50")),
         "MAIL_AUTO_DELIVER": _bool("MAIL_AUTO_DELIVER", True),
+        # The site's address, for the links in e-mails (the default is `make run`'s)
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "QUALITY_TARGET_PER_YEAR": int(os.environ.get("QUALITY_TARGET_PER_YEAR", "200")),
         # single-process run mode drains the search outbox in a background thread
         "SEARCH_AUTO_DRAIN": _bool("SEARCH_AUTO_DRAIN", True),

@@ -34,6 +34,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
@@ -106,7 +107,10 @@ def _due(now: datetime):
                 or_(_table.c.email_next_at.is_(None), _table.c.email_next_at <= now))
 
 
-def _compose(title: str, body: str | None, link: str | None) -> tuple[str, str]:
+def _compose(title: str, body: str | None, link: str | None, base_url: str) -> tuple[str, str]:
+    """Subject and text of a notification's mail; the link made absolute with the site's address (``PUBLIC_URL``)."""
+    if link and base_url:
+        link = urljoin(base_url.rstrip("/") + "/", link.lstrip("/"))
     text = "\n\n".join(p for p in (title, body, f"查看：{link}" if link else None) if p)
     return SUBJECT_PREFIX + title[:80], text
 
@@ -149,7 +153,7 @@ def _load(ids: list[int]) -> list[_Mail]:
     db.session.commit()
     mails = []
     for row in rows:
-        subject, body = _compose(row.title, row.body, row.link)
+        subject, body = _compose(row.title, row.body, row.link, current_app.config.get("PUBLIC_URL") or "")
         mails.append(_Mail(row.id, row.email_attempts, row.email, bool(row.active), subject, body))
     return mails
 

@@ -110,7 +110,7 @@ def test_the_sender_delivers_queued_mail_once_the_server_is_up(app, market, worl
     assert result.exit_code == 1 and "3 to retry" in result.output
     assert all("refused" in n.email_error for n in _rows(app))
 
-    mail_to(smtp.port)  # the server is back
+    mail_to(smtp.port, PUBLIC_URL="https://market.example.cn/")  # the server is back
     assert "claimed 0" in _deliver(runner).output  # still backing off: nothing due yet
     time.sleep(0.35)
     result = _deliver(runner)
@@ -120,6 +120,7 @@ def test_the_sender_delivers_queued_mail_once_the_server_is_up(app, market, worl
         _emails(app, world.ids["other"], world.ids["owner"], world.ids["member"]))
     assert all(m.subject.startswith("【科技成果转化交易平台】技术经纪人") and "建议尽快对接" in m.body for m in received)
     assert all(m.sender == "noreply@techmarket.local" for m in received)
+    assert all("查看：https://market.example.cn/" in m.body and "cn//" not in m.body for m in received)  # absolute links
     rows = _rows(app)
     assert all(n.email_state == "sent" and n.emailed_at and n.email_error is None and n.email_attempts == 2
                for n in rows)
