@@ -7,15 +7,14 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from ..extensions import db
+from ..shutdown import stop_requested
 from . import delivery
 
 alerts_cli = AppGroup("alerts", help="Alerts: the mail queue of notification e-mails.")
@@ -58,14 +57,8 @@ def deliver_command(loop: bool, tick: float, batch_size: int | None) -> None:
 def run_loop(app: Flask, tick: float = 1.0, batch_size: int | None = None, on_report=None) -> None:
     """Deliver, sleep ``tick`` (longer while the server is unreachable), repeat until SIGTERM/SIGINT; the
     current batch is finished first."""
-    stop = threading.Event()
-
-    def _stop(signum, frame):  # noqa: ARG001
-        stop.set()
-
-    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     delay = tick
-    try:
+    with stop_requested() as stop:
         while not stop.is_set():
             with app.app_context():
                 try:
@@ -84,9 +77,6 @@ def run_loop(app: Flask, tick: float = 1.0, batch_size: int | None = None, on_re
             else:
                 delay = tick
             stop.wait(delay)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 @alerts_cli.command("status")

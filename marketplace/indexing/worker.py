@@ -15,7 +15,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import signal
 import threading
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ from sqlalchemy import event
 from search.engine import SearchUnavailable
 
 from ..extensions import db
+from ..shutdown import stop_requested
 from . import indexer
 from .runtime import get_engine
 
@@ -235,14 +235,8 @@ def _forget_outbox_flag(session) -> None:
 def run_worker(app: Flask, tick: float = TICK_SECONDS, on_report: Callable | None = None,
                should_stop: Callable[[], bool] | None = None) -> None:
     """The ``flask search worker`` loop: drain, sleep, repeat until SIGTERM/SIGINT (finishes the current pass)."""
-    stop = threading.Event()
-
-    def _stop(signum, frame):  # noqa: ARG001
-        stop.set()
-
-    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     delay = tick
-    try:
+    with stop_requested() as stop:
         while not stop.is_set() and not (should_stop and should_stop()):
             try:
                 report = drain_pass(app, time_budget=30.0, tick=True)
@@ -261,6 +255,3 @@ def run_worker(app: Flask, tick: float = TICK_SECONDS, on_report: Callable | Non
             else:
                 delay = tick
             stop.wait(delay)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
