@@ -60,7 +60,8 @@ class SizeArgs(InputSchema):
 class DemandMatchArgs(SizeArgs):
     kind = Choice(TARGET_KINDS, label="匹配类型", load_default="achievement",
                   metadata={"description": "achievement（科技成果）或 patent（开放许可专利）"})
-    show_dismissed = fields.Bool(load_default=False, metadata={"description": "是否列出已忽略的结果（经纪人）"})
+    show_dismissed = fields.Bool(load_default=False, error_messages={"invalid": "应为 true 或 false"},
+                                 metadata={"description": "是否列出已忽略的结果（经纪人）"})
 
 
 class RecommendInput(InputSchema):

@@ -25,30 +25,36 @@ KIND_PATHS = {"achievements": "achievement", "patents": "patent", "demands": "de
 
 # -- arguments ------------------------------------------------------------------------------------------------------
 
+def _int(low: int, high: int, *, default: int, description: str | None = None) -> fields.Int:
+    """An integer query argument with Chinese messages (the API's language, like the forms)."""
+    return fields.Int(load_default=default, validate=validate.Range(min=low, max=high,
+                                                                     error=f"应为 {low} 到 {high} 之间的整数"),
+                      error_messages={"invalid": "请输入整数"}, metadata={"description": description} if description else {})
+
+
 def _args_schema(kind: str) -> type[Schema]:
     config = PAGES[kind]
     attrs: dict = {
         "q": fields.Str(load_default="", metadata={
             "description": f"关键词（按中文分词检索；超过 {service.MAX_QUERY_CHARS} 个字符的部分被忽略；"
                            "只含标点或“的”等常用词时无结果，留空则列出全部）"}),
-        "page": fields.Int(load_default=1, validate=validate.Range(min=1, max=100_000),
-                           metadata={"description": "页码，从 1 开始"}),
-        "page_size": fields.Int(load_default=20, validate=validate.Range(min=1, max=service.MAX_PAGE_SIZE),
-                                metadata={"description": f"每页条数，1–{service.MAX_PAGE_SIZE}"}),
-        "sort": fields.Str(load_default=None, validate=validate.OneOf(list(config.sorts)),
+        "page": _int(1, 100_000, default=1, description="页码，从 1 开始"),
+        "page_size": _int(1, service.MAX_PAGE_SIZE, default=20, description=f"每页条数，1–{service.MAX_PAGE_SIZE}"),
+        "sort": fields.Str(load_default=None, validate=validate.OneOf(list(config.sorts), error="无效的排序方式：{input}"),
                            metadata={"description": "排序；不填时有关键词按相关度，否则按发布时间"}),
     }
     for facet in config.facets:
-        item = fields.Str(validate=validate.OneOf(list(facet.vocabulary))) if facet.vocabulary is not None \
-            else fields.Str(validate=validate.Length(min=1, max=40))
+        item = fields.Str(validate=validate.OneOf(list(facet.vocabulary), error=f"无效的{facet.title}：{{input}}")) \
+            if facet.vocabulary is not None else fields.Str(validate=validate.Length(min=1, max=40,
+                                                                                     error="每项应为 1 到 40 个字符"))
         attrs[facet.field] = fields.List(item, metadata={"description": f"{facet.title}（可重复，值之间为“或”）"})
     return Schema.from_dict(attrs, name=f"Search{kind.title()}Args")
 
 
 class SuggestArgs(Schema):
-    kind = fields.Str(load_default="achievement", validate=validate.OneOf(list(PAGES)))
+    kind = fields.Str(load_default="achievement", validate=validate.OneOf(list(PAGES), error="无效的类型：{input}"))
     q = fields.Str(load_default="", metadata={"description": "已输入的前缀"})
-    size = fields.Int(load_default=8, validate=validate.Range(min=1, max=20))
+    size = _int(1, 20, default=8)
 
 
 # -- responses ------------------------------------------------------------------------------------------------------

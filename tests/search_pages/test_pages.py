@@ -131,3 +131,24 @@ def test_results_come_from_the_database_not_the_index(app, ctx, client, catalogu
     db.session.commit()
     html = client.get("/search?q=玉米").get_data(as_text=True)
     assert "寒地玉米" not in html
+
+
+@pytest.mark.parametrize("query, field, message", [
+    ("technical_field=energy", "technical_field", "无效的技术领域：energy"),
+    ("page=abc", "page", "请输入整数"),
+    ("page_size=500", "page_size", "应为 1 到"),
+    ("sort=random", "sort", "无效的排序方式：random"),
+])
+def test_api_search_argument_errors_are_in_chinese(client, query, field, message):
+    response = client.get("/api/v1/search/achievements?" + query)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"][field]
+    flat = " ".join(str(v) for v in (errors.values() if isinstance(errors, dict) else errors))
+    assert message in flat, errors
+
+
+def test_api_suggest_argument_errors_are_in_chinese(client):
+    response = client.get("/api/v1/search/suggest?kind=planets&size=99")
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert "无效的类型：planets" in errors["kind"][0] and "应为 1 到 20 之间的整数" in errors["size"][0]
