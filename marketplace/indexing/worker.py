@@ -11,6 +11,7 @@ connect to :data:`drain_tick` (the alerts package delivers queued e-mail there).
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import logging
@@ -40,6 +41,7 @@ PASS_TIME_BUDGET = 5.0  # seconds of draining before the lock is released and re
 UNAVAILABLE_BACKOFF_MAX = 10.0
 EXTENSION_KEY = "search_drainer"
 PURGE_EVERY = 3600.0
+EXIT_GRACE_SECONDS = 10.0  # at a normal exit, how long the pass under way may take to finish
 
 # Sent by the drain loops (the background drain thread and ``flask search worker``, not one-off drains) after each
 # drain pass, whether or not the engine was reachable: sender = the app, ``report`` = the pass's DrainReport.
@@ -142,7 +144,11 @@ def _maybe_purge(app: Flask) -> None:
 
 
 class BackgroundDrainer:
-    """A daemon thread that drains every ``TICK_SECONDS`` and right after a commit that wrote outbox rows."""
+    """A daemon thread that drains every ``TICK_SECONDS`` and right after a commit that wrote outbox rows.
+
+    When the process exits normally (a gunicorn worker's graceful stop, the end of ``flask run``) the pass under
+    way is finished before the interpreter stops the thread: an e-mail the SMTP server has accepted is recorded as
+    sent, not handed out again, and a claimed outbox batch is recorded rather than left to expire."""
 
     def __init__(self, app: Flask, tick: float = TICK_SECONDS):
         self.app = app
@@ -155,11 +161,16 @@ class BackgroundDrainer:
 
     def start(self) -> None:
         self.thread.start()
+        atexit.register(self._stop_at_exit)
 
     def stop(self, timeout: float = 5.0) -> None:
         self.stopping.set()
         self.wake.set()
         self.thread.join(timeout)
+
+    def _stop_at_exit(self) -> None:
+        if self.pid == os.getpid():  # a forked child inherits the handler, not the thread
+            self.stop(timeout=EXIT_GRACE_SECONDS)
 
     def _run(self) -> None:
         delay = self.tick

@@ -3,6 +3,7 @@ sender (``flask alerts deliver``, the drain loops) against a real SMTP server on
 back-off, giving up, no double sending, and the single-process drain thread."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -225,33 +226,55 @@ def test_two_senders_never_send_the_same_mail_twice(app, world, smtp):
     assert sum(claimed) == 60 and min(claimed) > 0, outputs  # both senders took part
 
 
-def test_the_drain_thread_delivers_within_seconds_in_single_process_mode(app, market, world, smtp):
-    """A plain process of the app (as gunicorn or `flask run` start it, SEARCH_AUTO_DRAIN on) delivers a
-    recommendation made meanwhile through its background drain thread, without any sender command."""
-    script = textwrap.dedent("""
-        import sys, time
-        from marketplace import create_app
-        app = create_app()
-        print("ready", flush=True)
-        sys.stdin.read()  # until the test closes stdin
-    """)
+_SERVING_PROCESS = textwrap.dedent("""
+    import sys
+    from marketplace import create_app
+    app = create_app()
+    print("ready", flush=True)
+    sys.stdin.read()  # until the test closes stdin, then a normal interpreter exit
+""")
+
+
+@contextlib.contextmanager
+def _serving_process(app, smtp):
+    """A plain process of the app (as gunicorn or `flask run` start it, SEARCH_AUTO_DRAIN on), which exits normally
+    when the block ends."""
     env = _child_env(app, MAIL_PORT=smtp.port, SEARCH_AUTO_DRAIN="1")
-    child = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=REPO, stdin=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-c", _SERVING_PROCESS], env=env, cwd=REPO, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "ready", child.stderr.read()[-2000:]
-        assert _recommend(world, market).status_code == 200
-        # about 3 s on a quiet machine; the bound only guards against a thread that never delivers (no timed test)
-        received = smtp.wait_for(3, timeout=20)
-        assert len(received) == 3, "the drain thread did not deliver"
+        yield child
     finally:
         child.stdin.close()
-        child.wait(timeout=20)
+        child.wait(timeout=30)
         child.stdout.close()
         child.stderr.close()
         reset_engine(app)
         shutil.rmtree(Path(app.instance_path) / "search-index", ignore_errors=True)
+
+
+def test_the_drain_thread_delivers_within_seconds_in_single_process_mode(app, market, world, smtp):
+    """The serving process delivers a recommendation made meanwhile through its background drain thread, without
+    any sender command."""
+    with _serving_process(app, smtp):
+        assert _recommend(world, market).status_code == 200
+        # about 3 s on a quiet machine; the bound only guards against a thread that never delivers (no timed test)
+        received = smtp.wait_for(3, timeout=20)
+        assert len(received) == 3, "the drain thread did not deliver"
     assert {n.email_state for n in _rows(app)} == {"sent"}
+
+
+def test_a_normal_exit_lets_the_drain_thread_finish_and_record_its_batch(app, market, world, smtp):
+    """The process exits while a slow server is still taking the batch: the exit waits for the pass, so every
+    message the server accepted is recorded as sent (none handed out again later) and none is left claimed."""
+    smtp.delay = 0.5
+    with _serving_process(app, smtp):
+        assert _recommend(world, market).status_code == 200
+        assert len(smtp.wait_for(1, timeout=20)) >= 1, "the drain thread did not start delivering"
+    assert len(smtp.messages()) == 3
+    rows = _rows(app)
+    assert [(n.email_state, n.email_attempts) for n in rows] == [("sent", 1)] * 3
 
 
 def test_flask_search_worker_delivers_too_and_mail_auto_deliver_turns_it_off(app, world, mail_to, smtp,
