@@ -112,7 +112,7 @@ class Analyzer:
         word = word.strip()
         if not word or len(word) > MAX_TOKEN_CHARS or word in STOPWORDS:
             return None
-        if all(unicodedata.category(ch)[0] in "PSZC" for ch in word):
+        if not is_word(word):
             return None
         return self.synonyms.get(word, word)
 
@@ -240,6 +240,13 @@ def char_bigrams(text: str | None) -> list[str]:
     return out
 
 
+def is_word(term: str) -> bool:
+    """Whether ``term`` has a letter, digit or mark: words of punctuation, symbols, separators or control characters
+    alone are never tokens (nor can a query term be one: the cluster engines index an empty field as a control
+    character, see :data:`search.dsl.EMPTY_MARK`)."""
+    return not all(unicodedata.category(ch)[0] in "PSZC" for ch in term)
+
+
 def canonical(term: str) -> str:
     """The canonical form of one already-segmented term (synonyms applied, ASCII lower-cased)."""
     term = ascii_lower(term.strip())
@@ -306,5 +313,5 @@ def unique(tokens: Iterable[str], limit: int | None = None) -> list[str]:
 
 __all__ = [
     "Analyzer", "INDEX_MODE", "STOPWORDS", "analyzer", "ascii_lower", "canonical", "char_bigrams", "configure", "fingerprint",
-    "idf_weight", "index_tokens", "keywords", "search_segments", "segments", "subwords", "tokenize", "unique",
+    "idf_weight", "index_tokens", "is_word", "keywords", "search_segments", "segments", "subwords", "tokenize", "unique",
 ]

@@ -271,10 +271,28 @@ class ClusterEngine(SearchEngine):
         try:
             _, answer = self.t.request("GET", "/_cluster/health")
             status = answer.get("status")
-            return {"ok": status in ("green", "yellow"), "engine": self.name, "status": status,
+            info = {"ok": status in ("green", "yellow"), "engine": self.name, "status": status,
                     "cluster": answer.get("cluster_name"), "prefix": self.prefix}
         except Exception as exc:  # health must answer, whatever broke
             return {"ok": False, "engine": self.name, "error": f"{type(exc).__name__}: {exc}"}
+        try:
+            info["kinds"] = self._index_formats()
+        except Exception:  # a missing or unreadable index is not a health failure
+            pass
+        return info
+
+    def _index_formats(self) -> dict[str, dict[str, Any]]:
+        """Per kind: the :data:`~search.dsl.INDEX_FORMAT` of the live index and whether it is older than this code's
+        (then ``flask search reindex`` rebuilds it with the current settings)."""
+        aliases = ",".join(self.alias(kind) for kind in KINDS)
+        _, answer = self.t.request("GET", f"/{aliases}/_mapping", params={"ignore_unavailable": "true"})
+        out: dict[str, dict[str, Any]] = {}
+        for index, body in (answer or {}).items():
+            kind = next((k for k in KINDS if re.fullmatch(re.escape(self.alias(k)) + r"-v\d+", index)), None)
+            if kind:
+                found = dsl.index_format((body or {}).get("mappings") or {})
+                out[kind] = {"index": index, "format": found, "outdated": found < dsl.INDEX_FORMAT}
+        return out
 
     # -- saved queries -------------------------------------------------------------------------------------------
     def save_query(self, query: SavedQuery) -> None:

@@ -123,7 +123,7 @@ def plan(query: SearchQuery) -> QueryPlan:
     weights: dict[str, float] = {}
     for wt in query.terms:
         term = analysis.canonical(wt.term or "")
-        if term and len(term) <= analysis.MAX_TOKEN_CHARS and wt.weight > 0:
+        if term and len(term) <= analysis.MAX_TOKEN_CHARS and wt.weight > 0 and analysis.is_word(term):
             weights[term] = max(weights.get(term, 0.0), float(wt.weight))
     p.weighted = sorted(weights.items(), key=lambda kv: -kv[1])[:MAX_QUERY_TERMS]
     defaults = {n: s.boost for n, s in KINDS[kind].items() if s.type == "text"}

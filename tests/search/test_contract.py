@@ -302,3 +302,55 @@ def test_real_records_are_found_by_their_keywords(engine, csl_records):
     assert found >= 36  # the record's own first keyword puts it in the top 5 almost always
     first = engine.search(SearchQuery("achievement", text=records[0]["title"], highlight=True))
     assert first.hits[0].id == 1 and "<mark>" in first.hits[0].highlights["title"]
+
+
+def test_cluster_text_fields_count_every_document(cluster_engine):
+    """BM25's N and average length of a text field are taken over every document, as in the embedded engine (Lucene
+    takes them over the documents having the field): an empty field is indexed as one mark no query can match."""
+    from search import analysis, dsl
+
+    engine = cluster_engine
+    engine.bulk([achievement(1, title="锂电池 隔膜", keywords=["锂电池", "隔膜"], summary="涂覆 隔膜"),
+                 achievement(2, title="水稻 育种", summary="杂交 水稻"),
+                 achievement(3, title="风电 叶片"),  # no summary, no keywords
+                 Document("achievement", 4, 1, {"title": "氢能 储运"})])  # fields missing altogether
+    _, tv = engine.t.request("GET", f"/{engine.alias('achievement')}/_termvectors/1",
+                             params={"fields": "keywords,summary", "field_statistics": "true", "positions": "false",
+                                     "offsets": "false"})
+    for name in ("keywords", "summary"):
+        stats = tv["term_vectors"][name]["field_statistics"]
+        assert stats["doc_count"] == 4, name
+    # the tokens of document 1 plus one mark for each of the three documents without the field
+    tokens = len(analysis.index_tokens("锂电池\n隔膜"))
+    assert tv["term_vectors"]["keywords"]["field_statistics"]["sum_ttf"] == tokens + 3
+    assert dsl.EMPTY_MARK not in tv["term_vectors"]["keywords"]["terms"]  # document 1 has real keywords
+    # the mark is never a query term, and never a matched term
+    assert engine.search(SearchQuery("achievement", text=dsl.EMPTY_MARK)).total == 0
+    result = engine.search(SearchQuery("achievement", terms=[WeightedTerm(dsl.EMPTY_MARK, 9.0), WeightedTerm("风电")]))
+    assert [(h.id, h.matched_terms) for h in result.hits] == [(3, ["风电"])]
+
+
+def test_cluster_reports_an_index_built_with_older_settings(opensearch_url):
+    """An index created before :data:`search.dsl.INDEX_FORMAT` (no ``_meta``) is reported outdated until rebuilt."""
+    from search import dsl
+
+    from .conftest import _cluster_engine, _drop_cluster_indices
+
+    engine = _cluster_engine(opensearch_url)
+    try:
+        old = dsl.kind_mappings("achievement")  # format 1: no _meta, no empty-field mark
+        old.pop("_meta")
+        settings = dsl.index_settings()
+        settings["analysis"].pop("char_filter")
+        settings["analysis"]["analyzer"][dsl.TOKENS_ANALYZER].pop("char_filter")
+        engine.t.request("PUT", f"/{engine.alias('achievement')}-v1",
+                         {"settings": settings, "mappings": old, "aliases": {engine.alias("achievement"): {}}})
+        engine.ensure_indices()
+        kinds = engine.health()["kinds"]
+        assert kinds["achievement"] == {"index": f"{engine.alias('achievement')}-v1", "format": 1, "outdated": True}
+        assert kinds["patent"]["format"] == dsl.INDEX_FORMAT and not kinds["patent"]["outdated"]
+        assert engine.rebuild("achievement", iter([achievement(1)])) == 1
+        assert engine.health()["kinds"]["achievement"] == {"index": f"{engine.alias('achievement')}-v2",
+                                                           "format": dsl.INDEX_FORMAT, "outdated": False}
+    finally:
+        _drop_cluster_indices(engine)
