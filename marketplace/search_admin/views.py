@@ -48,10 +48,14 @@ def _status() -> dict:
         reported = (health.get("kinds") or {}).get(kind, {}) if isinstance(health.get("kinds"), dict) else {}
         fingerprint = (reported.get("analysis") if isinstance(reported, dict) else None) \
             or health.get("index_analysis") or (recorded.get(kind) or {}).get("fingerprint")
+        # a cluster index built with older settings (search.dsl.INDEX_FORMAT) scores differently until rebuilt
+        outdated = bool(reported.get("outdated")) if isinstance(reported, dict) else False
         built_with[kind] = {"fingerprint": fingerprint, "at": (recorded.get(kind) or {}).get("at"),
-                            "stale": fingerprint is not None and fingerprint != current}
+                            "stale": (fingerprint is not None and fingerprint != current) or outdated,
+                            "outdated_format": outdated}
     return {**status, "fingerprint": current, "engine_fingerprint": health.get("analysis"), "built_with": built_with,
-            "needs_reindex": any(row["stale"] for row in built_with.values())}
+            "needs_reindex": any(row["stale"] for row in built_with.values()),
+            "outdated_format": any(row["outdated_format"] for row in built_with.values())}
 
 
 def _page(synonyms_text: str | None = None, words_text: str | None = None, errors: dict | None = None,

@@ -183,6 +183,18 @@ def test_page_renders_when_the_engine_is_down(app, client, people):
         assert "搜索服务不可用" in text(response)
 
 
+def test_an_index_built_with_older_settings_asks_for_a_rebuild(app, client, people, search_engine, monkeypatch):
+    """A cluster index of an older :data:`search.dsl.INDEX_FORMAT` (the engine's health says so) scores differently:
+    the page says to rebuild, whatever the dictionaries."""
+    _admin(client, people)
+    assert "评分与当前版本不同" not in text(client.get("/admin/search"))
+    healthy = search_engine.health()
+    outdated = {**healthy, "kinds": {**healthy["kinds"], "achievement": {"format": 1, "outdated": True}}}
+    monkeypatch.setattr(search_engine, "health", lambda: outdated)
+    page = text(client.get("/admin/search"))
+    assert "评分与当前版本不同" in page and "需重建" in page
+
+
 def test_english_page(app, client, people, search_engine):
     _admin(client, people)
     page = text(client.get("/admin/search?lang=en"))
