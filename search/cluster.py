@@ -104,8 +104,11 @@ class ClusterEngine(SearchEngine):
                 numbers = self._versions_of_indices(kind)
                 self._create_index(f"{self.alias(kind)}-v{(numbers[-1] if numbers else 0) + 1}",
                                    dsl.kind_mappings(kind), {self.alias(kind): {}})
-            self._create_index(self.queries_index(kind), dsl.percolator_mappings(kind))
+            self._ensure_queries_index(kind)
         self._ensured = True
+
+    def _ensure_queries_index(self, kind: str) -> None:
+        self._create_index(self.queries_index(kind), dsl.percolator_mappings(kind))
 
     def bulk(self, documents: Iterable[Document] = (), deletions: Iterable[Deletion] = ()) -> BulkResult:
         """External-versioned bulk; 409 (stale version) counts as ok; per-item failures carry the reason."""

@@ -17,6 +17,7 @@ from marketplace.extensions import db
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 NODE_SCRIPT = REPO / "scripts" / "opensearch-node.sh"
+ES_NODE_SCRIPT = REPO / "scripts" / "elasticsearch-node.sh"
 
 
 @pytest.fixture(scope="session")
@@ -98,3 +99,29 @@ def opensearch_url():
     yield started.stdout.strip().splitlines()[-1]
     if not was_running:
         subprocess.run([str(NODE_SCRIPT), "stop"], capture_output=True, timeout=120)
+
+
+# -- a real Elasticsearch 9 node (scripts/elasticsearch-node.sh: Java 21+, Maven), the same way ------------------
+
+def _elasticsearch_unavailable(reason: str):
+    if os.environ.get("REQUIRE_ELASTICSEARCH") == "1":
+        pytest.fail(f"Elasticsearch required (REQUIRE_ELASTICSEARCH=1) but unavailable: {reason}")
+    pytest.skip(f"Elasticsearch tests skipped: {reason} (set ELASTICSEARCH_URL, or install a JDK 21+ and Maven)")
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url():
+    """URL of a live Elasticsearch node; started (and stopped at the end) by this fixture when needed."""
+    if os.environ.get("ELASTICSEARCH_URL"):
+        yield os.environ["ELASTICSEARCH_URL"].rstrip("/")
+        return
+    missing = [tool for tool in ("mvn", "curl") if shutil.which(tool) is None]
+    if missing:
+        _elasticsearch_unavailable(f"{', '.join(missing)} not found")
+    was_running = subprocess.run([str(ES_NODE_SCRIPT), "status"], capture_output=True, text=True).returncode == 0
+    started = subprocess.run([str(ES_NODE_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
+    if started.returncode != 0:
+        _elasticsearch_unavailable(f"scripts/elasticsearch-node.sh start failed: {started.stderr[-2000:]}")
+    yield started.stdout.strip().splitlines()[-1]
+    if not was_running:
+        subprocess.run([str(ES_NODE_SCRIPT), "stop"], capture_output=True, timeout=120)

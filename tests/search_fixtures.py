@@ -1,9 +1,11 @@
 """Search fixtures shared by tests/indexing and tests/search_pages: a fresh real engine per test, a real outage.
 
 ``search_engine``: an embedded (tantivy) engine in the test's own folder, installed as the app's engine.
-``any_engine``: the same test against the embedded engine and a real OpenSearch node
-(the session fixture ``opensearch_url`` of tests/conftest.py starts one with scripts/opensearch-node.sh, or uses
-``OPENSEARCH_URL``). The OpenSearch variant is skipped without Java/Maven, unless ``REQUIRE_OPENSEARCH=1``.
+``any_engine``: the same test against the embedded engine, a real OpenSearch node and a real Elasticsearch node
+(the session fixtures ``opensearch_url`` and ``elasticsearch_url`` of tests/conftest.py start them with
+scripts/opensearch-node.sh and scripts/elasticsearch-node.sh, or use ``OPENSEARCH_URL`` / ``ELASTICSEARCH_URL``).
+A cluster variant is skipped without Java/Maven, unless ``REQUIRE_OPENSEARCH=1`` / ``REQUIRE_ELASTICSEARCH=1``.
+The Elasticsearch test node has no percolator (see :class:`ElasticsearchTestEngine`).
 ``engine_down(app)``: swaps in an engine whose server refuses connections (a closed loopback port), so every call
 fails the way a dead cluster does; leaving the block restores the previous engine.
 """
@@ -16,7 +18,9 @@ import uuid
 import pytest
 
 from marketplace.indexing.runtime import reset_engine
-from search import create_engine
+from search import create_engine, parse_search_url
+from search.elasticsearch import ElasticsearchEngine
+from search.opensearch import OpenSearchEngine
 
 def install_engine(app, engine) -> None:
     """Make ``engine`` the app's engine (what ``get_engine`` returns)."""
@@ -47,6 +51,42 @@ def engine_down(app):
             app.extensions.pop("search_engine", None)
 
 
+PERCOLATOR_MISSING = ("saved queries need the percolator module, which Elasticsearch does not publish to Maven "
+                      "Central for 9.x, so the Elasticsearch test node (scripts/elasticsearch-node.sh) has none")
+
+
+class ElasticsearchTestEngine(ElasticsearchEngine):
+    """The Elasticsearch engine against the test node, which lacks the percolator mapper type: no saved-query
+    indices are created, and a test that stores a saved query is skipped there (:data:`PERCOLATOR_MISSING`).
+    Percolating finds nothing, which is exact: no saved query can have been stored under the test's prefix."""
+
+    def _ensure_queries_index(self, kind: str) -> None:
+        pass
+
+    def save_query(self, query) -> None:
+        pytest.skip(PERCOLATOR_MISSING)
+
+    def percolate(self, document) -> list[int]:
+        return []
+
+
+def cluster_test_engine(flavour: str, url: str, prefix: str):
+    """An engine of ``flavour`` ("opensearch" or "elasticsearch") on the node at ``url`` (http or https) under
+    ``prefix``; every write waits until it is searchable (``refresh=wait_for``, what the embedded engine does)."""
+    options = parse_search_url(f"{flavour}{'+https' if url.startswith('https:') else ''}://{url.split('://', 1)[1]}")
+    cls = OpenSearchEngine if flavour == "opensearch" else ElasticsearchTestEngine
+    return cls(options["hosts"], prefix=prefix, auth=options["auth"], verify=options["verify"], refresh="wait_for")
+
+
+def drop_test_indices(engine) -> None:
+    """Delete every index under the engine's prefix, by name (Elasticsearch refuses wildcard deletes by default:
+    ``action.destructive_requires_name``)."""
+    _, found = engine.t.request("GET", f"/{engine.prefix}-*", params={"expand_wildcards": "all"}, ignore=(404,))
+    names = sorted(name for name in (found or {}) if name.startswith(f"{engine.prefix}-"))
+    if names:
+        engine.t.request("DELETE", "/" + ",".join(names), ignore=(404,))
+
+
 def _opensearch_engine(url: str):
     from search.opensearch import OpenSearchEngine
 
@@ -65,17 +105,21 @@ def search_engine(app, tmp_path):
     reset_engine(app)
 
 
-@pytest.fixture(params=["embedded", "opensearch"])
+@pytest.fixture(params=["embedded", "opensearch", "elasticsearch"])
 def any_engine(request, app, tmp_path):
-    """The embedded engine, then a real OpenSearch node (skipped when none runs, unless REQUIRE_OPENSEARCH=1)."""
+    """The embedded engine, then a real OpenSearch node, then a real Elasticsearch node (a cluster variant is
+    skipped when its node cannot run, unless REQUIRE_OPENSEARCH=1 / REQUIRE_ELASTICSEARCH=1)."""
     if request.param == "embedded":
         engine = create_engine(None, str(tmp_path))
         prefix = None
-    else:
+    elif request.param == "opensearch":
         engine, prefix = _opensearch_engine(request.getfixturevalue("opensearch_url"))
+    else:
+        prefix = f"t{uuid.uuid4().hex[:10]}"
+        engine = cluster_test_engine("elasticsearch", request.getfixturevalue("elasticsearch_url"), prefix)
     engine.ensure_indices()
     install_engine(app, engine)
     yield engine
     if prefix:
-        engine.t.request("DELETE", f"/{prefix}-*", ignore=(404,))
+        drop_test_indices(engine)
     reset_engine(app)

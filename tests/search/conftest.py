@@ -1,8 +1,10 @@
-"""Fixtures of the search contract tests: one ``engine`` fixture parametrised over the embedded engine and a real
-OpenSearch node (started with scripts/opensearch-node.sh, or OPENSEARCH_URL when set).
+"""Fixtures of the search contract tests: one ``engine`` fixture parametrised over the embedded engine, a real
+OpenSearch node (started with scripts/opensearch-node.sh, or OPENSEARCH_URL when set) and a real Elasticsearch 9 node
+(scripts/elasticsearch-node.sh, or ELASTICSEARCH_URL).
 
-Without Java/Maven the OpenSearch half is skipped with a message, unless REQUIRE_OPENSEARCH=1 (CI), which turns
-that into a failure. These tests do not need the Flask application.
+Without Java/Maven a cluster variant is skipped with a message, unless REQUIRE_OPENSEARCH=1 / REQUIRE_ELASTICSEARCH=1
+(CI), which turns that into a failure. The Elasticsearch test node has no percolator: tests storing saved queries
+skip there (tests/search_fixtures.py). These tests do not need the Flask application.
 """
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from search import Document, create_engine
+from search import Document
 from search.embedded import EmbeddedEngine
+from tests.search_fixtures import cluster_test_engine, drop_test_indices
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
@@ -26,30 +29,26 @@ def _empty_database():
     yield
 
 
-def _cluster_engine(url: str):
-    prefix = f"t{uuid.uuid4().hex[:12]}"
-    scheme, rest = url.split("://", 1)
-    engine = create_engine(f"opensearch{'+https' if scheme == 'https' else ''}://{rest}"
-                           f"?prefix={prefix}&refresh=wait_for", "/nonexistent")
-    return engine
+def _cluster_engine(url: str, flavour: str = "opensearch"):
+    return cluster_test_engine(flavour, url, f"t{uuid.uuid4().hex[:12]}")
 
 
 def _drop_cluster_indices(engine) -> None:
-    engine.t.request("DELETE", f"/{engine.prefix}-*", ignore=(404,))
+    drop_test_indices(engine)
     engine.close()
 
 
-@pytest.fixture(params=["embedded", "opensearch"])
+@pytest.fixture(params=["embedded", "opensearch", "elasticsearch"])
 def engine(request, tmp_path):
-    """A fresh, empty engine of each kind (OpenSearch: a unique index prefix per test)."""
+    """A fresh, empty engine of each kind (clusters: a unique index prefix per test)."""
     if request.param == "embedded":
         eng = EmbeddedEngine(tmp_path / "search-index")
         eng.ensure_indices()
         yield eng
         eng.close()
     else:
-        url = request.getfixturevalue("opensearch_url")
-        eng = _cluster_engine(url)
+        url = request.getfixturevalue(f"{request.param}_url")
+        eng = _cluster_engine(url, request.param)
         eng.ensure_indices()
         yield eng
         _drop_cluster_indices(eng)
