@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:
 #   make run   — virtualenv, migrations, demo data, search index; serves http://127.0.0.1:5000
-#   make test  — virtualenv, then the whole test suite (SQLite, embedded search, a real OpenSearch node, Chromium)
+#   make test  — virtualenv, then the whole test suite (SQLite, embedded search, real OpenSearch and Elasticsearch
+#                nodes, Chromium)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app wsgi
