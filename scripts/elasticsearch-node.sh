@@ -11,8 +11,9 @@
 # ELASTICSEARCH_START_TIMEOUT seconds (default 240), ELASTICSEARCH_JAVA_HOME (a JDK 21+; default: JAVA_HOME if it is
 # 21+, else the first JDK 21+ under /usr/lib/jvm). Needs Maven 3; the first start downloads the jars into ~/.m2.
 #
-# What differs from a distribution: no modules but transport-netty4; the `whitespace` tokenizer and `cjk` analyzer of
-# analysis-common come from a two-line shim (AnalysisShimPlugin.java); there is no percolator (not published).
+# What differs from a distribution: no modules but transport-netty4; the `whitespace` tokenizer, `pattern_replace`
+# char filter and `cjk` analyzer of analysis-common come from a small shim (AnalysisShimPlugin.java); there is no
+# percolator (not published to Maven Central for 9.x). See README, "Search engines".
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
