@@ -183,12 +183,14 @@ class KindStore:
                     gen = self.current_generation()
                     if gen is None:
                         raise SearchUnavailable(f"no index for {self.kind!r}")
-                    if gen != self._reader_gen or self._reader is None:
-                        self._reader = open_index(self.dir / gen)
-                        self._reader.config_reader("manual")
-                        self._reader_gen = gen
-                    self._reader.reload()
-                    self._stamp_key = key
+                    reader = self._reader
+                    if gen != self._reader_gen or reader is None:
+                        # configured before other threads can see it: config_reader borrows the index mutably, and
+                        # a concurrent searcher() on it would fail with "Already mutably borrowed"
+                        reader = open_index(self.dir / gen)
+                        reader.config_reader("manual")
+                    reader.reload()
+                    self._reader, self._reader_gen, self._stamp_key = reader, gen, key
         return self._reader.searcher()
 
     def schema(self) -> tantivy.Schema:

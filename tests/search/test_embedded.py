@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
 
 from search import SearchQuery, SearchUnavailable, WriterBusy, create_engine
 from search.embedded import EmbeddedEngine
+from search.embedded_store import KindStore
 
 from .conftest import REPO, achievement
 
@@ -140,3 +142,43 @@ def test_unknown_fields_are_programming_errors(tmp_path):
                 SearchQuery("achievement", ranges={"region": (1, 2)}), SearchQuery("unknown")):
         with pytest.raises(ValueError):
             engine.search(bad)
+
+
+def test_searches_never_fail_while_generations_are_swapped(tmp_path):
+    """Threads of one process search while another process swaps the live generation back and forth (what a
+    `flask search reindex` does to a serving process): each swap opens a new reader, and no search may see it half
+    set up (tantivy refuses a searcher of an index being configured: "Already mutably borrowed")."""
+    engine = EmbeddedEngine(tmp_path / "idx")
+    engine.ensure_indices()
+    engine.bulk([achievement(i, title=f"成果 {i}") for i in range(1, 21)])
+    engine.rebuild("achievement", iter([achievement(i, title=f"成果 {i}") for i in range(1, 21)]))
+    serving = KindStore(tmp_path / "idx", "achievement")  # this process's reader
+    swapping = KindStore(tmp_path / "idx", "achievement")  # the other process's view of the same files
+    generations = ["gen-1", "gen-2"]
+    assert sorted(p.name for p in swapping.dir.glob("gen-*")) == generations
+    errors: list[BaseException] = []
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def searching():
+        while not stop.is_set():
+            try:
+                counts.append(serving.searcher().num_docs)
+            except BaseException as exc:  # noqa: BLE001 - the test reports every failure
+                errors.append(exc)
+
+    threads = [threading.Thread(target=searching) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for swap in range(600):
+            (swapping.dir / "CURRENT.next").write_text(generations[swap % 2], encoding="utf-8")
+            os.replace(swapping.dir / "CURRENT.next", swapping.dir / "CURRENT")  # as a rebuild swaps: atomically
+            swapping.touch_stamp()
+            time.sleep(0.001)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not errors, errors[:3]
+    assert set(counts) == {20}
