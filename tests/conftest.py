@@ -75,53 +75,41 @@ def runner(app):
     return app.test_cli_runner()
 
 
-# -- a real OpenSearch node, shared by every test that needs one (tests/search, tests/indexing, ...) ----------
+# -- real OpenSearch and Elasticsearch nodes, shared by every test that needs one (tests/search, tests/indexing, ...)
 
-def _unavailable(reason: str):
-    if os.environ.get("REQUIRE_OPENSEARCH") == "1":
-        pytest.fail(f"OpenSearch required (REQUIRE_OPENSEARCH=1) but unavailable: {reason}")
-    pytest.skip(f"OpenSearch tests skipped: {reason} (set OPENSEARCH_URL, or install Java 17 + Maven)")
+def _cluster_node(script: Path, name: str, tools: tuple[str, ...], needs: str):
+    """The URL of a live node of ``name`` ("OpenSearch" or "Elasticsearch"): ``<NAME>_URL`` when set, else one
+    started with ``script`` (and stopped at the end unless it was already running). Without the tools it skips,
+    or fails under ``REQUIRE_<NAME>=1`` (CI)."""
+    env = name.upper()
+
+    def unavailable(reason: str):
+        if os.environ.get(f"REQUIRE_{env}") == "1":
+            pytest.fail(f"{name} required (REQUIRE_{env}=1) but unavailable: {reason}")
+        pytest.skip(f"{name} tests skipped: {reason} (set {env}_URL, or install {needs})")
+
+    if os.environ.get(f"{env}_URL"):
+        yield os.environ[f"{env}_URL"].rstrip("/")
+        return
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        unavailable(f"{', '.join(missing)} not found")
+    was_running = subprocess.run([str(script), "status"], capture_output=True, text=True).returncode == 0
+    started = subprocess.run([str(script), "start"], capture_output=True, text=True, timeout=900)
+    if started.returncode != 0:
+        unavailable(f"scripts/{script.name} start failed: {started.stderr[-2000:]}")
+    yield started.stdout.strip().splitlines()[-1]
+    if not was_running:
+        subprocess.run([str(script), "stop"], capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="session")
 def opensearch_url():
-    """URL of a live OpenSearch node; started (and stopped at the end) by this fixture when needed."""
-    if os.environ.get("OPENSEARCH_URL"):
-        yield os.environ["OPENSEARCH_URL"].rstrip("/")
-        return
-    missing = [tool for tool in ("java", "mvn", "curl") if shutil.which(tool) is None]
-    if missing:
-        _unavailable(f"{', '.join(missing)} not found")
-    was_running = subprocess.run([str(NODE_SCRIPT), "status"], capture_output=True, text=True).returncode == 0
-    started = subprocess.run([str(NODE_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
-    if started.returncode != 0:
-        _unavailable(f"scripts/opensearch-node.sh start failed: {started.stderr[-2000:]}")
-    yield started.stdout.strip().splitlines()[-1]
-    if not was_running:
-        subprocess.run([str(NODE_SCRIPT), "stop"], capture_output=True, timeout=120)
-
-
-# -- a real Elasticsearch 9 node (scripts/elasticsearch-node.sh: Java 21+, Maven), the same way ------------------
-
-def _elasticsearch_unavailable(reason: str):
-    if os.environ.get("REQUIRE_ELASTICSEARCH") == "1":
-        pytest.fail(f"Elasticsearch required (REQUIRE_ELASTICSEARCH=1) but unavailable: {reason}")
-    pytest.skip(f"Elasticsearch tests skipped: {reason} (set ELASTICSEARCH_URL, or install a JDK 21+ and Maven)")
+    """URL of a live OpenSearch node (scripts/opensearch-node.sh: Java 17+, Maven)."""
+    yield from _cluster_node(NODE_SCRIPT, "OpenSearch", ("java", "mvn", "curl"), "Java 17 + Maven")
 
 
 @pytest.fixture(scope="session")
 def elasticsearch_url():
-    """URL of a live Elasticsearch node; started (and stopped at the end) by this fixture when needed."""
-    if os.environ.get("ELASTICSEARCH_URL"):
-        yield os.environ["ELASTICSEARCH_URL"].rstrip("/")
-        return
-    missing = [tool for tool in ("mvn", "curl") if shutil.which(tool) is None]
-    if missing:
-        _elasticsearch_unavailable(f"{', '.join(missing)} not found")
-    was_running = subprocess.run([str(ES_NODE_SCRIPT), "status"], capture_output=True, text=True).returncode == 0
-    started = subprocess.run([str(ES_NODE_SCRIPT), "start"], capture_output=True, text=True, timeout=900)
-    if started.returncode != 0:
-        _elasticsearch_unavailable(f"scripts/elasticsearch-node.sh start failed: {started.stderr[-2000:]}")
-    yield started.stdout.strip().splitlines()[-1]
-    if not was_running:
-        subprocess.run([str(ES_NODE_SCRIPT), "stop"], capture_output=True, timeout=120)
+    """URL of a live Elasticsearch 9 node (scripts/elasticsearch-node.sh: a JDK 21+, Maven)."""
+    yield from _cluster_node(ES_NODE_SCRIPT, "Elasticsearch", ("mvn", "curl"), "a JDK 21+ and Maven")

@@ -87,14 +87,6 @@ def drop_test_indices(engine) -> None:
         engine.t.request("DELETE", "/" + ",".join(names), ignore=(404,))
 
 
-def _opensearch_engine(url: str):
-    from search.opensearch import OpenSearchEngine
-
-    prefix = f"t{uuid.uuid4().hex[:10]}"
-    # refresh=wait_for: a bulk returns when its documents are searchable (what the embedded engine does)
-    return OpenSearchEngine([url], prefix=prefix, refresh="wait_for"), prefix
-
-
 @pytest.fixture
 def search_engine(app, tmp_path):
     """A fresh embedded engine for this test, installed as the app's engine."""
@@ -112,11 +104,9 @@ def any_engine(request, app, tmp_path):
     if request.param == "embedded":
         engine = create_engine(None, str(tmp_path))
         prefix = None
-    elif request.param == "opensearch":
-        engine, prefix = _opensearch_engine(request.getfixturevalue("opensearch_url"))
     else:
         prefix = f"t{uuid.uuid4().hex[:10]}"
-        engine = cluster_test_engine("elasticsearch", request.getfixturevalue("elasticsearch_url"), prefix)
+        engine = cluster_test_engine(request.param, request.getfixturevalue(f"{request.param}_url"), prefix)
     engine.ensure_indices()
     install_engine(app, engine)
     yield engine
