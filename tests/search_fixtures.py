@@ -78,6 +78,21 @@ def cluster_test_engine(flavour: str, url: str, prefix: str):
     return cls(options["hosts"], prefix=prefix, auth=options["auth"], verify=options["verify"], refresh="wait_for")
 
 
+def create_format_1_index(engine, kind: str) -> str:
+    """Create ``kind``'s live index the way the code before :data:`search.dsl.INDEX_FORMAT` 2 did (no ``_meta``, no
+    empty-field mark), under the engine's alias; returns its name."""
+    from search import dsl
+
+    mappings = dsl.kind_mappings(kind)
+    mappings.pop("_meta")
+    settings = dsl.index_settings()
+    settings["analysis"].pop("char_filter")
+    settings["analysis"]["analyzer"][dsl.TOKENS_ANALYZER].pop("char_filter")
+    name = f"{engine.alias(kind)}-v1"
+    engine.t.request("PUT", f"/{name}", {"settings": settings, "mappings": mappings, "aliases": {engine.alias(kind): {}}})
+    return name
+
+
 def drop_test_indices(engine) -> None:
     """Delete every index under the engine's prefix, by name (Elasticsearch refuses wildcard deletes by default:
     ``action.destructive_requires_name``)."""

@@ -136,9 +136,8 @@ def status_command() -> None:
     for kind, row in status["kinds"].items():
         click.echo(f"{kind:<13} database {row['database']:>8}  index {row['index'] if row['index'] is not None else '?':>8}"
                    f"  pending {row['pending']:>6}")
-        built = (health.get("kinds") or {}).get(kind) or {}
-        if isinstance(built, dict) and built.get("outdated"):
-            click.echo(f"  {built.get('index')}: built with index format {built.get('format')}, older than this "
+        if row["outdated_format"]:
+            click.echo(f"  {row['live_index']}: built with index format {row['index_format']}, older than this "
                        "code's: scores differ until `flask search reindex`")
     outbox = status["outbox"]
     click.echo(f"outbox: {outbox['pending']} pending ({outbox['due']} due, {outbox['failing']} failing), "

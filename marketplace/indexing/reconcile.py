@@ -111,14 +111,18 @@ def _age(since: datetime | None) -> str:
 def status(engine: SearchEngine) -> dict[str, Any]:
     """Figures for ``flask search status`` and admin pages; never raises for engine trouble."""
     health = engine.health()
+    built = health.get("kinds") or {}
     kinds: dict[str, dict[str, Any]] = {}
     for kind in KINDS:
         try:
             in_index = engine.count(kind)
         except Exception:  # the engine is down: show what the database knows
             in_index = None
+        live = built.get(kind) or {}
+        # a cluster index built with older settings (search.dsl.INDEX_FORMAT) scores differently until rebuilt
         kinds[kind] = {"database": count_searchable(kind), "index": in_index,
-                       "pending": indexer.pending_count(kind)}
+                       "pending": indexer.pending_count(kind), "outdated_format": bool(live.get("outdated")),
+                       "live_index": live.get("index"), "index_format": live.get("format")}
     now = utcnow()
     pending = OutboxEntry.done_at.is_(None)
     count = db.func.count()

@@ -48,8 +48,7 @@ def _status() -> dict:
         reported = (health.get("kinds") or {}).get(kind, {}) if isinstance(health.get("kinds"), dict) else {}
         fingerprint = (reported.get("analysis") if isinstance(reported, dict) else None) \
             or health.get("index_analysis") or (recorded.get(kind) or {}).get("fingerprint")
-        # a cluster index built with older settings (search.dsl.INDEX_FORMAT) scores differently until rebuilt
-        outdated = bool(reported.get("outdated")) if isinstance(reported, dict) else False
+        outdated = (status["kinds"].get(kind) or {}).get("outdated_format", False)
         built_with[kind] = {"fingerprint": fingerprint, "at": (recorded.get(kind) or {}).get("at"),
                             "stale": (fingerprint is not None and fingerprint != current) or outdated,
                             "outdated_format": outdated}

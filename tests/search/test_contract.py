@@ -334,17 +334,13 @@ def test_cluster_reports_an_index_built_with_older_settings(opensearch_url):
     """An index created before :data:`search.dsl.INDEX_FORMAT` (no ``_meta``) is reported outdated until rebuilt."""
     from search import dsl
 
+    from tests.search_fixtures import create_format_1_index
+
     from .conftest import _cluster_engine, _drop_cluster_indices
 
     engine = _cluster_engine(opensearch_url)
     try:
-        old = dsl.kind_mappings("achievement")  # format 1: no _meta, no empty-field mark
-        old.pop("_meta")
-        settings = dsl.index_settings()
-        settings["analysis"].pop("char_filter")
-        settings["analysis"]["analyzer"][dsl.TOKENS_ANALYZER].pop("char_filter")
-        engine.t.request("PUT", f"/{engine.alias('achievement')}-v1",
-                         {"settings": settings, "mappings": old, "aliases": {engine.alias("achievement"): {}}})
+        create_format_1_index(engine, "achievement")
         engine.ensure_indices()
         kinds = engine.health()["kinds"]
         assert kinds["achievement"] == {"index": f"{engine.alias('achievement')}-v1", "format": 1, "outdated": True}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from marketplace.extensions import db
 from marketplace.search_admin import dictionaries
 from search import analysis
 from tests import factories as f
-from tests.search_fixtures import engine_down
+from marketplace.indexing.runtime import reset_engine
+from tests.search_fixtures import (cluster_test_engine, create_format_1_index, drop_test_indices, engine_down,
+                                    install_engine)
 from tests.web.helpers import csrf_from, login, post, text
 
 SALINE = dict(title="盐渍土生态修复改良剂及施用技术", summary="以脱硫石膏与有机质复配的改良剂修复盐渍土，降低土壤pH与含盐量。",
@@ -183,16 +186,26 @@ def test_page_renders_when_the_engine_is_down(app, client, people):
         assert "搜索服务不可用" in text(response)
 
 
-def test_an_index_built_with_older_settings_asks_for_a_rebuild(app, client, people, search_engine, monkeypatch):
-    """A cluster index of an older :data:`search.dsl.INDEX_FORMAT` (the engine's health says so) scores differently:
-    the page says to rebuild, whatever the dictionaries."""
+def test_an_index_built_with_older_settings_asks_for_a_rebuild(app, client, people, opensearch_url):
+    """A cluster index of an older :data:`search.dsl.INDEX_FORMAT` scores differently: the page says to rebuild,
+    whatever the dictionaries."""
     _admin(client, people)
-    assert "评分与当前版本不同" not in text(client.get("/admin/search"))
-    healthy = search_engine.health()
-    outdated = {**healthy, "kinds": {**healthy["kinds"], "achievement": {"format": 1, "outdated": True}}}
-    monkeypatch.setattr(search_engine, "health", lambda: outdated)
-    page = text(client.get("/admin/search"))
-    assert "评分与当前版本不同" in page and "需重建" in page
+    engine = cluster_test_engine("opensearch", opensearch_url, f"t{uuid.uuid4().hex[:10]}")
+    try:
+        engine.ensure_indices()
+        install_engine(app, engine)
+        assert "评分与当前版本不同" not in text(client.get("/admin/search"))
+        drop_test_indices(engine)
+        create_format_1_index(engine, "achievement")
+        engine.ensure_indices()
+        page = text(client.get("/admin/search"))
+        assert "评分与当前版本不同" in page and "需重建" in page
+        status = app.test_cli_runner().invoke(args=["search", "status"]).output
+        assert f"{engine.alias('achievement')}-v1: built with index format 1" in status
+        assert "-v1: built with" not in status.replace(f"{engine.alias('achievement')}-v1: built with", "")
+    finally:
+        drop_test_indices(engine)
+        reset_engine(app)
 
 
 def test_english_page(app, client, people, search_engine):
