@@ -13,7 +13,7 @@ from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
 # Feature modules: each web module exposes ``bp`` (a Blueprint), each API module ``blp`` (a flask-smorest Blueprint),
 # each CLI module ``register(app)``.
 WEB_MODULES: list[str] = [
-    "marketplace.main.views",
+    "marketplace.home.views",
     "marketplace.accounts.views",
     "marketplace.accounts.org_views",
     "marketplace.achievements.views",

@@ -7,6 +7,7 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale
 
 from . import taxonomy
+from .web import context
 
 
 def money(amount) -> str:
@@ -41,6 +42,7 @@ def url_with(**changes) -> str:
 
 
 def register(app: Flask) -> None:
+    context.register(app)
     app.jinja_env.globals.update(
         taxonomy=taxonomy,
         label=taxonomy.label,

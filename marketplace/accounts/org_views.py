@@ -14,9 +14,9 @@ from ..demands.models import Demand
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..listings import PUBLISHED
-from ..main.browse import browse_organizations, org_filters
-from ..main.formdata import field_errors, flash_error, form_to_data, form_values, version_arg
-from ..main.pagination import paginate_ids
+from ..browse import browse_organizations, org_filters
+from ..web.forms import field_errors, flash_error, form_to_data, form_values, version_arg
+from ..web.pagination import paginate_ids
 from ..patents.models import Patent
 from . import services
 from .models import Organization

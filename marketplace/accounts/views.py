@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationFailed
 from ..extensions import db, limiter
-from ..main.formdata import field_errors, form_values
+from ..web.forms import field_errors, form_values
 from . import services
 
 bp = Blueprint("accounts", __name__)
@@ -30,7 +30,7 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths are followed after sign-in (no open redirect)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("main.workspace")
+    return url_for("home.workspace")
 
 
 def start_session(user) -> None:
@@ -59,7 +59,7 @@ def login():
         return render_template("accounts/login.html", error=_("邮箱或密码不正确"),
                                email=request.form.get("email", ""), next=request.form.get("next", "")), 200
     if current_user.is_authenticated:
-        return redirect(url_for("main.workspace"))
+        return redirect(url_for("home.workspace"))
     return render_template("accounts/login.html", error=None, email="", next=request.args.get("next", ""))
 
 
@@ -72,7 +72,7 @@ def logout():
     if lang:
         session["lang"] = lang
     flash(_("您已退出登录"), "success")
-    return redirect(url_for("main.home"))
+    return redirect(url_for("home.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -106,7 +106,7 @@ def register():
     db.session.commit()
     start_session(user)
     flash(_("注册成功，您已成为“%(org)s”的机构管理员", org=organization.name), "success")
-    return redirect(url_for("main.workspace"))
+    return redirect(url_for("home.workspace"))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -132,7 +132,7 @@ def invite(token: str):
     db.session.commit()
     start_session(user)
     flash(_("您已加入“%(org)s”", org=invitation.organization.name), "success")
-    return redirect(url_for("main.workspace"))
+    return redirect(url_for("home.workspace"))
 
 
 def _account_page(status: int = 200, **context):

@@ -9,9 +9,9 @@ from ..access import can_edit, get_editable, get_visible
 from ..errors import Conflict, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..listings import EDITABLE
-from ..main.browse import ACHIEVEMENT_SORTS, achievement_filters, browse_achievements
-from ..main.formdata import field_errors, form_to_data, form_values, version_arg
-from ..main.lifecycle import run_action
+from ..browse import ACHIEVEMENT_SORTS, achievement_filters, browse_achievements
+from ..web.forms import field_errors, form_to_data, form_values, version_arg
+from ..web.actions import run_action
 from ..matching.services import can_view_matches
 from ..patents.models import Patent
 from . import services

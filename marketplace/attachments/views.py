@@ -11,7 +11,7 @@ from ..achievements.models import Achievement
 from ..demands.models import Demand
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..main.formdata import flash_error
+from ..web.forms import flash_error
 from . import services
 
 bp = Blueprint("attachments", __name__)

@@ -9,10 +9,10 @@ from ..access import can_edit, get_editable, get_visible
 from ..errors import Conflict, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..listings import EDITABLE
-from ..main.browse import browse_demands, demand_filters
-from ..main.formdata import field_errors, form_to_data, form_values, version_arg
+from ..browse import browse_demands, demand_filters
+from ..web.forms import field_errors, form_to_data, form_values, version_arg
 from ..alerts import services as alerts
-from ..main.lifecycle import run_action
+from ..web.actions import run_action
 from ..matching.services import can_view_matches
 from . import services
 from .models import Demand

@@ -9,9 +9,9 @@ from ..access import can_edit, get_editable, get_visible
 from ..errors import Conflict, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..listings import EDITABLE
-from ..main.browse import browse_patents, patent_filters
-from ..main.formdata import field_errors, flash_error, form_to_data, form_values, version_arg
-from ..main.lifecycle import run_action
+from ..browse import browse_patents, patent_filters
+from ..web.forms import field_errors, flash_error, form_to_data, form_values, version_arg
+from ..web.actions import run_action
 from . import services
 from .models import Patent
 from .schemas import OpenLicenceInput, PatentInput

@@ -13,8 +13,8 @@ from ..achievements.models import Achievement
 from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..listings import PUBLISHED
-from ..main.formdata import flash_error
-from ..main.pagination import count_of, paginate
+from ..web.forms import flash_error
+from ..web.pagination import count_of, paginate
 from ..taxonomy import TECHNICAL_FIELDS
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")

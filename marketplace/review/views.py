@@ -10,8 +10,8 @@ from ..achievements.models import Achievement
 from ..demands.models import Demand
 from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..main.formdata import flash_error
-from ..main.pagination import Page, page_arg
+from ..web.forms import flash_error
+from ..web.pagination import Page, page_arg
 from ..patents.models import Patent
 from . import services
 

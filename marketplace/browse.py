@@ -9,15 +9,15 @@ from flask import request
 from sqlalchemy import func
 from sqlalchemy.orm import defer, joinedload
 
-from .. import taxonomy
-from ..accounts.models import Organization
-from ..achievements.models import Achievement
-from ..demands.models import Demand
-from ..extensions import db
-from ..filters import BAND_RANGES, amount_in_band, json_list_contains
-from ..listings import PUBLISHED
-from ..patents.models import OpenLicence, Patent
-from .pagination import Page, count_of, paginate, paginate_ids
+from . import taxonomy
+from .accounts.models import Organization
+from .achievements.models import Achievement
+from .demands.models import Demand
+from .extensions import db
+from .filters import BAND_RANGES, amount_in_band, json_list_contains
+from .listings import PUBLISHED
+from .patents.models import OpenLicence, Patent
+from .web.pagination import Page, count_of, paginate, paginate_ids
 
 TRL_BANDS = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
 UNINDEXED_COUNT_CAP = 1000

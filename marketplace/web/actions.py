@@ -11,7 +11,7 @@ from ..access import get_visible
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..review import services as review
-from .formdata import flash_error
+from .forms import flash_error
 from .messages import N_
 
 DONE_MESSAGES = {
@@ -40,7 +40,7 @@ def run_action(model, record_id: int, action: str, delete: Callable, detail_endp
     db.session.commit()
     flash(_(DONE_MESSAGES[action]), "success")
     if action == "delete":
-        return redirect(url_for("main.workspace", tab=model.__tablename__))
+        return redirect(url_for("home.workspace", tab=model.__tablename__))
     target = request.form.get("next")
     if target and target.startswith("/") and not target.startswith("//"):
         return redirect(target)

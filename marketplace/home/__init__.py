@@ -1,0 +1,1 @@
+"""Home page and the workspace (我的工作台)."""

@@ -1,0 +1,56 @@
+"""Home page and the workspace (我的工作台)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy.orm import defer
+
+from ..achievements.models import Achievement
+from ..achievements.services import quality_progress
+from ..demands.models import Demand
+from ..extensions import db
+from ..patents.models import Patent
+from ..taxonomy import LISTING_STATUSES
+from ..browse import latest_published, published_count
+from ..web.pagination import count_of, paginate
+
+bp = Blueprint("home", __name__)
+
+WORKSPACE_KINDS = {"achievements": Achievement, "patents": Patent, "demands": Demand}
+
+
+@bp.get("/")
+def index():
+    """Counts, the newest published achievements and demands, and this year's quality-list progress."""
+    counts = {
+        "achievements": published_count(Achievement),
+        "patents": published_count(Patent),
+        "demands": published_count(Demand),
+    }
+    progress = quality_progress(date.today().year, current_app.config["QUALITY_TARGET_PER_YEAR"])
+    return render_template("home/home.html", counts=counts, progress=progress,
+                           achievements=latest_published(Achievement), demands=latest_published(Demand))
+
+
+@bp.get("/workspace")
+@login_required
+def workspace():
+    """The organisation's own records in every status, with reject reasons, newest change first."""
+    kind = request.args.get("tab") if request.args.get("tab") in WORKSPACE_KINDS else "achievements"
+    status = request.args.get("status") if request.args.get("status") in LISTING_STATUSES else None
+    model = WORKSPACE_KINDS[kind]
+    org_id = current_user.org_id
+    if org_id is None:
+        return render_template("home/workspace.html", kind=kind, status=status, page=None, tallies={})
+    conditions = [model.org_id == org_id]
+    if status:
+        conditions.append(model.status == status)
+    query = db.select(model).where(*conditions).order_by(model.updated_at.desc(), model.id.desc())
+    if model is Achievement:
+        query = query.options(defer(Achievement.description))
+    page = paginate(query, count_of(model, *conditions))
+    tallies = dict(db.session.execute(
+        db.select(model.status, db.func.count()).where(model.org_id == org_id).group_by(model.status)).all())
+    return render_template("home/workspace.html", kind=kind, status=status, page=page, tallies=tallies)

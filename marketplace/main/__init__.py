@@ -1,1 +1,0 @@
-"""Home page, workspace and the helpers shared by the server-rendered pages."""
