@@ -18,6 +18,7 @@ from ..filters import amount_in_band
 from ..indexing.documents import MODELS
 from ..indexing.records import public_clause
 from ..patents.models import OpenLicence
+from .outcome import SearchOutcome
 
 MAX_WORDS = 5
 TRL_RANGES = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
@@ -122,8 +123,6 @@ def conditions(request) -> list:
 
 def search(request):
     """A :class:`SearchOutcome` from the database (``degraded=True``, no facet counts)."""
-    from .service import SearchOutcome
-
     kind = request.kind
     model = MODELS[kind]
     where = conditions(request)

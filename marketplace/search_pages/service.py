@@ -10,7 +10,6 @@ import html
 import logging
 import re
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -22,50 +21,13 @@ from ..indexing.records import load_public_in_order
 from ..indexing.runtime import get_engine
 from . import fallback
 from .facets import PAGES, KindPage
+from .outcome import MAX_RESULT_WINDOW, SearchOutcome, SearchRequest
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200
 MAX_PAGE_SIZE = 100
-MAX_RESULT_WINDOW = 10_000  # the engines' deepest offset
 SUGGEST_CHARS = 50
-
-
-@dataclass
-class SearchRequest:
-    kind: str
-    q: str = ""
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    sort: str = "relevance"
-    page: int = 1
-    page_size: int = 20
-
-    @property
-    def config(self) -> KindPage:
-        return PAGES[self.kind]
-
-    @property
-    def wordless(self) -> bool:
-        """Keywords without a usable word (only punctuation or stopwords): nothing matches them, whereas no
-        keywords at all browse everything."""
-        return bool(self.q) and not analysis.tokenize(self.q)
-
-
-@dataclass
-class SearchOutcome:
-    request: SearchRequest
-    records: list
-    total: int
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    highlights: dict[int, dict[str, Markup]] = field(default_factory=dict)
-    degraded: bool = False
-    did_you_mean: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def pages(self) -> int:
-        window = min(self.total, MAX_RESULT_WINDOW)
-        return max(1, -(-window // self.request.page_size))
 
 
 def clean_text(value: Any) -> str:
