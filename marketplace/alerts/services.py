@@ -29,6 +29,8 @@ from ..indexing.indexer import documents_indexed, index_rebuilt
 from ..indexing.records import load_public_in_order
 from ..indexing.runtime import get_engine
 from ..listings import PUBLISHED
+from ..matching.services import matches_for_demand
+from ..matching.signals import match_recommended
 from ..timeutil import utcnow
 from .models import DEMAND, MAIL_QUEUED, SEARCH, Notification, Subscription
 
@@ -279,8 +281,6 @@ def _alerts_for(documents: list[Document]) -> list[Notification]:
                                       .where(Subscription.kind == DEMAND, Subscription.active.is_(True),
                                              Demand.status == PUBLISHED)).scalars())
     if follows:
-        from ..matching.services import matches_for_demand
-
         new_ids = set(records)
         by_demand: dict[int, list[Subscription]] = {}
         for sub in follows:
@@ -316,6 +316,12 @@ def _alert(sub: Subscription, achievement: Achievement, title: str, reasons=None
 def _alert_on_indexed(sender, documents=(), **extra) -> None:
     """The indexer's signal: documents were pushed and committed."""
     on_documents_indexed(documents)
+
+
+@match_recommended.connect
+def _notify_on_recommended(sender, demand=None, kind="", target=None, note=None, explanation=None, **extra) -> None:
+    """The matcher's signal: a broker recommended ``target`` (of ``kind``) for ``demand``."""
+    notify_recommendation(demand, kind, target, note, explanation or {})
 
 
 @index_rebuilt.connect

@@ -20,6 +20,7 @@ from ..timeutil import utcnow
 from . import explain, query
 from .models import TARGET_KINDS, Match
 from .ranking import Candidate, MatchRequest, rank, terms_in
+from .signals import match_recommended
 
 MAX_SIZE = 100
 TARGET_MODELS = {"achievement": Achievement, "patent": Patent}
@@ -220,9 +221,8 @@ def set_curation(actor, demand: Demand, kind: str, target_id: int, state: str) -
 
 def recommend(actor, demand: Demand, kind: str, target_id: int, note: str | None = None) -> Match:
     """Send the pair to both parties: a notification to every member of the demand's and the target's
-    organisations. The pair is pinned as well."""
-    from ..alerts.services import notify_recommendation
-
+    organisations (sent through :data:`.signals.match_recommended`; the alerts package receives it). The pair is
+    pinned as well."""
     _require_broker(actor)
     if demand.status != PUBLISHED:
         raise ValidationFailed("只能为已发布的需求推荐成果")
@@ -235,6 +235,7 @@ def recommend(actor, demand: Demand, kind: str, target_id: int, note: str | None
     match.recommended_at = utcnow()
     match.recommended_by_id = actor.id
     _snapshot(match, demand, kind, target)
-    notify_recommendation(demand, kind, target, note, match.explanation or {})
+    match_recommended.send(demand, demand=demand, kind=kind, target=target, note=note,
+                           explanation=match.explanation or {})
     audit(actor, "match.recommend", demand, {"kind": kind, "target_id": target_id})
     return match
