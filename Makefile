@@ -2,13 +2,15 @@
 #   make run   — virtualenv, migrations, demo data, search index; serves http://127.0.0.1:5000
 #   make test  — virtualenv, then the whole test suite (SQLite, embedded search, real OpenSearch and Elasticsearch
 #                nodes, Chromium)
+# Quick loop: make test-fast (SQLite + embedded engine only: no OpenSearch/Elasticsearch node, no browser, no slow
+# tests). Architecture check: make arch (import contracts, no import cycles).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup translations run test lint bench clean-instance
+.PHONY: setup translations run test test-fast lint arch bench clean-instance
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -31,8 +33,18 @@ test: setup
 	scripts/ensure-chromium.sh
 	$(PY) -m pytest -q
 
+# The quick loop: no cluster node, no browser, no test marked slow (markers: pytest.ini, set in tests/conftest.py).
+test-fast: setup
+	$(PY) -m pytest -q -m "not opensearch and not elasticsearch and not browser and not slow"
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+
+# Architecture: the contracts in .importlinter (search never imports marketplace), then no import cycle between
+# modules of marketplace and search (function-level imports included).
+arch: $(VENV)/.installed
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+	$(PY) tools/check_import_cycles.py
 
 bench: setup
 	$(PY) bench/core_pages.py
