@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..attachments.models import attachments_relationship
 from ..extensions import db
 from ..listings import ListingMixin
 
@@ -65,8 +66,7 @@ class Achievement(ListingMixin, db.Model):
     organization = relationship("Organization")
     owner = relationship("User")
     patents = relationship("Patent", secondary=achievement_patents, back_populates="achievements")
-    attachments = relationship("Attachment", back_populates="achievement", cascade="all, delete-orphan",
-                               foreign_keys="Attachment.achievement_id")
+    attachments = attachments_relationship("achievement")
 
     @property
     def negotiable(self) -> bool:

@@ -8,10 +8,11 @@ from pathlib import Path
 import filetype
 from flask import current_app
 
-from ..access import can_edit, can_see
+from .. import kinds
 from ..audit.services import record as audit
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..permissions import can_see_listing, owns
 from .models import Attachment
 
 # MIME type detected from content -> extension used for the stored file
@@ -56,15 +57,12 @@ def _clean_name(name: str | None, extension: str) -> str:
     return (base or f"attachment.{extension}")[:255]
 
 
-def _parent_field(parent) -> str:
-    return {"achievements": "achievement_id", "demands": "demand_id"}[parent.__tablename__]
-
-
-def add_attachment(actor, parent, stream, filename: str | None) -> Attachment:
-    """Store an uploaded file for ``parent`` (an achievement or demand the actor's organisation owns)."""
-    if not can_edit(actor, parent):
+def add_attachment(actor, owner, stream, filename: str | None) -> Attachment:
+    """Store an uploaded file for ``owner`` (a record of a kind with attachments that the actor's organisation owns)."""
+    kind = kinds.of(owner)
+    if not kind.attachments or not can_see_listing(actor, owner) or not owns(actor, owner):
         raise NotFound()
-    if len(parent.attachments) >= MAX_PER_RECORD:
+    if len(owner.attachments) >= MAX_PER_RECORD:
         raise ValidationFailed(errors={"file": [f"每条记录最多 {MAX_PER_RECORD} 个附件"]})
     head = stream.read(_SNIFF_BYTES)
     if not head:
@@ -81,25 +79,35 @@ def add_attachment(actor, parent, stream, filename: str | None) -> Attachment:
         while chunk := stream.read(1024 * 1024):
             out.write(chunk)
             size += len(chunk)
-    attachment = Attachment(org_id=parent.org_id, original_name=_clean_name(filename, extension),
-                            stored_name=stored_name, content_type=mime, size=size,
-                            uploaded_by_id=getattr(actor, "id", None), **{_parent_field(parent): parent.id})
-    db.session.add(attachment)
+    attachment = Attachment(owner_kind=kind.name, owner_id=owner.id, org_id=owner.org_id,
+                            original_name=_clean_name(filename, extension), stored_name=stored_name,
+                            content_type=mime, size=size, uploaded_by_id=getattr(actor, "id", None))
+    owner.attachments.append(attachment)
     db.session.flush()
-    audit(actor, "attachment.add", parent, {"attachment_id": attachment.id, "name": attachment.original_name})
+    audit(actor, "attachment.add", owner, {"attachment_id": attachment.id, "name": attachment.original_name})
     return attachment
 
 
-def _parent(attachment: Attachment):
-    return attachment.achievement or attachment.demand
+def owner_of(attachment: Attachment):
+    """The record ``attachment`` belongs to (None if it is gone or its kind no longer carries files)."""
+    kind = kinds.KINDS.get(attachment.owner_kind)
+    if kind is None or not kind.attachments:
+        return None
+    return db.session.get(kind.model, attachment.owner_id)
+
+
+def _visible(actor, attachment_id: int) -> tuple[Attachment, object]:
+    """The attachment and its owner if ``actor`` may see the owner; 404 otherwise (as if it did not exist)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    owner = owner_of(attachment) if attachment else None
+    if owner is None or not can_see_listing(actor, owner):
+        raise NotFound()
+    return attachment, owner
 
 
 def get_downloadable(actor, attachment_id: int) -> tuple[Attachment, Path]:
-    """The attachment and its file if ``actor`` may see its parent; 404 otherwise (as if it did not exist)."""
-    attachment = db.session.get(Attachment, attachment_id)
-    parent = _parent(attachment) if attachment else None
-    if parent is None or not can_see(actor, parent):
-        raise NotFound()
+    """The attachment and its file if ``actor`` may see its owner; 404 otherwise (as if it did not exist)."""
+    attachment, _owner = _visible(actor, attachment_id)
     path = upload_folder() / attachment.stored_name
     if not path.is_file():
         raise NotFound("附件文件已丢失")
@@ -107,11 +115,10 @@ def get_downloadable(actor, attachment_id: int) -> tuple[Attachment, Path]:
 
 
 def delete_attachment(actor, attachment_id: int):
-    """Delete the attachment (row now, file after the row is gone); returns the parent record."""
-    attachment = db.session.get(Attachment, attachment_id)
-    parent = _parent(attachment) if attachment else None
-    if parent is None or not can_see(actor, parent) or not can_edit(actor, parent):
+    """Delete the attachment (row now, file after the row is gone); returns the owner record and the file's path."""
+    attachment, owner = _visible(actor, attachment_id)
+    if not owns(actor, owner):
         raise NotFound()
-    audit(actor, "attachment.delete", parent, {"attachment_id": attachment.id, "name": attachment.original_name})
+    audit(actor, "attachment.delete", owner, {"attachment_id": attachment.id, "name": attachment.original_name})
     db.session.delete(attachment)
-    return parent, upload_folder() / attachment.stored_name
+    return owner, upload_folder() / attachment.stored_name

@@ -1,4 +1,5 @@
-"""Upload, download and delete attachments of achievements and demands."""
+"""Upload, download and delete attachments of records of every kind that carries files (``attachments`` in
+:mod:`marketplace.kinds`): ``POST /<collection>/<id>/attachments`` uploads, ``/attachments/<id>`` downloads."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -6,17 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..access import get_visible
-from ..achievements.models import Achievement
-from ..demands.models import Demand
-from ..errors import ValidationFailed
+from .. import kinds
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..permissions import can_see_listing
 from ..web.forms import flash_error
 from . import services
 
 bp = Blueprint("attachments", __name__)
 
-PARENTS = {"achievement": (Achievement, "achievements.show"), "demand": (Demand, "demands.show")}
+#: The kinds whose records carry files; each gets an upload route under its collection.
+ATTACHABLE = {name: kind for name, kind in kinds.KINDS.items() if kind.attachments}
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -28,18 +29,23 @@ def too_large(error):
                            errors=None), 413
 
 
-@bp.post("/achievements/<int:record_id>/attachments", defaults={"kind": "achievement"})
-@bp.post("/demands/<int:record_id>/attachments", defaults={"kind": "demand"})
 @login_required
 def upload(kind: str, record_id: int):
-    """Attach a file (PDF, PNG/JPG, Office) to an achievement or demand of the user's organisation."""
-    model, endpoint = PARENTS[kind]
-    parent = get_visible(model, record_id, current_user)
+    """Attach a file (PDF, PNG/JPG, Office) to a record of the user's organisation.
+
+    Routed as ``POST /<collection>/<record_id>/attachments`` for each kind in :data:`ATTACHABLE`; templates build
+    the URL with ``url_for('attachments.upload', kind=<kind name>, record_id=...)``.
+    """
+    record_kind = ATTACHABLE[kind]
+    endpoint = record_kind.show_endpoint
+    owner = db.session.get(record_kind.model, record_id)
+    if owner is None or not can_see_listing(current_user, owner):
+        raise NotFound()
     file = request.files.get("file")
     try:
         if file is None or not file.filename:
             raise ValidationFailed(errors={"file": ["请选择要上传的文件"]})
-        services.add_attachment(current_user, parent, file.stream, file.filename)
+        services.add_attachment(current_user, owner, file.stream, file.filename)
     except ValidationFailed as error:
         db.session.rollback()
         flash_error(error)
@@ -51,9 +57,14 @@ def upload(kind: str, record_id: int):
     return redirect(url_for(endpoint, record_id=record_id) + "#attachments")
 
 
+for _kind in ATTACHABLE.values():
+    bp.add_url_rule(f"/{_kind.collection}/<int:record_id>/attachments", view_func=upload, methods=["POST"],
+                    defaults={"kind": _kind.name})
+
+
 @bp.get("/attachments/<int:attachment_id>")
 def download(attachment_id: int):
-    """Send the file as a download (never rendered inline), only to those who may see the parent record."""
+    """Send the file as a download (never rendered inline), only to those who may see the owner record."""
     attachment, path = services.get_downloadable(current_user, attachment_id)
     response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.original_name, max_age=0, conditional=True)
@@ -63,16 +74,16 @@ def download(attachment_id: int):
 
 
 def _public(attachment) -> bool:
-    parent = attachment.achievement or attachment.demand
-    return parent is not None and parent.is_public
+    owner = services.owner_of(attachment)
+    return owner is not None and owner.is_public
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")
 @login_required
 def delete(attachment_id: int):
-    parent, path = services.delete_attachment(current_user, attachment_id)
-    endpoint = "achievements.show" if isinstance(parent, Achievement) else "demands.show"
-    record_id = parent.id
+    owner, path = services.delete_attachment(current_user, attachment_id)
+    endpoint = kinds.of(owner).show_endpoint
+    record_id = owner.id
     db.session.commit()
     path.unlink(missing_ok=True)
     flash(_("附件已删除"), "success")

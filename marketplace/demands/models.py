@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..attachments.models import attachments_relationship
 from ..extensions import db
 from ..listings import ListingMixin
 
@@ -34,5 +35,4 @@ class Demand(ListingMixin, db.Model):
 
     organization = relationship("Organization")
     owner = relationship("User")
-    attachments = relationship("Attachment", back_populates="demand", cascade="all, delete-orphan",
-                               foreign_keys="Attachment.demand_id")
+    attachments = attachments_relationship("demand")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..attachments.models import attachments_relationship
 from ..extensions import db
 from ..listings import ListingMixin
 from ..timeutil import utcnow
@@ -34,6 +35,7 @@ class Patent(ListingMixin, db.Model):
     organization = relationship("Organization")
     owner = relationship("User")
     achievements = relationship("Achievement", secondary="achievement_patents", back_populates="patents")
+    attachments = attachments_relationship("patent")
     open_licence: Mapped[OpenLicence | None] = relationship(back_populates="patent", uselist=False,
                                                             cascade="all, delete-orphan")
 
