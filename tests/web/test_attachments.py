@@ -10,6 +10,7 @@ import pytest
 from marketplace.achievements.models import Achievement
 from marketplace.attachments.models import Attachment
 from marketplace.extensions import db
+from marketplace.patents.models import Patent
 from tests import factories as f
 from tests.web.helpers import login, post, text
 from tests.web.test_browse import _user
@@ -139,3 +140,83 @@ def test_demand_attachment(app, client, world):
     assert _upload(client, demand_id, PDF, "需求说明.pdf", kind="demand").status_code == 302
     assert "需求说明.pdf" in text(client.get(f"/demands/{demand_id}"))
     assert app.test_client().get(f"/attachments/{_only_attachment(app).id}").status_code == 404
+
+
+def _attachments(app) -> list[tuple[str, int]]:
+    with app.app_context():
+        return [(a.owner_kind, a.owner_id) for a in db.session.execute(db.select(Attachment)).scalars()]
+
+
+def test_patent_attachment_upload_download_delete(app, client, world):
+    with app.app_context():
+        patent_id = f.patent(_user(world.owner)).id
+        db.session.commit()
+    login(client, world.owner)
+    page = text(client.get(f"/patents/{patent_id}"))
+    assert 'id="attachments"' in page and f'action="/patents/{patent_id}/attachments"' in page
+    refused = _upload(client, patent_id, b"not a document", "专利证书.pdf", kind="patent")
+    assert refused.status_code == 415 and "不支持的文件类型" in text(refused) and 'id="attachments"' in text(refused)
+    response = _upload(client, patent_id, PDF, "专利证书.pdf", kind="patent")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/patents/{patent_id}#attachments")
+    attachment = _only_attachment(app)
+    assert (attachment.owner_kind, attachment.owner_id) == ("patent", patent_id)
+    assert "专利证书.pdf" in text(client.get(f"/patents/{patent_id}"))
+    download = _download(client, f"/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Cache-Control"] == "private, no-store"  # a draft
+    deleted = post(client, f"/attachments/{attachment.id}/delete")
+    assert deleted.status_code == 302 and deleted.headers["Location"].endswith(f"/patents/{patent_id}#attachments")
+    assert _attachments(app) == []
+    assert not (Path(app.config["UPLOAD_FOLDER"]) / attachment.stored_name).exists()
+
+
+def test_other_organisations_get_404_for_an_unpublished_patents_attachment(app, client, world):
+    with app.app_context():
+        patent_id = f.patent(_user(world.owner)).id
+        db.session.commit()
+    login(client, world.owner)
+    assert _upload(client, patent_id, PDF, "未公开.pdf", kind="patent").status_code == 302
+    attachment = _only_attachment(app)
+    outsider = app.test_client()
+    login(outsider, world.outsider)
+    assert _download(outsider, f"/attachments/{attachment.id}").status_code == 404
+    assert _upload(outsider, patent_id, PDF, "x.pdf", kind="patent").status_code == 404
+    assert post(outsider, f"/attachments/{attachment.id}/delete").status_code == 404
+    assert _download(app.test_client(), f"/attachments/{attachment.id}").status_code == 404
+    assert _attachments(app) == [("patent", patent_id)]
+
+
+def test_attachments_belong_to_their_kind_not_just_an_id(app, client, world):
+    """An achievement and a patent with the same id do not share files."""
+    with app.app_context():
+        owner = _user(world.owner)
+        achievement, patent = f.achievement(owner), f.patent(owner)
+        db.session.flush()
+        # give both the same new id, so that only the kind tells the owners apart
+        record_id = achievement.id = patent.id = max(achievement.id, patent.id) + 1000
+        db.session.commit()
+    login(client, world.owner)
+    assert _upload(client, record_id, PDF, "成果附件.pdf").status_code == 302
+    assert "成果附件.pdf" in text(client.get(f"/achievements/{record_id}"))
+    assert "成果附件.pdf" not in text(client.get(f"/patents/{record_id}"))
+    with app.app_context():
+        assert db.session.get(Patent, record_id).attachments == []
+        assert [a.original_name for a in db.session.get(Achievement, record_id).attachments] == ["成果附件.pdf"]
+
+
+@pytest.mark.parametrize("kind", ["achievement", "patent", "demand"])
+def test_deleting_a_draft_deletes_its_attachment_rows(app, client, world, kind):
+    with app.app_context():
+        owner = _user(world.owner)
+        record = {"achievement": f.achievement, "patent": f.patent, "demand": f.demand}[kind](owner)
+        other = f.achievement(owner, title="留下的成果")
+        db.session.commit()
+        record_id, other_id = record.id, other.id
+    login(client, world.owner)
+    assert _upload(client, record_id, PDF, "一.pdf", kind=kind).status_code == 302
+    assert _upload(client, record_id, PNG, "二.png", kind=kind).status_code == 302
+    assert _upload(client, other_id, PDF, "别人的.pdf").status_code == 302
+    assert sorted(_attachments(app)) == sorted([(kind, record_id)] * 2 + [("achievement", other_id)])
+    assert post(client, f"/{kind}s/{record_id}/delete").status_code == 302
+    assert _attachments(app) == [("achievement", other_id)]
