@@ -20,12 +20,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, missing
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from .errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from .errors import DomainError, PermissionDenied, ValidationFailed
 from .extensions import db, limiter
+from .unit_of_work import commit  # noqa: F401  (the API's views import it from here)
+from .pagination import Page, paginate_select
 from .validation import InputSchema, Int
 
 MAX_PAGE_SIZE = 100
@@ -81,22 +80,15 @@ def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
 
 
 def paginate(query, args: dict) -> dict:
-    """Run ``query`` (a select of one entity, filtered and ordered) for one page; returns the envelope dict.
+    """Run ``query`` (a select of one entity, filtered and ordered, with its eager-load options) for the page that
+    ``args`` (:class:`PageArgs`) asks for, through the one ids-first paginator; returns the envelope dict."""
+    return envelope(paginate_select(query, page=args.get("page", 1),
+                                    per_page=args.get("page_size", DEFAULT_PAGE_SIZE)))
 
-    The page's ids are chosen first (an index-only scan where an index covers the filter and the order), then just
-    those rows are loaded by primary key with the query's eager-load options: rows of skipped pages, and their long
-    texts, are never read. The total is a plain COUNT over the same WHERE clause."""
-    page, size = args.get("page", 1), args.get("page_size", DEFAULT_PAGE_SIZE)
-    entity = query.column_descriptions[0]["entity"]
-    count_query = db.select(func.count()).select_from(entity)
-    if query.whereclause is not None:
-        count_query = count_query.where(query.whereclause)
-    total = db.session.execute(count_query).scalar_one()
-    ids = db.session.execute(query.with_only_columns(entity.id).limit(size).offset((page - 1) * size)).scalars().all()
-    rows = db.session.execute(
-        db.select(entity).where(entity.id.in_(ids)).options(*query._with_options)).scalars().unique().all()
-    by_id = {row.id: row for row in rows}
-    return {"items": [by_id[i] for i in ids if i in by_id], "total": total, "page": page, "page_size": size}
+
+def envelope(page: Page) -> dict:
+    """The list envelope ``{items, total, page, page_size}`` of a :class:`marketplace.pagination.Page`."""
+    return {"items": page.items, "total": page.total, "page": page.page, "page_size": page.per_page}
 
 
 # -- documentation helpers -------------------------------------------------------------------------------------------
@@ -234,18 +226,6 @@ def expected_version(payload: dict | None = None) -> int | None:
 def etag(record) -> dict:
     """Response headers carrying the record's version."""
     return {"ETag": f'"{record.version}"'}
-
-
-def commit() -> None:
-    """Commit the request's transaction; a concurrent change answers 409 instead of a 500."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict() from None
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("与已有记录冲突（例如编号重复或记录已被删除），请刷新后重试") from None
 
 
 # -- rate limits ----------------------------------------------------------------------------------------------------

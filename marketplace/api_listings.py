@@ -12,54 +12,55 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import fields
 
-from .access import can_edit, check_version, get_editable, get_visible, visible_filter
-from .api_common import (PageArgs, Unauthorized, VersionedBody, commit, etag, expected_version, full_replacement,
-                         read_endpoint, write_endpoint)
-from .errors import PermissionDenied
+from . import listing_edits
+from .listing_edits import check_version
+from .records import get_visible, visible_filter
+from .api_common import (PageArgs, Unauthorized, VersionedBody, commit, envelope, etag, expected_version,
+                         full_replacement, read_endpoint, write_endpoint)
 from .extensions import db
 from .listings import PUBLISHED
-from .taxonomy import LISTING_STATUSES, REGIONS
-from .validation import Choice, Int
+from .reading import ListSpec
+from .taxonomy import LISTING_STATUSES
+from .validation import Choice, Text, load_or_raise
 
 MAX_ID = 2**31 - 1
 
 
 class ListingArgs(PageArgs):
-    """Query arguments every listing collection accepts."""
+    """The scope arguments every listing collection accepts; the filters and sorts of each kind come from its
+    ListSpec (``<kind>/reading.py``) through :meth:`marketplace.reading.ListSpec.api_args`."""
 
     mine = fields.Bool(load_default=False, truthy={"1", "true", "yes"}, falsy={"0", "false", "no", ""},
                        error_messages={"invalid": "应为 1 或 0"},
                        metadata={"description": "1 = 本机构的全部记录（任何状态，需登录）"})
     status = Choice(LISTING_STATUSES, label="状态",
                     metadata={"description": "按状态筛选；未发布的状态只对本机构和审核人员可见"})
-    org_id = Int(1, MAX_ID, metadata={"description": "发布机构"})
-    region = Choice(REGIONS, label="地区代码")
 
 
-def listing_query(model, args: dict):
-    """A select of ``model`` narrowed by the common arguments: published records for everyone; ``mine`` = the
-    caller's organisation (any status); ``status`` within what the caller may see."""
-    query = db.select(model)
+def listing_scope(model, args: dict) -> tuple[list, bool]:
+    """The visibility conditions of a listing collection and whether only published records are in scope:
+    published records for everyone; ``mine`` = the caller's organisation (any status); ``status`` within what the
+    caller may see."""
+    conditions = []
     if args.get("mine"):
         if not current_user.is_authenticated:
             raise Unauthorized("查看本机构的记录需要登录")
-        query = query.where(model.org_id == current_user.org_id) if current_user.org_id else \
-            query.where(db.false())
+        conditions.append(model.org_id == current_user.org_id if current_user.org_id else db.false())
     if args.get("status"):
-        query = query.where(visible_filter(model, current_user), model.status == args["status"])
+        conditions += [visible_filter(model, current_user), model.status == args["status"]]
     elif not args.get("mine"):
-        query = query.where(model.status == PUBLISHED)
-    if args.get("org_id"):
-        query = query.where(model.org_id == args["org_id"])
-    if args.get("region"):
-        query = query.where(model.region == args["region"])
-    return query
+        conditions.append(model.status == PUBLISHED)
+    public = args.get("status") == PUBLISHED or not (args.get("mine") or args.get("status"))
+    return conditions, public
 
 
-def newest_first(model):
-    """ORDER BY the publication date, newest first; unpublished records (no date) after them, newest first.
-    The plain column order lets the (status, published_at, id) indexes serve it."""
-    return (model.published_at.desc().nulls_last(), model.id.desc())
+def listing_page(spec: ListSpec, args: dict, options=()) -> dict:
+    """GET of a listing collection: the records in the caller's scope matching the kind's filters, sorted, one
+    page, as the list envelope. The same ListSpec builds the kind's public page."""
+    scope, public = listing_scope(spec.model, args)
+    page = spec.read(spec.from_api(args), scope=scope, public=public, page=args["page"], per_page=args["page_size"],
+                     options=options)
+    return envelope(page)
 
 
 # -- item operations ------------------------------------------------------------------------------------------------
@@ -78,8 +79,9 @@ def read_visible(model, record_id: int):
 
 
 def update_record(model, update: Callable, input_schema, record_id: int, payload: dict, *, partial: bool):
-    """PATCH (``partial``) or PUT (full replacement) through the service ``update``."""
-    record = get_editable(model, record_id, current_user)
+    """PATCH (``partial``) or PUT (full replacement) through the service ``update``, which decides by the
+    listing's state (in place, a pending revision of a published listing, or 409)."""
+    record = get_visible(model, record_id, current_user)
     version = expected_version(payload)
     data = payload if partial else full_replacement(input_schema, payload)
     update(current_user, record, data, expected_version=version, partial=partial)
@@ -89,7 +91,7 @@ def update_record(model, update: Callable, input_schema, record_id: int, payload
 
 def delete_record(model, delete: Callable, record_id: int, payload: dict | None = None) -> None:
     """Delete a draft (or rejected record) through the service ``delete``."""
-    record = get_editable(model, record_id, current_user)
+    record = get_visible(model, record_id, current_user)
     check_version(record, expected_version(payload))
     delete(current_user, record)
     commit()
@@ -147,33 +149,41 @@ def register_item(blp, collection: str, model, out_schema, *, input_schema, patc
     return Item
 
 
-def _find_for_action(model, record_id: int, verb: str):
-    if verb != "archive":
-        return get_editable(model, record_id, current_user)
-    record = get_visible(model, record_id, current_user)
-    if not (can_edit(current_user, record) or current_user.is_admin):
-        raise PermissionDenied("只有记录所属机构的成员或平台管理员可以归档")
-    return record
+class ReasonBody(VersionedBody):
+    """Body of a refusal: the reason the submitter reads."""
+
+    reason = Text(max_length=2000, metadata={"description": "原因（退回时必填），提交方据此修改", "example": "请补充技术指标"})
 
 
-def register_actions(blp, collection: str, model, out_schema, actions: dict[str, tuple[Callable, str]]) -> None:
-    """Add ``POST /<collection>/<id>/<verb>`` for each lifecycle verb: ``{verb: (service, summary)}``."""
-    for verb, (service, summary) in actions.items():
-        view = write_endpoint(blp, out_schema, body=VersionedBody, body_description="可选：客户端看到的版本号",
-                              body_required=False, errors=(403, 404, 422), if_match=True)(
-            _action_view(model, verb, service, summary))
-        blp.route(f"/{collection}/<int(max={MAX_ID}):record_id>/{verb}", methods=["POST"],
-                  endpoint=f"{collection}_{verb}")(view)
+def register_actions(blp, segment: str, kind, out_schema, path_prefix: str = "",
+                     only: tuple[str, ...] | None = None) -> None:
+    """Add ``POST <path_prefix>/<segment>/<id>/<action>`` for every transition of the kind's lifecycle that is a
+    button (everything but ``edit`` and ``delete``, which are PATCH/PUT and DELETE), or for those in ``only``. The
+    transition decides who may (403), from which state (409, naming the state and what can be done now) and what
+    it needs (a reason: 422)."""
+    collection = kind.collection
+    for transition in kind.lifecycle.transitions:
+        if transition.name in ("edit", "delete") or (only is not None and transition.name not in only):
+            continue
+        needs_reason = transition.name.startswith("reject")
+        view = write_endpoint(blp, out_schema, body=ReasonBody if needs_reason else VersionedBody,
+                              body_description=None if needs_reason else "可选：客户端看到的版本号",
+                              body_required=needs_reason, errors=(403, 404, 409, 422), if_match=True)(
+            _action_view(kind, transition.name, transition.label))
+        action_path = transition.name.replace("_", "-")
+        blp.route(f"{path_prefix}/{segment}/<int(max={MAX_ID}):record_id>/{action_path}", methods=["POST"],
+                  endpoint=f"{collection}_{transition.name}")(view)
 
 
-def _action_view(model, verb: str, service: Callable, summary: str):
+def _action_view(kind, action: str, label: str):
     def view(record_id: int, payload: dict):
-        record = _find_for_action(model, record_id, verb)
+        record = get_visible(kind.model, record_id, current_user)
+        values = load_or_raise(ReasonBody(), payload)
         check_version(record, expected_version(payload))
-        service(current_user, record)
+        listing_edits.perform(current_user, record, action, reason=values.get("reason"))
         commit()
         return record, etag(record)
 
-    view.__name__ = view.__qualname__ = f"{model.__tablename__}_{verb}"
-    view.__doc__ = summary
+    view.__name__ = view.__qualname__ = f"{kind.model.__tablename__}_{action}"
+    view.__doc__ = label
     return view

@@ -46,6 +46,12 @@ class Conflict(DomainError):
     title = "记录已被他人修改，请刷新后重试"
 
 
+class StateConflict(Conflict):
+    """The record's state does not allow the action (the message names the state and what can be done now)."""
+
+    title = "当前状态不允许此操作"
+
+
 def wants_problem_json() -> bool:
     return request.path.startswith("/api/")
 

@@ -20,12 +20,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from ..accounts.models import Organization
 from ..audit.services import record as audit
 from ..extensions import db
+from ..listing_edits import propose
 from ..listings import DRAFT, PUBLISHED
+from ..workflow import SYSTEM
+from ..workflow.listings import ACHIEVEMENT as LIFECYCLE
 from ..patents.models import Patent
 from ..timeutil import utcnow
 from .mapping import normalise_record
 from .models import Achievement
 from .schemas import AchievementInput
+from .services import EDITOR
 
 BATCH_SIZE = 1000  # rows per transaction (one commit, one audit event)
 # Rows per flush inside a transaction: the after-flush outbox listener scans ``session.new`` once per object, so a
@@ -242,6 +246,7 @@ class AchievementImporter:
             wanted = {pid for row in rows for pid in row.patent_ids or ()}
             patents = {p.id: p for p in db.session.execute(db.select(Patent).where(Patent.id.in_(wanted))).scalars()}
         orgs = set()
+        to_publish: list[Achievement] = []
         for position, row in enumerate(rows, start=1):
             if position % FLUSH_EVERY == 0:
                 db.session.flush()
@@ -251,6 +256,11 @@ class AchievementImporter:
                 record = batch_new.get((row.state, external_id))
                 if record is None and external_id in row.state.external_ids:
                     record = existing.get(row.state.external_ids[external_id])
+            if record is not None and not LIFECYCLE.can(SYSTEM, record, "edit"):
+                # the same rule as every other path: a listing under review, archived or closed is not edited
+                self._error(row.number, "_row", LIFECYCLE.conflict_message(SYSTEM, record,
+                                                                           LIFECYCLE.transition("edit")))
+                continue
             if record is None:
                 record = Achievement(org_id=row.state.id, owner_id=None, status=DRAFT, created_at=now,
                                      updated_at=now, **{k: v for k, v in row.values.items() if k in FIELDS})
@@ -260,7 +270,17 @@ class AchievementImporter:
                 if external_id:
                     batch_new[(row.state, external_id)] = record
                 counts["created"] += 1
-                changed = True
+            elif record.status == PUBLISHED and not self.publish:
+                # a published listing keeps its approved version: the import's changes wait for review
+                values = dict(row.values)
+                if row.patent_ids is not None:
+                    values["patent_ids"] = row.patent_ids
+                before = record.pending_revision.changes if record.pending_revision is not None else None
+                propose(SYSTEM, EDITOR, record, values)
+                after = record.pending_revision.changes if record.pending_revision is not None else None
+                counts["updated" if after != before else "unchanged"] += 1
+                orgs.add(row.state)
+                continue
             else:
                 changed = self._apply(record, row.values)
                 counts["updated" if changed or (self.publish and record.status != PUBLISHED) else "unchanged"] += 1
@@ -269,11 +289,12 @@ class AchievementImporter:
                 if record.id is None or {p.id for p in record.patents} != set(row.patent_ids):
                     record.patents = wanted_patents
             if self.publish and record.status != PUBLISHED:
-                record.status = PUBLISHED
-                record.reject_reason = None
-                record.submitted_at = record.submitted_at or now
-                record.published_at = now
+                to_publish.append(record)
             orgs.add(row.state)
+        db.session.flush()
+        for record in to_publish:  # the declared lifecycle, as the system: submitted, then published
+            LIFECYCLE.apply(SYSTEM, record, "submit")
+            LIFECYCLE.apply(SYSTEM, record, "publish")
         db.session.flush()
         new_ids = {key: record.id for key, record in batch_new.items()}  # read before commit expires them
         for state in orgs:

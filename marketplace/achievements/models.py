@@ -65,6 +65,8 @@ class Achievement(ListingMixin, db.Model):
 
     organization = relationship("Organization")
     owner = relationship("User")
+    __id_lists__ = {"patent_ids": ("patents", "Patent")}
+
     patents = relationship("Patent", secondary=achievement_patents, back_populates="achievements")
     attachments = attachments_relationship("achievement")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..taxonomy import INDUSTRIES, IP_TYPES, REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES
+from ..listing_schemas import ListingStateOut
 from ..validation import Amount, Choice, ChoiceList, InputSchema, Int, Text, TextList
 
 
@@ -36,7 +37,7 @@ class PatentBrief(Schema):
     has_open_licence = fields.Bool()
 
 
-class AchievementOut(Schema):
+class AchievementOut(ListingStateOut):
     id = fields.Int(dump_only=True)
     external_id = fields.Str(allow_none=True)
     title = fields.Str()

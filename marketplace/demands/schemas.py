@@ -1,9 +1,10 @@
 """Demand schemas."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from ..taxonomy import INDUSTRIES, REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES
+from ..listing_schemas import ListingStateOut
 from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text, TextList
 
 
@@ -28,7 +29,7 @@ class DemandInput(InputSchema):
             raise ValidationError("预算上限不能低于预算下限", field_name="budget_max")
 
 
-class DemandOut(Schema):
+class DemandOut(ListingStateOut):
     id = fields.Int(dump_only=True)
     title = fields.Str()
     problem = fields.Str()

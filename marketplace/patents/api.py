@@ -4,19 +4,17 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields
 from sqlalchemy.orm import selectinload
 
-from ..access import check_version, get_editable
-from ..api_common import (LOCATION_HEADER, commit, etag, expected_version, page_schema, paginate, partial_schema,
+from ..listing_edits import check_version
+from ..records import get_visible
+from ..api_common import (LOCATION_HEADER, commit, etag, expected_version, page_schema, partial_schema,
                           read_endpoint, write_endpoint)
-from ..api_listings import (MAX_ID, ListingArgs, create_record, listing_query, newest_first, register_actions,
-                            register_item)
-from ..review import services as review
-from ..taxonomy import LEGAL_STATUSES, PATENT_TYPES
-from ..validation import Choice
+from ..api_listings import MAX_ID, ListingArgs, create_record, listing_page, register_actions, register_item
 from . import services
-from .models import OpenLicence, Patent
+from .. import kinds
+from .models import Patent
+from .reading import PATENTS
 from .schemas import OpenLicenceInput, PatentInput, PatentOut
 
 blp = Blueprint("api_patents", __name__, description="专利：登记、审核发布、开放许可声明")
@@ -24,15 +22,7 @@ PATCH_BODY = partial_schema(blp, PatentInput, "PatentPatch")
 
 ITEM = f"/patents/<int(max={MAX_ID}):record_id>"
 
-
-class PatentArgs(ListingArgs):
-    patent_type = Choice(PATENT_TYPES, label="专利类型")
-    legal_status = Choice(LEGAL_STATUSES, label="法律状态")
-    open_licence = fields.Bool(truthy={"1", "true", "yes"}, falsy={"0", "false", "no"},
-                               error_messages={"invalid": "应为 1 或 0"},
-                               metadata={"description": "1 = 只看有生效中开放许可声明的专利"})
-
-
+PatentArgs = PATENTS.api_args(ListingArgs, "PatentArgs")
 PatentPage = page_schema(PatentOut, "PatentPage")
 
 
@@ -41,15 +31,7 @@ class Patents(MethodView):
     @read_endpoint(blp, PatentPage, query=PatentArgs, errors=(401,))
     def get(self, args):
         """专利列表：默认只含已发布的；mine=1 为本机构的全部专利"""
-        query = listing_query(Patent, args).options(selectinload(Patent.open_licence))
-        if args.get("patent_type"):
-            query = query.where(Patent.patent_type == args["patent_type"])
-        if args.get("legal_status"):
-            query = query.where(Patent.legal_status == args["legal_status"])
-        if args.get("open_licence") is not None:
-            declared = Patent.open_licence.has(OpenLicence.active.is_(True))
-            query = query.where(declared if args["open_licence"] else ~declared)
-        return paginate(query.order_by(*newest_first(Patent)), args)
+        return listing_page(PATENTS, args, options=[selectinload(Patent.open_licence)])
 
     @write_endpoint(blp, PatentOut, status=201, headers=LOCATION_HEADER, body=PatentInput, errors=(403,))
     def post(self, payload):
@@ -63,11 +45,7 @@ PatentItem = register_item(
     read_summary="专利详情（其他机构未发布的专利返回 404）",
     delete_summary="删除草稿或被退回的专利（已发布的请归档）", endpoint="PatentItem")
 
-register_actions(blp, "patents", Patent, PatentOut, {
-    "submit": (review.submit, "提交审核"),
-    "withdraw": (review.withdraw, "撤回为草稿"),
-    "archive": (review.archive, "归档"),
-})
+register_actions(blp, "patents", kinds.PATENT, PatentOut)
 
 
 @blp.route(f"{ITEM}/open-licence")
@@ -75,7 +53,7 @@ class PatentOpenLicence(MethodView):
     @write_endpoint(blp, PatentOut, body=OpenLicenceInput, if_match=True)
     def put(self, record_id, payload):
         """声明（或更新）开放许可：许可费条款、期限、范围（仅限已授权的专利）"""
-        record = get_editable(Patent, record_id, current_user)
+        record = get_visible(Patent, record_id, current_user)
         check_version(record, expected_version(payload))
         services.declare_open_licence(current_user, record, payload)
         commit()
@@ -84,7 +62,7 @@ class PatentOpenLicence(MethodView):
     @write_endpoint(blp, PatentOut, errors=(403, 404, 422), if_match=True)
     def delete(self, record_id):
         """撤回开放许可声明"""
-        record = get_editable(Patent, record_id, current_user)
+        record = get_visible(Patent, record_id, current_user)
         check_version(record, expected_version())
         services.withdraw_open_licence(current_user, record)
         commit()

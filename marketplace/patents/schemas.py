@@ -6,6 +6,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validates, validates_schema
 
 from ..taxonomy import LEGAL_STATUSES, PATENT_TYPES, REGIONS
+from ..listing_schemas import ListingStateOut
 from ..validation import Amount, Choice, Date, InputSchema, Int, Text, TextList
 
 PATENT_NUMBER = re.compile(r"^(ZL|CN)?\s?\d{8,13}(\.\d|[A-Z]\d?)?$", re.IGNORECASE)
@@ -52,7 +53,7 @@ class OpenLicenceOut(Schema):
     active = fields.Bool()
 
 
-class PatentOut(Schema):
+class PatentOut(ListingStateOut):
     id = fields.Int(dump_only=True)
     number = fields.Str()
     title = fields.Str()

@@ -5,103 +5,84 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..access import can_edit, get_editable, get_visible
-from ..errors import Conflict, PermissionDenied, ValidationFailed
+from .. import kinds, listing_edits
+from ..errors import ValidationFailed
 from ..extensions import db
-from ..listings import EDITABLE
-from ..browse import browse_patents, patent_filters
-from ..web.forms import field_errors, flash_error, form_to_data, form_values, version_arg
+from ..permissions import owns
+from ..records import get_visible
+from ..web import listing_pages
+from ..web.listing_pages import ListingForm
+from ..web.messages import N_
+from ..web.pagination import page_arg
+from ..web.forms import field_errors, flash_error, form_to_data, form_values
 from ..web.actions import run_action
 from . import services
 from .models import Patent
+from .reading import PATENTS, page_options
 from .schemas import OpenLicenceInput, PatentInput
 
 bp = Blueprint("patents", __name__, url_prefix="/patents")
 
-FIELDS = ("number", "title", "abstract", "patent_type", "ipc_codes", "applicant", "legal_status", "filing_date",
-          "grant_date", "expiry_date", "region")
 LICENCE_FIELDS = ("fee_terms", "annual_fee", "term_years", "scope")
-SORTS = ("newest", "expiry")
-_schema = PatentInput()
 _licence_schema = OpenLicenceInput()
 
 
-def _values_from_record(record: Patent) -> dict:
-    values = {name: getattr(record, name) for name in FIELDS}
-    values["ipc_codes"] = "、".join(record.ipc_codes or [])
+def _values(record: Patent, values: dict) -> dict:
+    values["ipc_codes"] = "、".join(values["ipc_codes"] or [])
     for name in ("filing_date", "grant_date", "expiry_date"):
         values[name] = values[name].isoformat() if values[name] else ""
     return values
 
 
-def _form_page(record, values, errors=None, status=200, conflict=None):
-    return render_template("patents/form.html", record=record, form=values, errors=errors or {},
-                           conflict=conflict), status
+def _new_values(user) -> dict:
+    org = user.organization
+    return {"region": org.region if org else "", "applicant": org.name if org else "", "legal_status": "granted",
+            "patent_type": "invention_patent"}
+
+
+FORM = ListingForm(
+    kinds.PATENT, "patents/form.html", services.create_patent, services.update_patent, PatentInput(),
+    ("number", "title", "abstract", "patent_type", "ipc_codes", "applicant", "legal_status", "filing_date",
+     "grant_date", "expiry_date", "region"),
+    split=("ipc_codes",), created_message=N_("专利已登记为草稿。确认无误后请提交审核。"),
+    no_org_message=N_("请先加入一个机构再登记专利"), to_values=_values, new_values=_new_values)
 
 
 @bp.get("")
 def index():
     """Published patents; filter by type, legal status, region and whether an open licence is declared."""
-    filters = patent_filters()
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "newest"
-    return render_template("patents/index.html", page=browse_patents(filters, sort), filters=filters, sort=sort)
+    args = PATENTS.parse_page(request.args)
+    page = PATENTS.public_page(args, page=page_arg(), options=page_options())
+    return render_template("patents/index.html", page=page, filters=args.query_string(PATENTS), sort=args.sort)
 
 
 @bp.get("/<int:record_id>")
 def show(record_id: int):
     record = get_visible(Patent, record_id, current_user)
-    return render_template("patents/show.html", record=record, editable=can_edit(current_user, record))
+    return render_template("patents/show.html", record=record, kind=kinds.PATENT,
+                           actions=listing_edits.actions(current_user, record),
+                           patentee=owns(current_user, record))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
     """Register a patent of the user's organisation (as a draft)."""
-    if current_user.org_id is None:
-        raise PermissionDenied("请先加入一个机构再登记专利")
-    if request.method == "GET":
-        org = current_user.organization
-        return _form_page(None, {"region": org.region if org else "", "applicant": org.name if org else "",
-                                 "legal_status": "granted", "patent_type": "invention_patent"})
-    try:
-        record = services.create_patent(current_user, form_to_data(request.form, _schema, FIELDS,
-                                                                   split=("ipc_codes",)))
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _form_page(None, form_values(request.form), field_errors(error), 422)
-    db.session.commit()
-    flash(_("专利已登记为草稿。确认无误后请提交审核。"), "success")
-    return redirect(url_for("patents.show", record_id=record.id))
+    return listing_pages.create(FORM)
 
 
 @bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(record_id: int):
-    record = get_editable(Patent, record_id, current_user)
-    if record.status not in EDITABLE:
-        flash(_("待审核的记录不能修改，请先撤回"), "error")
-        return redirect(url_for("patents.show", record_id=record.id))
-    if request.method == "GET":
-        return _form_page(record, {**_values_from_record(record), "version": record.version})
-    try:
-        services.update_patent(current_user, record, form_to_data(request.form, _schema, FIELDS,
-                                                                  split=("ipc_codes",)), version_arg(request.form))
-    except Conflict as error:
-        db.session.rollback()
-        return _form_page(record, form_values(request.form), {}, 409, conflict=error)
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _form_page(record, form_values(request.form), field_errors(error), 422)
-    db.session.commit()
-    flash(_("修改已保存"), "success")
-    return redirect(url_for("patents.show", record_id=record.id))
+    return listing_pages.edit(FORM, record_id)
 
 
 @bp.route("/<int:record_id>/licence", methods=["GET", "POST"])
 @login_required
 def licence(record_id: int):
     """Declare (or change) the open licence terms (专利开放许可声明)."""
-    record = get_editable(Patent, record_id, current_user)
+    record = get_visible(Patent, record_id, current_user)
+    services.require_patentee(current_user, record)
     if request.method == "GET":
         current = record.open_licence
         values = {name: getattr(current, name) for name in LICENCE_FIELDS} if current else {"term_years": "3"}
@@ -121,7 +102,7 @@ def licence(record_id: int):
 @bp.post("/<int:record_id>/licence/withdraw")
 @login_required
 def withdraw_licence(record_id: int):
-    record = get_editable(Patent, record_id, current_user)
+    record = get_visible(Patent, record_id, current_user)
     try:
         services.withdraw_open_licence(current_user, record)
     except ValidationFailed as error:
@@ -136,5 +117,5 @@ def withdraw_licence(record_id: int):
 @bp.post("/<int:record_id>/<action>")
 @login_required
 def action(record_id: int, action: str):
-    """Owner buttons: submit for review, withdraw, archive, delete a draft."""
-    return run_action(Patent, record_id, action, services.delete_patent, "patents.show")
+    """The lifecycle buttons: submit for review, withdraw, archive, delete a draft, discard pending changes."""
+    return run_action(kinds.PATENT, record_id, action)

@@ -1,102 +1,69 @@
-"""The listing lifecycle verbs shared by achievements, patents and demands, and the review queue."""
+"""The review queue: submitted listings and the pending changes of published ones, first come first reviewed."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Integer, func, literal, literal_column, union_all
 from sqlalchemy.orm import selectinload
 
-from ..access import can_edit
-from ..audit.services import record
-from ..errors import NotFound, PermissionDenied, ValidationFailed
+from .. import kinds
+from ..listing_edits import perform
 from ..extensions import db
-from ..listings import ARCHIVED, CLOSED, DRAFT, PUBLISHED, REJECTED, SUBMITTED
+from ..listings import SUBMITTED, ListingRevision, RevisionStatus
 from ..timeutil import utcnow
 
-REVIEWABLE_KINDS = ("achievement", "patent", "demand")
+REVIEWABLE_KINDS = tuple(kinds.LISTING_KINDS)
 
 
-def _event(listing, verb: str) -> str:
-    return f"{listing.__tablename__[:-1]}.{verb}"
-
-
-def _require_owner(actor, listing) -> None:
-    if not can_edit(actor, listing):
-        raise NotFound()
-
-
-def _require_reviewer(actor) -> None:
-    if not getattr(actor, "is_broker", False):
-        raise PermissionDenied("只有技术经纪人或平台管理员可以审核")
-
+# -- the listing lifecycle's verbs (each applies the declared transition: marketplace.workflow.listings) ------------
 
 def submit(actor, listing) -> None:
-    """Send a draft (or a rejected record, after changes) for review."""
-    _require_owner(actor, listing)
-    if listing.status not in (DRAFT, REJECTED):
-        raise ValidationFailed("只有草稿或被退回的记录可以提交审核")
-    listing.status = SUBMITTED
-    listing.submitted_at = utcnow()
-    record(actor, _event(listing, "submit"), listing)
+    """Send a draft (or a rejected listing, after changes) for review."""
+    perform(actor, listing, "submit")
 
 
 def withdraw(actor, listing) -> None:
-    """Take a submitted or published record back to draft."""
-    _require_owner(actor, listing)
-    if listing.status not in (SUBMITTED, PUBLISHED):
-        raise ValidationFailed("只有待审核或已发布的记录可以撤回")
-    listing.status = DRAFT
-    record(actor, _event(listing, "withdraw"), listing)
+    """Take a submitted or published listing back to draft."""
+    perform(actor, listing, "withdraw")
 
 
 def publish(actor, listing) -> None:
-    _require_reviewer(actor)
-    if listing.status != SUBMITTED:
-        raise ValidationFailed("只有待审核的记录可以发布")
-    listing.status = PUBLISHED
-    listing.reject_reason = None
-    listing.published_at = utcnow()
-    record(actor, _event(listing, "publish"), listing)
+    perform(actor, listing, "publish")
 
 
 def reject(actor, listing, reason: str) -> None:
-    _require_reviewer(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(errors={"reason": ["请填写退回原因，以便提交方修改"]})
-    if len(reason) > 2000:
-        raise ValidationFailed(errors={"reason": ["退回原因不能超过2000个字符"]})
-    if listing.status != SUBMITTED:
-        raise ValidationFailed("只有待审核的记录可以退回")
-    listing.status = REJECTED
-    listing.reject_reason = reason
-    record(actor, _event(listing, "reject"), listing, {"reason": reason})
+    perform(actor, listing, "reject", reason=reason)
 
 
 def archive(actor, listing) -> None:
-    if not (can_edit(actor, listing) or getattr(actor, "is_admin", False)):
-        raise NotFound()
-    if listing.status == ARCHIVED:
-        raise ValidationFailed("该记录已归档")
-    listing.status = ARCHIVED
-    record(actor, _event(listing, "archive"), listing)
+    perform(actor, listing, "archive")
 
 
 def close(actor, listing) -> None:
     """Close a demand (solved or no longer needed)."""
-    _require_owner(actor, listing)
-    if listing.status != PUBLISHED:
-        raise ValidationFailed("只有已发布的需求可以关闭")
-    listing.status = CLOSED
-    record(actor, _event(listing, "close"), listing)
+    perform(actor, listing, "close")
 
 
-def _listing_models() -> dict:
-    """The reviewable models in REVIEWABLE_KINDS order (imported late: the models import this package's users)."""
-    from ..achievements.models import Achievement
-    from ..demands.models import Demand
-    from ..patents.models import Patent
+def publish_changes(actor, listing) -> None:
+    """Publish a published listing's pending revision."""
+    perform(actor, listing, "publish_changes")
 
-    models = {"achievement": Achievement, "patent": Patent, "demand": Demand}
-    return {kind: models[kind] for kind in REVIEWABLE_KINDS}
+
+def reject_changes(actor, listing, reason: str) -> None:
+    perform(actor, listing, "reject_changes", reason=reason)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One entry of the review queue: a submitted listing, or the pending changes of a published one."""
+
+    kind: str
+    record: object
+    revision: ListingRevision | None = None
+
+    @property
+    def submitted_at(self):
+        return self.revision.submitted_at if self.revision is not None else self.record.submitted_at
 
 
 def review_queue(kind: str | None = None, page: int = 1, per_page: int = 20):
@@ -109,33 +76,45 @@ def review_queue(kind: str | None = None, page: int = 1, per_page: int = 20):
     Paged in the database: a UNION ALL of (kind, id, submission time) over the chosen tables picks the page with
     LIMIT/OFFSET, then only that page's records are loaded (with their organisations, which the queue shows); the
     total is a COUNT over the same union."""
-    models = _listing_models()
+    models = {name: entry.model for name, entry in kinds.LISTING_KINDS.items()}
     chosen = [kind] if kind in models else list(models)
     now = literal(utcnow(), DateTime())
-    parts = [db.select(literal_column(str(REVIEWABLE_KINDS.index(name)), Integer).label("kind_rank"),
-                       models[name].id.label("id"),
-                       func.coalesce(models[name].submitted_at, now).label("queued_at"))
-             .where(models[name].status == SUBMITTED) for name in chosen]
-    queue = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("review_queue")
+    parts = []
+    for name in chosen:
+        rank = literal_column(str(REVIEWABLE_KINDS.index(name)), Integer).label("kind_rank")
+        parts.append(db.select(rank, models[name].id.label("id"), literal_column("0", Integer).label("revision_id"),
+                               func.coalesce(models[name].submitted_at, now).label("queued_at"))
+                     .where(models[name].status == SUBMITTED))
+        parts.append(db.select(rank, ListingRevision.record_id.label("id"), ListingRevision.id.label("revision_id"),
+                               ListingRevision.submitted_at.label("queued_at"))
+                     .where(ListingRevision.status == RevisionStatus.PENDING, ListingRevision.kind == name))
+    queue = union_all(*parts).subquery("review_queue")
     total = db.session.execute(db.select(func.count()).select_from(queue)).scalar_one()
     if page < 1 or not total:
         return [], total
-    keys = [(REVIEWABLE_KINDS[rank], record_id) for rank, record_id in db.session.execute(
-        db.select(queue.c.kind_rank, queue.c.id).order_by(queue.c.queued_at, queue.c.kind_rank, queue.c.id)
+    keys = [(REVIEWABLE_KINDS[rank], record_id, revision_id) for rank, record_id, revision_id in db.session.execute(
+        db.select(queue.c.kind_rank, queue.c.id, queue.c.revision_id)
+        .order_by(queue.c.queued_at, queue.c.kind_rank, queue.c.id, queue.c.revision_id)
         .limit(per_page).offset((page - 1) * per_page))]
     loaded = {}
     for name in chosen:
-        ids = [record_id for key_kind, record_id in keys if key_kind == name]
+        ids = [record_id for key_kind, record_id, _ in keys if key_kind == name]
         if ids:
             model = models[name]
             for listing in db.session.execute(db.select(model).where(model.id.in_(ids))
                                               .options(selectinload(model.organization))).scalars():
                 loaded[name, listing.id] = listing
-    return [loaded[key] for key in keys if key in loaded], total
+    revision_ids = [revision_id for _, _, revision_id in keys if revision_id]
+    revisions = {revision.id: revision for revision in db.session.execute(
+        db.select(ListingRevision).where(ListingRevision.id.in_(revision_ids))).scalars()} if revision_ids else {}
+    return [QueueItem(name, loaded[name, record_id], revisions.get(revision_id))
+            for name, record_id, revision_id in keys if (name, record_id) in loaded], total
 
 
 def queue_counts() -> dict[str, int]:
-    """The number of submitted records of each kind."""
-    return {kind: db.session.execute(db.select(func.count()).select_from(model).where(
-        model.status == SUBMITTED)).scalar_one()
-        for kind, model in _listing_models().items()}
+    """The number of submitted records and pending revisions of each kind."""
+    revisions = dict(db.session.execute(db.select(ListingRevision.kind, func.count()).where(
+        ListingRevision.status == RevisionStatus.PENDING).group_by(ListingRevision.kind)).all())
+    return {name: db.session.execute(db.select(func.count()).select_from(entry.model).where(
+        entry.model.status == SUBMITTED)).scalar_one() + revisions.get(name, 0)
+        for name, entry in kinds.LISTING_KINDS.items()}

@@ -35,7 +35,8 @@ def test_workflow_create_submit_publish_withdraw_archive(world, app):
     assert world.member.post(f"/achievements/{rid}/withdraw").get_json()["status"] == "draft"
     assert_problem(world.anon.get(f"/achievements/{rid}"), 404)
     assert world.owner.post(f"/achievements/{rid}/archive").get_json()["status"] == "archived"
-    assert_problem(world.owner.post(f"/achievements/{rid}/archive"), 422)
+    body = assert_problem(world.owner.post(f"/achievements/{rid}/archive"), 409)  # already archived
+    assert "已归档" in body["detail"]
 
     with database(app) as session:
         actions = [e.action for e in session.execute(db.select(AuditEvent).where(
@@ -107,8 +108,8 @@ def test_delete_drafts_only(world, app):
     assert_problem(world.owner.get(f"/achievements/{draft}"), 404)
     published = create(world.owner, "achievements")["id"]
     publish(world, "achievements", published)
-    body = assert_problem(world.owner.delete(f"/achievements/{published}"), 422)
-    assert "归档" in body["detail"]
+    body = assert_problem(world.owner.delete(f"/achievements/{published}"), 409)
+    assert "已发布" in body["detail"] and "归档" in body["detail"]  # the state, and what can be done now
     with database(app) as session:
         assert session.get(Achievement, published) is not None
 

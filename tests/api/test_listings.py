@@ -58,7 +58,7 @@ def test_patent_filters(world, app):
 def test_demand_lifecycle_and_close(world):
     demand = create(world.other, "demands")
     did = demand["id"]
-    assert_problem(world.other.post(f"/demands/{did}/close"), 422)  # only published demands close
+    assert_problem(world.other.post(f"/demands/{did}/close"), 409)  # only published demands close
     world.other.post(f"/demands/{did}/submit")
     world.broker.post(f"/review/demand/{did}/publish")
     assert world.anon.get(f"/demands/{did}").get_json()["org_name"] == "长春某企业（测试）"

@@ -72,10 +72,11 @@ def test_review_of_unknown_kind_or_id_is_404(world):
     assert_problem(world.broker.post("/review/achievement/424242/publish"), 404)
 
 
-def test_publishing_twice_is_422(world):
+def test_publishing_twice_is_409_naming_the_state(world):
     rid = create(world.owner, "achievements")["id"]
     publish(world, "achievements", rid)
-    assert_problem(world.broker.post(f"/review/achievement/{rid}/publish"), 422)
+    body = assert_problem(world.broker.post(f"/review/achievement/{rid}/publish"), 409)
+    assert body["title"] == "当前状态不允许此操作" and "「已发布」" in body["detail"]
 
 
 SERVER_OWNED = {"id": 999, "org_id": None, "status": "published", "owner_id": None, "version": 77,

@@ -78,7 +78,7 @@ def queue(app):
 
 
 def _keys(items) -> list[tuple[str, int]]:
-    return [(record.__search_kind__, record.id) for record in items]
+    return [(item.kind, item.record.id) for item in items]
 
 
 def _of(kind, expected):
@@ -120,8 +120,9 @@ def test_service_loads_only_the_page(app, queue):
         finally:
             for model in models:
                 event.remove(model, "load", on_load)
-        assert total == TOTAL and len(items) == 7 and sorted(map(id, loaded)) == sorted(map(id, items))
-        assert all("organization" in vars(record) for record in items)
+        records = [item.record for item in items]
+        assert total == TOTAL and len(items) == 7 and sorted(map(id, loaded)) == sorted(map(id, records))
+        assert all("organization" in vars(record) for record in records)
 
 
 def test_api_queue_pages(app, client, queue):

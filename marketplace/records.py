@@ -1,0 +1,30 @@
+"""Finding records the way their visibility rules allow: a record an actor may not see answers 404, the same as a
+missing id (ASVS 4.2.1)."""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from .errors import NotFound
+from .extensions import db
+from .listings import PUBLISHED
+from .permissions import can_review, can_see_listing, is_signed_in
+
+T = TypeVar("T")
+
+
+def get_visible(model: type[T], record_id: int, user) -> T:
+    """The listing if ``user`` may see it, else :class:`NotFound`."""
+    record = db.session.get(model, record_id)
+    if record is None or not can_see_listing(user, record):
+        raise NotFound()
+    return record
+
+
+def visible_filter(model, user):
+    """A WHERE clause selecting the listings of ``model`` that ``user`` may see (the SQL of can_see_listing)."""
+    if can_review(user):
+        return db.true()
+    clause = model.status == PUBLISHED
+    if is_signed_in(user) and getattr(user, "org_id", None) is not None:
+        clause = clause | (model.org_id == user.org_id)
+    return clause
