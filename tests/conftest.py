@@ -1,5 +1,9 @@
 """Shared fixtures: an application on a real database (SQLite file by default, PostgreSQL when TEST_DATABASE_URL
-is set), migrated with the project's Alembic migrations, emptied after every test."""
+is set), migrated with the project's Alembic migrations, emptied after every test.
+
+Markers (registered in pytest.ini) are set here at collection: ``opensearch`` / ``elasticsearch`` on every test
+that needs a real node, ``browser`` on tests/browser, ``slow`` on :data:`SLOW_TESTS`. ``make test-fast`` leaves
+all four out."""
 from __future__ import annotations
 
 import os
@@ -113,3 +117,45 @@ def opensearch_url():
 def elasticsearch_url():
     """URL of a live Elasticsearch 9 node (scripts/elasticsearch-node.sh: a JDK 21+, Maven)."""
     yield from _cluster_node(ES_NODE_SCRIPT, "Elasticsearch", ("mvn", "curl"), "a JDK 21+ and Maven")
+
+
+# -- markers ---------------------------------------------------------------------------------------------------
+
+# Tests taking more than about 10 s on their own (``--durations``), marked ``slow``: node id without parameters ->
+# why. Keep it short: a test that is slow by accident should rather be made fast.
+SLOW_TESTS: dict[str, str] = {
+    "tests/search/test_embedded.py::test_searches_never_fail_while_generations_are_swapped":
+        "swaps the embedded index's generations back and forth under concurrent searches (13.5 s)",
+}
+
+CLUSTER_MARKERS = {"opensearch_url": "opensearch", "elasticsearch_url": "elasticsearch"}
+BROWSER_TESTS = REPO / "tests" / "browser"
+
+
+def _engine_params(item) -> set[str]:
+    """Node names chosen by the parameter of a parametrised fixture of ``item`` ("opensearch", "elasticsearch").
+    Engine fixtures parametrised over engine names (``engine`` in tests/search/conftest.py, ``any_engine`` in
+    tests/search_fixtures.py) reach the node fixture through ``request.getfixturevalue``, so it is not in
+    ``item.fixturenames``; their parameter names the node. Parameters given by ``@pytest.mark.parametrize`` (such
+    as a scheme tested without a node) do not count: only fixtures declared with ``params=`` do."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return set()
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    found = set()
+    for name, value in callspec.params.items():
+        defs = definitions.get(name) or ()
+        if defs and defs[-1].params is not None and f"{value}_url" in CLUSTER_MARKERS:
+            found.add(CLUSTER_MARKERS[f"{value}_url"])
+    return found
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = {CLUSTER_MARKERS[f] for f in item.fixturenames if f in CLUSTER_MARKERS} | _engine_params(item)
+        for name in sorted(names):
+            item.add_marker(name)
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker("browser")
+        if item.nodeid.split("[", 1)[0] in SLOW_TESTS:
+            item.add_marker("slow")
