@@ -14,12 +14,12 @@ from ..demands.models import Demand
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..listings import PUBLISHED
-from ..browse import browse_organizations, org_filters
 from ..web.forms import field_errors, flash_error, form_to_data, form_values, version_arg
-from ..web.pagination import paginate_ids
+from ..web.pagination import page_arg, paginate_ids
 from ..patents.models import Patent
 from . import services
 from .models import Organization
+from .reading import ORGANIZATIONS, organizations_page
 from .schemas import OrganizationInput
 
 bp = Blueprint("orgs", __name__)
@@ -28,8 +28,9 @@ bp = Blueprint("orgs", __name__)
 @bp.get("/orgs")
 def index():
     """The directory of organisations, filterable by type and region."""
-    filters = org_filters()
-    return render_template("orgs/index.html", page=browse_organizations(filters), filters=filters)
+    args = ORGANIZATIONS.parse_page(request.args)
+    return render_template("orgs/index.html", page=organizations_page(args, page=page_arg()),
+                           filters=args.query_string(ORGANIZATIONS))
 
 
 @bp.get("/orgs/<int:org_id>")

@@ -13,8 +13,8 @@ from ..demands.models import Demand
 from ..extensions import db
 from ..patents.models import Patent
 from ..taxonomy import LISTING_STATUSES
-from ..browse import latest_published, published_count
-from ..web.pagination import count_of, paginate
+from ..reading import latest_published, published_count
+from ..web.pagination import paginate_ids
 
 bp = Blueprint("home", __name__)
 
@@ -47,10 +47,8 @@ def workspace():
     conditions = [model.org_id == org_id]
     if status:
         conditions.append(model.status == status)
-    query = db.select(model).where(*conditions).order_by(model.updated_at.desc(), model.id.desc())
-    if model is Achievement:
-        query = query.options(defer(Achievement.description))
-    page = paginate(query, count_of(model, *conditions))
+    options = [defer(Achievement.description)] if model is Achievement else []
+    page = paginate_ids(model, conditions, [model.updated_at.desc(), model.id.desc()], options=options)
     tallies = dict(db.session.execute(
         db.select(model.status, db.func.count()).where(model.org_id == org_id).group_by(model.status)).all())
     return render_template("home/workspace.html", kind=kind, status=status, page=page, tallies=tallies)
