@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func
 
-from ..access import check_version
+from ..listing_edits import check_version
 from ..audit.services import record
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db

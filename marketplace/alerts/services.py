@@ -19,7 +19,7 @@ from search.engine import Document, SavedQuery, SearchUnavailable
 from search.planning import plan_saved
 from search.schema import facet_fields
 
-from ..access import get_visible
+from ..records import get_visible
 from ..accounts.models import Membership, User
 from ..achievements.models import Achievement
 from ..demands.models import Demand

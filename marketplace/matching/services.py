@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 
-from ..access import get_visible
+from ..records import get_visible
 from ..achievements.models import Achievement
 from ..audit.services import record as audit
 from ..demands.models import Demand

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from marketplace.access import visible_filter
+from marketplace.records import visible_filter
 from marketplace.accounts.auth import Anonymous
 from marketplace.achievements.exporter import count_achievements
 from marketplace.achievements.io_formats import read_csv, split_list

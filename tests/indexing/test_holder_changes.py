@@ -15,6 +15,7 @@ from marketplace.indexing.models import OutboxEntry
 from marketplace.indexing.records import load_by_ids, searchable_versions
 from marketplace.patents.models import Patent
 from marketplace.review import services as review
+from marketplace.workflow import SYSTEM
 from search.engine import SearchQuery
 from tests import factories as f
 from tests.indexing.helpers import pending_rows, published_achievements
@@ -169,7 +170,8 @@ def test_an_older_state_never_overwrites_a_newer_one(app, holder, any_engine):
     after_rename = read_now()
     assert after_rename.version > before_rename.version
     achievements.update_achievement(holder["owner"], achievement, {"title": "固态电解质界面调控技术"},
-                                    partial=True)
+                                    partial=True)  # a published listing: the edit waits for review
+    review.publish_changes(SYSTEM, achievement)
     db.session.commit()
     after_both = read_now()
     assert after_both.version > after_rename.version

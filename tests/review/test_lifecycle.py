@@ -1,7 +1,7 @@
 """The listing lifecycle through the services: draft → submitted → published / rejected → archived."""
 import pytest
 
-from marketplace.access import get_visible
+from marketplace.records import get_visible
 from marketplace.audit.models import AuditEvent
 from marketplace.errors import NotFound, PermissionDenied, ValidationFailed
 from marketplace.extensions import db
