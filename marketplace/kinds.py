@@ -24,6 +24,12 @@ class RecordKind:
     label: str  # N_ msgid, e.g. "科技成果"
     lifecycle: Lifecycle | None = None
     attachments: bool = False  # records of this kind carry files
+    show_arg: str = "record_id"  # the detail page's URL argument
+    api_collection: str = ""  # the JSON API's path segment, if not ``collection``
+
+    @property
+    def api_path(self) -> str:
+        return self.api_collection or self.collection
 
     @property
     def show_endpoint(self) -> str:
@@ -42,7 +48,8 @@ ACHIEVEMENT = RecordKind("achievement", Achievement, "achievements", N_("科技�
                          attachments=True)
 PATENT = RecordKind("patent", Patent, "patents", N_("专利"), listing_lifecycles.PATENT, attachments=True)
 DEMAND = RecordKind("demand", Demand, "demands", N_("技术需求"), listing_lifecycles.DEMAND, attachments=True)
-ORGANIZATION = RecordKind("organization", Organization, "orgs", N_("机构"))
+ORGANIZATION = RecordKind("organization", Organization, "orgs", N_("机构"), show_arg="org_id",
+                          api_collection="organizations")
 
 KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACHIEVEMENT, PATENT, DEMAND, ORGANIZATION)}
 #: The kinds that go through the listing lifecycle and the review queue, in queue order.

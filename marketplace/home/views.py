@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm import defer
 
+from .. import kinds
 from ..achievements.models import Achievement
 from ..achievements.services import quality_progress
 from ..demands.models import Demand
@@ -18,7 +19,7 @@ from ..web.pagination import paginate_ids
 
 bp = Blueprint("home", __name__)
 
-WORKSPACE_KINDS = {"achievements": Achievement, "patents": Patent, "demands": Demand}
+WORKSPACE_KINDS = {kind.collection: kind.model for kind in kinds.LISTING_KINDS.values()}
 
 
 @bp.get("/")

@@ -19,20 +19,15 @@ from typing import Any, Callable
 
 from search.engine import Deletion, Document
 
-from .. import taxonomy
+from .. import kinds, taxonomy
 from ..accounts.models import Organization
 from ..achievements.models import Achievement
 from ..demands.models import Demand
 from ..listings import PUBLISHED
 from ..patents.models import Patent
 
-KINDS = ("achievement", "patent", "demand", "organization")
-MODELS: dict[str, type] = {
-    "achievement": Achievement,
-    "patent": Patent,
-    "demand": Demand,
-    "organization": Organization,
-}
+KINDS = tuple(kinds.KINDS)  # the searchable kinds: every kind in the registry
+MODELS: dict[str, type] = {name: kind.model for name, kind in kinds.KINDS.items()}
 
 
 def kind_of(record) -> str:

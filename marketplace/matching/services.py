@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app
 
+from .. import kinds
 from ..records import get_visible
 from ..achievements.models import Achievement
 from ..audit.services import record as audit
@@ -15,7 +16,6 @@ from ..extensions import db
 from ..indexing.records import load_public_in_order
 from ..indexing.runtime import get_engine
 from ..listings import PUBLISHED
-from ..patents.models import Patent
 from ..timeutil import utcnow
 from . import explain, query
 from .models import TARGET_KINDS, Match
@@ -23,7 +23,7 @@ from .ranking import Candidate, MatchRequest, rank, terms_in
 from .signals import match_recommended
 
 MAX_SIZE = 100
-TARGET_MODELS = {"achievement": Achievement, "patent": Patent}
+TARGET_MODELS = {name: kinds.get(name).model for name in ("achievement", "patent")}
 
 
 def settings() -> query.MatchSettings:

@@ -14,7 +14,7 @@ from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..web.forms import flash_error
-from ..web.pagination import count_of, paginate
+from ..web.pagination import paginate_ids
 from ..taxonomy import TECHNICAL_FIELDS
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
@@ -45,10 +45,9 @@ def index():
     candidates_where = [Achievement.status == PUBLISHED, Achievement.quality_year.is_(None)]
     if field:
         candidates_where.append(Achievement.technical_field == field)
-    candidates = paginate(
-        db.select(Achievement).options(joinedload(Achievement.organization), defer(Achievement.description))
-        .where(*candidates_where).order_by(Achievement.published_at.desc()),
-        count_of(Achievement, *candidates_where))
+    candidates = paginate_ids(Achievement, candidates_where,
+                              [Achievement.published_at.desc(), Achievement.id.desc()],
+                              options=(joinedload(Achievement.organization), defer(Achievement.description)))
     return render_template("quality/index.html", year=year, progress=progress, marked=marked,
                            candidates=candidates, field=field)
 

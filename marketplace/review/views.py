@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from .. import kinds
 from ..permissions import require_reviewer
 from ..web.actions import run_action
-from ..web.pagination import Page, page_arg
+from ..pagination import Page
+from ..web.pagination import page_arg
 from ..workflow.listings import REVIEW_ACTIONS
 from . import services
 

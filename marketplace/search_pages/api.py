@@ -12,6 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from .. import kinds
 from ..api_common import optional_user
 from . import service
 from .facets import PAGES
@@ -20,7 +21,7 @@ from .facets import PAGES
 blp = Blueprint("api_search", __name__,
                 description="全文检索：科技成果、专利、技术需求、机构（分面统计、高亮、联想词）")
 
-KIND_PATHS = {"achievements": "achievement", "patents": "patent", "demands": "demand", "organizations": "organization"}
+KIND_PATHS = {kind.api_path: name for name, kind in kinds.KINDS.items()}
 
 
 # -- arguments ------------------------------------------------------------------------------------------------------
@@ -121,8 +122,6 @@ class OrganizationHit(_Hit):
 
 HIT_SCHEMAS = {"achievement": AchievementHit, "patent": PatentHit, "demand": DemandHit,
                "organization": OrganizationHit}
-SHOW_ENDPOINTS = {"achievement": ("achievements.show", "record_id"), "patent": ("patents.show", "record_id"),
-                  "demand": ("demands.show", "record_id"), "organization": ("orgs.show", "org_id")}
 
 
 def _page_schema(kind: str) -> type[Schema]:
@@ -148,7 +147,7 @@ class SuggestOut(Schema):
 
 
 def _record_url(kind: str, record_id: int) -> str:
-    endpoint, arg = SHOW_ENDPOINTS[kind]
+    endpoint, arg = kinds.get(kind).show_endpoint, kinds.get(kind).show_arg
     try:
         return url_for(endpoint, **{arg: record_id})
     except Exception:  # noqa: BLE001 - the HTML pages may not be installed

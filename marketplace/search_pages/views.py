@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
-from ..web.pagination import Page
+from ..pagination import Page
 from .facets import BY_SLUG, PAGES, KindPage
 from . import service
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from flask import request
 
-from ..pagination import MAX_PAGE, PER_PAGE, Page, count_of, paginate_select
+from ..pagination import MAX_PAGE, PER_PAGE, Page
 from ..pagination import paginate as paginate_rows
-
-__all__ = ["MAX_PAGE", "PER_PAGE", "Page", "count_of", "page_arg", "paginate", "paginate_ids"]
 
 
 def page_arg() -> int:
@@ -21,9 +19,3 @@ def paginate_ids(model, conditions, order, *, joins=(), options=(), page: int | 
     """:func:`marketplace.pagination.paginate` on the page the query string asks for."""
     return paginate_rows(model, conditions, order, page=page or page_arg(), per_page=per_page, options=options,
                          joins=joins, count_cap=count_cap)
-
-
-def paginate(query, count_query=None, page: int | None = None, per_page: int = PER_PAGE) -> Page:
-    """A ready-made ``select(Model)`` paged like :func:`paginate_ids` (ids first). ``count_query`` is ignored (the
-    total counts the query's own WHERE clause); it stays in the signature for older callers."""
-    return paginate_select(query, page=page or page_arg(), per_page=per_page)
