@@ -48,6 +48,25 @@ def can_archive(user, record) -> bool:
     return owns(user, record) or is_platform_admin(user)
 
 
+def can_manage_organization(user, org) -> bool:
+    """An organisation's own admins (机构管理员) and platform admins edit its profile and members."""
+    return is_platform_admin(user) or (is_member_of(user, org.id) and bool(getattr(user, "is_org_admin", False)))
+
+
+def can_view_matches(user, listing) -> bool:
+    """Matches of a listing are for its own organisation and for brokers."""
+    return owns(user, listing) or can_review(user)
+
+
+def can_curate_matches(user, record=None) -> bool:
+    """Brokers pin, dismiss and recommend matches."""
+    return can_review(user)
+
+
+def can_administer_search(user, record=None) -> bool:
+    return is_platform_admin(user)
+
+
 def can_see_listing(user, record) -> bool:
     """Published listings are public; the rest only for the owner organisation and reviewers."""
     return record.status == PUBLISHED or owns(user, record) or can_review(user)
@@ -71,3 +90,7 @@ def require_reviewer(user) -> None:
 
 def require_quality_manager(user) -> None:
     require(can_manage_quality_list(user), "只有平台管理员可以评定年度优质成果")
+
+
+def require_organization_admin(user, org) -> None:
+    require(can_manage_organization(user, org), "只有机构管理员可以管理成员")

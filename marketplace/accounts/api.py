@@ -12,6 +12,7 @@ from werkzeug.routing import BuildError
 from ..api_common import (PageArgs, commit, etag, expected_version, json_body, page_schema, paginate, partial_schema,
                           problems, read_endpoint, require_user, write_endpoint, write_limit)
 from ..errors import NotFound, PermissionDenied
+from ..permissions import require_organization_admin
 from ..extensions import db, limiter
 from ..taxonomy import MEMBER_ROLES, ORG_TYPES, REGIONS
 from ..validation import Choice, InputSchema, Text, load_or_raise
@@ -197,8 +198,7 @@ class OrganizationItem(MethodView):
 
 
 def _require_org_admin(org: Organization) -> None:
-    if not (current_user.is_admin or (current_user.org_id == org.id and current_user.is_org_admin)):
-        raise PermissionDenied("只有机构管理员可以管理成员")
+    require_organization_admin(current_user, org)
 
 
 @blp.route("/organizations/<int:org_id>/members")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..achievements.models import Achievement
 from ..demands.models import Demand
 from ..errors import Conflict, ValidationFailed
+from ..permissions import can_manage_organization
+from ..unit_of_work import commit
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..web.forms import field_errors, flash_error, form_to_data, form_values, version_arg
@@ -47,7 +47,7 @@ def show(org_id: int):
     demands = list(db.session.execute(db.select(Demand).where(
         Demand.org_id == org.id, Demand.status == PUBLISHED).order_by(Demand.published_at.desc()).limit(20)).scalars())
     return render_template("orgs/show.html", org=org, achievements=achievements, patents=patents, demands=demands,
-                           editable=services.can_manage_organization(current_user, org))
+                           editable=can_manage_organization(current_user, org))
 
 
 PROFILE_FIELDS = tuple(OrganizationInput._declared_fields)
@@ -64,20 +64,17 @@ def edit(org_id: int):
     """Edit an organisation's profile (its admins, platform admins; 404 for anyone else). The hidden version
     field turns a concurrent edit into a 409 instead of a lost update."""
     org = db.session.get(Organization, org_id)
-    if org is None or not services.can_manage_organization(current_user, org):
+    if org is None or not can_manage_organization(current_user, org):
         abort(404)
     if request.method == "GET":
         return _profile_page(org, {**{name: getattr(org, name) for name in PROFILE_FIELDS}, "version": org.version})
     data = form_to_data(request.form, OrganizationInput(), PROFILE_FIELDS)
     try:
         services.update_organization(current_user, org, data, version_arg(request.form))
-        db.session.commit()
+        commit()  # a save by someone else between the check and the commit is a Conflict too
     except Conflict as error:
         db.session.rollback()
         return _profile_page(org, form_values(request.form), {}, 409, conflict=error)
-    except (StaleDataError, IntegrityError):  # saved by someone else between the check and the commit
-        db.session.rollback()
-        return _profile_page(org, form_values(request.form), {}, 409, conflict=Conflict())
     except ValidationFailed as error:
         db.session.rollback()
         return _profile_page(org, form_values(request.form), field_errors(error), 422)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func
 
 from ..listing_edits import check_version
+from ..permissions import can_manage_organization, is_platform_admin, require, require_organization_admin
 from ..audit.services import record
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
@@ -63,12 +64,6 @@ def create_organization(name: str, org_type: str, region: str, description: str 
 
 
 _organization_input = OrganizationInput()
-
-
-def can_manage_organization(actor, org: Organization) -> bool:
-    """Whether ``actor`` may edit ``org``'s profile: its organisation admins and platform admins."""
-    return bool(getattr(actor, "is_authenticated", False)
-                and (actor.is_admin or (actor.org_id == org.id and actor.is_org_admin)))
 
 
 def update_organization(actor: User, org: Organization, data: dict, expected_version: int | None = None,
@@ -174,8 +169,7 @@ def set_locale(user: User, locale: str) -> None:
 
 
 def set_platform_role(actor: User, user: User, role: str | None) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied()
+    require(is_platform_admin(actor), "只有平台管理员可以设置平台角色")
     if role not in (None, "broker", "admin"):
         raise ValidationFailed(errors={"platform_role": ["无效的平台角色"]})
     user.platform_role = role
@@ -185,8 +179,7 @@ def set_platform_role(actor: User, user: User, role: str | None) -> None:
 # -- organisation membership -------------------------------------------------------------------------------------
 
 def _require_org_admin(actor: User, org: Organization) -> None:
-    if not (actor.is_admin or (actor.org_id == org.id and actor.is_org_admin)):
-        raise PermissionDenied("只有机构管理员可以管理成员")
+    require_organization_admin(actor, org)
 
 
 def members(org: Organization) -> list[Membership]:

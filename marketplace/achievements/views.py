@@ -12,7 +12,7 @@ from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
 from ..web.actions import run_action
-from ..matching.services import can_view_matches
+from ..permissions import can_view_matches
 from ..patents.models import Patent
 from . import services
 from .models import Achievement

@@ -12,7 +12,7 @@ from ..web.messages import N_
 from ..web.pagination import page_arg
 from ..alerts import services as alerts
 from ..web.actions import run_action
-from ..matching.services import can_view_matches
+from ..permissions import can_view_matches
 from . import services
 from .models import Demand
 from .reading import DEMANDS, page_options

@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 
 from .. import kinds
+from ..permissions import can_curate_matches, can_view_matches, require
 from ..records import get_visible
 from ..achievements.models import Achievement
 from ..audit.services import record as audit
@@ -160,11 +161,6 @@ def similar_achievements(achievement: Achievement, size: int = 5) -> list[Achiev
 
 # -- broker curation ---------------------------------------------------------------------------------------------
 
-def can_view_matches(user, listing) -> bool:
-    """Matches of a listing are for its own organisation and for brokers."""
-    return bool(getattr(user, "is_authenticated", False) and (user.is_broker or user.org_id == listing.org_id))
-
-
 def visible_listing(model, record_id: int, user):
     """The listing whose matches ``user`` asks for: 404 when they cannot see it, 403 when it is not theirs."""
     listing = get_visible(model, record_id, user)
@@ -174,8 +170,7 @@ def visible_listing(model, record_id: int, user):
 
 
 def _require_broker(actor) -> None:
-    if not getattr(actor, "is_broker", False):
-        raise PermissionDenied("只有技术经纪人可以管理匹配结果")
+    require(can_curate_matches(actor), "只有技术经纪人可以管理匹配结果")
 
 
 def _target(kind: str, target_id: int):

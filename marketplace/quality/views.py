@@ -10,7 +10,8 @@ from sqlalchemy.orm import defer, joinedload
 
 from ..achievements import services
 from ..achievements.models import Achievement
-from ..errors import PermissionDenied, ValidationFailed
+from ..errors import ValidationFailed
+from ..permissions import require_quality_manager
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..web.forms import flash_error
@@ -18,11 +19,6 @@ from ..web.pagination import paginate_ids
 from ..taxonomy import TECHNICAL_FIELDS
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
-
-
-def _require_admin() -> None:
-    if not current_user.is_admin:
-        raise PermissionDenied("只有平台管理员可以评定年度优质成果")
 
 
 def _year() -> int:
@@ -34,7 +30,7 @@ def _year() -> int:
 @login_required
 def index():
     """Progress against QUALITY_TARGET_PER_YEAR, the year's list, and published candidates to add."""
-    _require_admin()
+    require_quality_manager(current_user)
     year = _year()
     progress = services.quality_progress(year, current_app.config["QUALITY_TARGET_PER_YEAR"])
     listed = [Achievement.quality_year == year, Achievement.status == PUBLISHED]
@@ -55,7 +51,7 @@ def index():
 @bp.post("/<int:record_id>/mark")
 @login_required
 def mark(record_id: int):
-    _require_admin()
+    require_quality_manager(current_user)
     record = db.get_or_404(Achievement, record_id)
     try:
         services.mark_high_quality(current_user, record, _year())
@@ -71,7 +67,7 @@ def mark(record_id: int):
 @bp.post("/<int:record_id>/unmark")
 @login_required
 def unmark(record_id: int):
-    _require_admin()
+    require_quality_manager(current_user)
     record = db.get_or_404(Achievement, record_id)
     services.unmark_high_quality(current_user, record)
     db.session.commit()

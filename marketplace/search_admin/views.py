@@ -11,6 +11,7 @@ from search import analysis
 from search.engine import SearchUnavailable
 
 from ..errors import NotFound
+from ..permissions import can_administer_search
 from ..extensions import db
 from ..indexing import reconcile
 from ..indexing.documents import KINDS
@@ -29,7 +30,7 @@ def _pick_up_dictionary_changes() -> None:
 @bp.before_request
 def _admins_only() -> None:
     # 404 rather than 403: the page's existence is not advertised to non-admins.
-    if not (current_user.is_authenticated and current_user.is_admin):
+    if not can_administer_search(current_user):
         raise NotFound()
 
 
