@@ -15,7 +15,7 @@ from marshmallow import fields
 from . import listing_edits
 from .listing_edits import check_version
 from .records import get_visible, visible_filter
-from .api_common import (PageArgs, Unauthorized, VersionedBody, commit, envelope, etag, expected_version,
+from .api_common import (LOCATION_HEADER, page_schema, PageArgs, Unauthorized, VersionedBody, commit, envelope, etag, expected_version,
                          full_replacement, read_endpoint, write_endpoint)
 from .extensions import db
 from .listings import PUBLISHED
@@ -187,3 +187,34 @@ def _action_view(kind, action: str, label: str):
     view.__name__ = view.__qualname__ = f"{kind.model.__tablename__}_{action}"
     view.__doc__ = label
     return view
+
+
+def register_listing_api(blp, kind, spec: ListSpec, *, input_schema, out_schema, list_item_schema, patch_schema,
+                         create_service: Callable, update_service: Callable, delete_service: Callable,
+                         texts: dict[str, str], list_options=()) -> None:
+    """The whole JSON API of a listing kind on ``blp``: ``GET|POST /<collection>`` (the list, read through the kind's
+    filter spec, and creating a draft), ``GET|PATCH|PUT|DELETE /<collection>/<id>`` and the lifecycle actions.
+    ``texts`` holds the operation summaries: ``list``, ``create``, ``read``, ``delete``. The views are named
+    ``<Model>s`` and ``<Model>Item`` (for ``url_for``)."""
+    name, collection = kind.model.__name__, kind.collection
+    args_schema = spec.api_args(ListingArgs, f"{name}Args")
+    page = page_schema(list_item_schema, f"{name}Page")
+
+    class Collection(MethodView):
+        @read_endpoint(blp, page, query=args_schema, errors=(401,))
+        @_method(blp, f"{name}s", texts["list"])
+        def get(self, args):
+            return listing_page(spec, args, options=list_options)
+
+        @write_endpoint(blp, out_schema, status=201, headers=LOCATION_HEADER, body=input_schema, errors=(403,))
+        @_method(blp, f"{name}s", texts["create"])
+        def post(self, payload):
+            return create_record(create_service, payload, f".{name}Item")
+
+    Collection.__name__ = Collection.__qualname__ = f"{name}s"
+    Collection.__module__ = blp.import_name
+    blp.route(f"/{collection}")(Collection)
+    register_item(blp, collection, kind.model, out_schema, input_schema=input_schema, patch_schema=patch_schema,
+                  update_service=update_service, delete_service=delete_service, read_summary=texts["read"],
+                  delete_summary=texts["delete"], endpoint=f"{name}Item")
+    register_actions(blp, collection, kind, out_schema)

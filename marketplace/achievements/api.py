@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..records import get_visible
-from ..api_common import LOCATION_HEADER, commit, page_schema, partial_schema, read_endpoint, write_endpoint
-from ..api_listings import ListingArgs, create_record, listing_page, register_actions, register_item
+from ..api_common import commit, partial_schema, read_endpoint, write_endpoint
+from ..api_listings import register_listing_api
 from . import services
 from .. import kinds
 from .models import Achievement
@@ -19,30 +19,12 @@ from .schemas import AchievementInput, AchievementOut, AchievementSummaryOut
 blp = Blueprint("api_achievements", __name__, description="科技成果：检索、登记、修改、提交审核、归档；年度优质成果")
 PATCH_BODY = partial_schema(blp, AchievementInput, "AchievementPatch")
 
-AchievementArgs = ACHIEVEMENTS.api_args(ListingArgs, "AchievementArgs")
-AchievementPage = page_schema(AchievementSummaryOut, "AchievementPage")
-
-
-@blp.route("/achievements")
-class Achievements(MethodView):
-    @read_endpoint(blp, AchievementPage, query=AchievementArgs, errors=(401,))
-    def get(self, args):
-        """科技成果列表：默认只含已发布的；mine=1 为本机构的全部成果"""
-        return listing_page(ACHIEVEMENTS, args)
-
-    @write_endpoint(blp, AchievementOut, status=201, headers=LOCATION_HEADER, body=AchievementInput, errors=(403,))
-    def post(self, payload):
-        """登记科技成果（草稿）"""
-        return create_record(services.create_achievement, payload, ".AchievementItem")
-
-
-AchievementItem = register_item(
-    blp, "achievements", Achievement, AchievementOut, input_schema=AchievementInput, patch_schema=PATCH_BODY,
-    update_service=services.update_achievement, delete_service=services.delete_achievement,
-    read_summary="科技成果详情（其他机构未发布的成果返回 404）",
-    delete_summary="删除草稿或被退回的成果（已发布的请归档）", endpoint="AchievementItem")
-
-register_actions(blp, "achievements", kinds.ACHIEVEMENT, AchievementOut)
+register_listing_api(
+    blp, kinds.ACHIEVEMENT, ACHIEVEMENTS, input_schema=AchievementInput, out_schema=AchievementOut, list_item_schema=AchievementSummaryOut,
+    patch_schema=PATCH_BODY, create_service=services.create_achievement, update_service=services.update_achievement,
+    delete_service=services.delete_achievement, list_options=(),
+    texts={"list": "科技成果列表：默认只含已发布的；mine=1 为本机构的全部成果", "create": "登记科技成果（草稿）",
+           "read": "科技成果详情（其他机构未发布的成果返回 404）", "delete": "删除草稿或被退回的成果（已发布的请归档）"})
 
 
 # -- 年度优质成果 -------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import kinds, listing_edits
 from ..extensions import db
@@ -11,7 +11,6 @@ from ..web import listing_pages
 from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
-from ..web.actions import run_action
 from ..permissions import can_view_matches
 from ..patents.models import Patent
 from . import services
@@ -74,22 +73,4 @@ def show(record_id: int):
                            can_view_matches=can_view_matches(current_user, record))
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def create():
-    """Create a draft achievement for the user's organisation."""
-    return listing_pages.create(FORM)
-
-
-@bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(record_id: int):
-    """Edit an achievement (a published one: the changes go to review first)."""
-    return listing_pages.edit(FORM, record_id)
-
-
-@bp.post("/<int:record_id>/<action>")
-@login_required
-def action(record_id: int, action: str):
-    """The lifecycle buttons: submit for review, withdraw, archive, delete a draft, discard pending changes."""
-    return run_action(kinds.ACHIEVEMENT, record_id, action)
+listing_pages.register_routes(bp, FORM)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import kinds, listing_edits
 from ..records import get_visible
@@ -11,7 +11,6 @@ from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
 from ..alerts import services as alerts
-from ..web.actions import run_action
 from ..permissions import can_view_matches
 from . import services
 from .models import Demand
@@ -58,21 +57,4 @@ def show(record_id: int):
                            following=alerts.following(current_user, record))
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def create():
-    """Post a demand (as a draft) for the user's organisation."""
-    return listing_pages.create(FORM)
-
-
-@bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(record_id: int):
-    return listing_pages.edit(FORM, record_id)
-
-
-@bp.post("/<int:record_id>/<action>")
-@login_required
-def action(record_id: int, action: str):
-    """The lifecycle buttons: submit, withdraw, archive, close a published demand, delete a draft."""
-    return run_action(kinds.DEMAND, record_id, action)
+listing_pages.register_routes(bp, FORM)

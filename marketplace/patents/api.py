@@ -8,9 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from ..listing_edits import check_version
 from ..records import get_visible
-from ..api_common import (LOCATION_HEADER, commit, etag, expected_version, page_schema, partial_schema,
-                          read_endpoint, write_endpoint)
-from ..api_listings import MAX_ID, ListingArgs, create_record, listing_page, register_actions, register_item
+from ..api_common import (commit, etag, expected_version, partial_schema,
+                          write_endpoint)
+from ..api_listings import MAX_ID, register_listing_api
 from . import services
 from .. import kinds
 from .models import Patent
@@ -22,30 +22,12 @@ PATCH_BODY = partial_schema(blp, PatentInput, "PatentPatch")
 
 ITEM = f"/patents/<int(max={MAX_ID}):record_id>"
 
-PatentArgs = PATENTS.api_args(ListingArgs, "PatentArgs")
-PatentPage = page_schema(PatentOut, "PatentPage")
-
-
-@blp.route("/patents")
-class Patents(MethodView):
-    @read_endpoint(blp, PatentPage, query=PatentArgs, errors=(401,))
-    def get(self, args):
-        """专利列表：默认只含已发布的；mine=1 为本机构的全部专利"""
-        return listing_page(PATENTS, args, options=[selectinload(Patent.open_licence)])
-
-    @write_endpoint(blp, PatentOut, status=201, headers=LOCATION_HEADER, body=PatentInput, errors=(403,))
-    def post(self, payload):
-        """登记专利（草稿）"""
-        return create_record(services.create_patent, payload, ".PatentItem")
-
-
-PatentItem = register_item(
-    blp, "patents", Patent, PatentOut, input_schema=PatentInput, patch_schema=PATCH_BODY,
-    update_service=services.update_patent, delete_service=services.delete_patent,
-    read_summary="专利详情（其他机构未发布的专利返回 404）",
-    delete_summary="删除草稿或被退回的专利（已发布的请归档）", endpoint="PatentItem")
-
-register_actions(blp, "patents", kinds.PATENT, PatentOut)
+register_listing_api(
+    blp, kinds.PATENT, PATENTS, input_schema=PatentInput, out_schema=PatentOut, list_item_schema=PatentOut,
+    patch_schema=PATCH_BODY, create_service=services.create_patent, update_service=services.update_patent,
+    delete_service=services.delete_patent, list_options=[selectinload(Patent.open_licence)],
+    texts={"list": "专利列表：默认只含已发布的；mine=1 为本机构的全部专利", "create": "登记专利（草稿）",
+           "read": "专利详情（其他机构未发布的专利返回 404）", "delete": "删除草稿或被退回的专利（已发布的请归档）"})
 
 
 @blp.route(f"{ITEM}/open-licence")

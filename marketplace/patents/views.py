@@ -15,7 +15,6 @@ from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
 from ..web.forms import field_errors, flash_error, form_to_data, form_values
-from ..web.actions import run_action
 from . import services
 from .models import Patent
 from .reading import PATENTS, page_options
@@ -64,17 +63,6 @@ def show(record_id: int):
                            patentee=owns(current_user, record))
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def create():
-    """Register a patent of the user's organisation (as a draft)."""
-    return listing_pages.create(FORM)
-
-
-@bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(record_id: int):
-    return listing_pages.edit(FORM, record_id)
 
 
 @bp.route("/<int:record_id>/licence", methods=["GET", "POST"])
@@ -114,8 +102,4 @@ def withdraw_licence(record_id: int):
     return redirect(url_for("patents.show", record_id=record.id))
 
 
-@bp.post("/<int:record_id>/<action>")
-@login_required
-def action(record_id: int, action: str):
-    """The lifecycle buttons: submit for review, withdraw, archive, delete a draft, discard pending changes."""
-    return run_action(kinds.PATENT, record_id, action)
+listing_pages.register_routes(bp, FORM)

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from .. import listing_edits
 from ..errors import Conflict, PermissionDenied, ValidationFailed
@@ -21,6 +21,7 @@ from ..listings import PUBLISHED, from_json
 from ..permissions import can_create_listing
 from ..records import get_visible
 from ..unit_of_work import commit
+from .actions import run_action
 from .forms import field_errors, flash_error, form_to_data, form_values, version_arg
 
 
@@ -106,3 +107,24 @@ def edit(form: ListingForm, record_id: int):
     else:
         flash(_("修改已保存"), "success")
     return redirect(url_for(form.kind.show_endpoint, record_id=record.id))
+
+
+def register_routes(bp, form: ListingForm) -> None:
+    """Add the kind's form and button routes to its blueprint: ``/new`` (create), ``/<id>/edit`` and
+    ``POST /<id>/<action>`` (the lifecycle buttons), as endpoints ``create``, ``edit`` and ``action``."""
+
+    @login_required
+    def create_view():
+        return create(form)
+
+    @login_required
+    def edit_view(record_id: int):
+        return edit(form, record_id)
+
+    @login_required
+    def action_view(record_id: int, action: str):
+        return run_action(form.kind, record_id, action)
+
+    bp.add_url_rule("/new", "create", create_view, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:record_id>/edit", "edit", edit_view, methods=["GET", "POST"])
+    bp.add_url_rule("/<int:record_id>/<action>", "action", action_view, methods=["POST"])
