@@ -114,6 +114,31 @@ LISTING_STATUSES: dict[str, tuple[str, str]] = {
     "closed": ("已关闭", "Closed"),
 }
 
+# The fields of listings as users read them (pending revisions, change lists): field → (中文, English)
+LISTING_FIELDS: dict[str, tuple[str, str]] = {
+    "external_id": ("外部编号", "External id"), "title": ("名称", "Title"), "summary": ("简介", "Summary"),
+    "description": ("详细介绍", "Description"), "keywords": ("关键词", "Keywords"),
+    "technical_field": ("技术领域", "Technical field"), "discipline": ("学科", "Discipline"),
+    "industries": ("应用行业", "Industries"), "industry": ("所属行业", "Industry"), "trl": ("技术成熟度", "TRL"),
+    "ip_type": ("知识产权类型", "IP type"), "transfer_modes": ("转化方式", "Transfer modes"),
+    "price_amount": ("参考价格（万元）", "Asking price (10k CNY)"), "benefits": ("技术优势与效益", "Benefits"),
+    "team": ("团队", "Team"), "region": ("地区", "Region"), "contact": ("联系方式", "Contact"),
+    "patent_ids": ("关联专利", "Linked patents"), "number": ("专利号", "Patent number"),
+    "abstract": ("摘要", "Abstract"), "patent_type": ("专利类型", "Patent type"), "ipc_codes": ("IPC 分类号", "IPC codes"),
+    "applicant": ("申请人", "Applicant"), "legal_status": ("法律状态", "Legal status"),
+    "filing_date": ("申请日", "Filing date"), "grant_date": ("授权日", "Grant date"),
+    "expiry_date": ("到期日", "Expiry date"), "problem": ("需求描述", "Problem"), "indicators": ("技术指标", "Indicators"),
+    "budget_min": ("预算下限（万元）", "Budget from (10k CNY)"), "budget_max": ("预算上限（万元）", "Budget to (10k CNY)"),
+    "deadline": ("截止日期", "Deadline"), "cooperation_modes": ("合作方式", "Cooperation modes"),
+    "trl_min": ("最低技术成熟度", "Lowest TRL"),
+}
+# Fields whose values are vocabulary codes, and their vocabularies
+FIELD_VOCABULARIES: dict[str, dict] = {
+    "technical_field": TECHNICAL_FIELDS, "industries": INDUSTRIES, "industry": INDUSTRIES, "region": REGIONS,
+    "ip_type": IP_TYPES, "transfer_modes": TRANSFER_MODES, "cooperation_modes": TRANSFER_MODES,
+    "patent_type": IP_TYPES, "legal_status": LEGAL_STATUSES,
+}
+
 MEMBER_ROLES = {"member": ("成员", "Member"), "org_admin": ("机构管理员", "Organisation admin")}
 PLATFORM_ROLES = {"broker": ("技术经纪人", "Broker"), "admin": ("平台管理员", "Administrator")}
 
@@ -169,3 +194,11 @@ def price_band_label(code: str) -> str:
 
 
 ZH_LABEL_TO_FIELD = {zh: code for code, (zh, _en) in TECHNICAL_FIELDS.items()}
+
+
+def field_text(name: str, value, separator: str = "、") -> str:
+    """A listing field's value as users read it: vocabulary codes as labels, lists joined, nothing as empty."""
+    vocabulary = FIELD_VOCABULARIES.get(name)
+    values = value if isinstance(value, list) else [value]
+    shown = [label(vocabulary, item) if vocabulary else str(item) for item in values if item not in (None, "")]
+    return separator.join(shown)

@@ -293,13 +293,17 @@ class AchievementImporter:
             orgs.add(row.state)
         db.session.flush()
         for record in to_publish:  # the declared lifecycle, as the system: submitted, then published
-            LIFECYCLE.apply(SYSTEM, record, "submit")
-            LIFECYCLE.apply(SYSTEM, record, "publish")
+            LIFECYCLE.apply(SYSTEM, record, "submit", audit_each=False)
+            LIFECYCLE.apply(SYSTEM, record, "publish", audit_each=False)
         db.session.flush()
+        published = {}
+        for record in to_publish:  # the batch's audit event names every listing it published
+            published.setdefault(record.org_id, []).append(record.id)
         new_ids = {key: record.id for key, record in batch_new.items()}  # read before commit expires them
         for state in orgs:
             audit(None, "achievement.import", state.org, {
-                "source": self.source, "rows": [rows[0].number, rows[-1].number], "publish": self.publish, **counts})
+                "source": self.source, "rows": [rows[0].number, rows[-1].number], "publish": self.publish, **counts,
+                "published_ids": published.get(state.id, [])})
         db.session.commit()
         return counts, new_ids
 

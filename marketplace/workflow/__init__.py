@@ -156,8 +156,11 @@ class Lifecycle:
             return message + _tr("现在可以：%(actions)s", actions=_tr("、").join(now))
         return message + _tr("现在没有可执行的操作")
 
-    def apply(self, actor, record, name: str, **params) -> Transition:
-        """Check and apply transition ``name`` to ``record`` as ``actor`` (see the module docstring)."""
+    def apply(self, actor, record, name: str, *, audit_each: bool = True, **params) -> Transition:
+        """Check and apply transition ``name`` to ``record`` as ``actor`` (see the module docstring).
+
+        ``audit_each=False`` is for bulk work that records one audit event for the whole batch itself, naming
+        every record it moved (the importer)."""
         transition = self.check(actor, record, name)
         source = str(getattr(record, self.state_attr))
         if transition.effect is not None:
@@ -169,7 +172,7 @@ class Lifecycle:
             setattr(record, stamp, now)
         for cleared in transition.clears:
             setattr(record, cleared, None)
-        if transition.audited:
+        if transition.audited and audit_each:
             details = {key: value for key, value in params.items() if isinstance(value, (str, int, float, bool))}
             if transition.target is not None and transition.target != source:
                 details.update({"from": source, "to": transition.target})
