@@ -289,12 +289,12 @@ class AchievementImporter:
                 if record.id is None or {p.id for p in record.patents} != set(row.patent_ids):
                     record.patents = wanted_patents
             if self.publish and record.status != PUBLISHED:
+                # the declared lifecycle, as the system: submitted, then published (before the flush, so a new
+                # record is inserted published rather than inserted and updated)
+                LIFECYCLE.apply(SYSTEM, record, "submit", audit_each=False)
+                LIFECYCLE.apply(SYSTEM, record, "publish", audit_each=False)
                 to_publish.append(record)
             orgs.add(row.state)
-        db.session.flush()
-        for record in to_publish:  # the declared lifecycle, as the system: submitted, then published
-            LIFECYCLE.apply(SYSTEM, record, "submit", audit_each=False)
-            LIFECYCLE.apply(SYSTEM, record, "publish", audit_each=False)
         db.session.flush()
         published = {}
         for record in to_publish:  # the batch's audit event names every listing it published
