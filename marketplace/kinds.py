@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from .accounts.models import Organization
 from .achievements.models import Achievement
+from .challenges.models import Challenge
 from .demands.models import Demand
 from .patents.models import Patent
 from .web.messages import N_
 from .workflow import Lifecycle
+from .workflow import challenges as challenge_lifecycles
 from .workflow import listings as listing_lifecycles
 
 
@@ -25,6 +27,7 @@ class RecordKind:
     lifecycle: Lifecycle | None = None
     attachments: bool = False  # records of this kind carry files
     show_arg: str = "record_id"  # the detail page's URL argument
+    searchable: bool = True  # indexed through the outbox (marketplace.indexing)
     api_collection: str = ""  # the JSON API's path segment, if not ``collection``
 
     @property
@@ -48,12 +51,16 @@ ACHIEVEMENT = RecordKind("achievement", Achievement, "achievements", N_("科技�
                          attachments=True)
 PATENT = RecordKind("patent", Patent, "patents", N_("专利"), listing_lifecycles.PATENT, attachments=True)
 DEMAND = RecordKind("demand", Demand, "demands", N_("技术需求"), listing_lifecycles.DEMAND, attachments=True)
+CHALLENGE = RecordKind("challenge", Challenge, "challenges", N_("揭榜挂帅"), challenge_lifecycles.CHALLENGE,
+                       attachments=True, searchable=False)
 ORGANIZATION = RecordKind("organization", Organization, "orgs", N_("机构"), show_arg="org_id",
                           api_collection="organizations")
 
-KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACHIEVEMENT, PATENT, DEMAND, ORGANIZATION)}
+KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACHIEVEMENT, PATENT, DEMAND, CHALLENGE, ORGANIZATION)}
 #: The kinds that go through the listing lifecycle and the review queue, in queue order.
 LISTING_KINDS: dict[str, RecordKind] = {name: kind for name, kind in KINDS.items() if kind.lifecycle is not None}
+#: The kinds with search documents (marketplace.indexing), in index order.
+SEARCHABLE_KINDS: dict[str, RecordKind] = {name: kind for name, kind in KINDS.items() if kind.searchable}
 BY_COLLECTION: dict[str, RecordKind] = {kind.collection: kind for kind in KINDS.values()}
 _BY_MODEL: dict[type, RecordKind] = {kind.model: kind for kind in KINDS.values()}
 

@@ -76,6 +76,54 @@ def can_create_listing(user) -> bool:
     return is_system(user) or (is_signed_in(user) and getattr(user, "org_id", None) is not None)
 
 
+# -- 揭榜挂帅 (challenges) ------------------------------------------------------------------------------------------
+
+def can_see_challenge(user, challenge) -> bool:
+    """A 榜单 is a listing: public once published."""
+    return can_see_listing(user, challenge)
+
+
+def can_run_challenge(user, challenge) -> bool:
+    """The issuer (发榜单位) and platform staff run a challenge: close, review, award, sign, accept."""
+    return owns(user, challenge) or can_review(user)
+
+
+def is_applicant(user, application) -> bool:
+    """A member of the application's lead organisation (揭榜牵头单位)."""
+    return owns(user, application)
+
+
+def is_consortium_member(user, application) -> bool:
+    org_id = getattr(user, "org_id", None)
+    return is_signed_in(user) and org_id is not None and org_id in (application.consortium_org_ids or [])
+
+
+def is_assigned_reviewer(user, review) -> bool:
+    return is_system(user) or (is_signed_in(user) and review.reviewer_id == getattr(user, "id", None))
+
+
+def reviews_application(user, application) -> bool:
+    """``user`` is an assigned (not recused) reviewer of the application."""
+    user_id = getattr(user, "id", None)
+    return is_signed_in(user) and any(review.reviewer_id == user_id and review.status != "recused"
+                                      for review in application.reviews)
+
+
+def can_see_application(user, application) -> bool:
+    """Private: the applicant, its consortium, the issuer, its assigned reviewers and staff; 404 for anyone else."""
+    return (can_review(user) or is_applicant(user, application) or is_consortium_member(user, application)
+            or owns(user, application.challenge) or reviews_application(user, application))
+
+
+def is_delivery_team(user, milestone) -> bool:
+    application = milestone.agreement.application
+    return is_applicant(user, application) or is_consortium_member(user, application)
+
+
+def can_see_milestone(user, milestone) -> bool:
+    return can_see_application(user, milestone.agreement.application)
+
+
 # -- refusals, raised by services -------------------------------------------------------------------------------------
 
 def require(allowed: bool, message: str) -> None:

@@ -26,8 +26,8 @@ from ..demands.models import Demand
 from ..listings import PUBLISHED
 from ..patents.models import Patent
 
-KINDS = tuple(kinds.KINDS)  # the searchable kinds: every kind in the registry
-MODELS: dict[str, type] = {name: kind.model for name, kind in kinds.KINDS.items()}
+KINDS = tuple(kinds.SEARCHABLE_KINDS)  # the kinds with search documents
+MODELS: dict[str, type] = {name: kind.model for name, kind in kinds.SEARCHABLE_KINDS.items()}
 
 
 def kind_of(record) -> str:

@@ -21,7 +21,7 @@ from .facets import PAGES
 blp = Blueprint("api_search", __name__,
                 description="全文检索：科技成果、专利、技术需求、机构（分面统计、高亮、联想词）")
 
-KIND_PATHS = {kind.api_path: name for name, kind in kinds.KINDS.items()}
+KIND_PATHS = {kind.api_path: name for name, kind in kinds.SEARCHABLE_KINDS.items()}
 
 
 # -- arguments ------------------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""揭榜挂帅 challenges: from 发榜 to 验收, including 赛马."""

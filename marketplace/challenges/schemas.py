@@ -1,0 +1,104 @@
+"""Input of a 榜单 (challenge): what the issuer drafts. Server-owned fields (stage, org, status) are never loaded."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..taxonomy import INDUSTRIES, ORG_TYPES, REGIONS, TECHNICAL_FIELDS
+from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text
+from .models import FundingMode
+
+FUNDING_MODES = {
+    FundingMode.AWARD.value: ("揭榜奖励", "One-off award"),
+    FundingMode.MILESTONE.value: ("里程碑式资助", "Milestone funding"),
+    FundingMode.HORSE_RACE.value: ("赛马", "Horse race (parallel teams)"),
+    FundingMode.POST_HOC.value: ("事后资助", "Post-hoc funding"),
+}
+CONSORTIUM_RULES = {
+    "not_allowed": ("不接受联合体", "No consortium"),
+    "allowed": ("允许联合体（创新联合体）", "Consortium allowed"),
+    "required": ("须组建联合体", "Consortium required"),
+}
+MAX_INDICATORS = 20
+
+
+class IndicatorInput(InputSchema):
+    """One technical indicator (技术指标): what is measured, the target, its unit and how it is verified."""
+
+    metric = Text(required=True, max_length=200)
+    target = Text(required=True, max_length=100)
+    unit = Text(max_length=30)
+    verification = Text(max_length=500)
+
+
+class ChallengeInput(InputSchema):
+    title = Text(required=True, max_length=200, min_length=4)
+    background = Text(max_length=10000)
+    problem = Text(required=True, max_length=10000, min_length=10)
+    indicators = fields.List(fields.Nested(IndicatorInput), required=True,
+                             validate=validate.Length(min=1, max=MAX_INDICATORS,
+                                                      error=f"请填写 1 到 {MAX_INDICATORS} 项技术指标"),
+                             error_messages={"required": "请至少填写一项技术指标", "invalid": "应为列表"})
+    technical_field = Choice(TECHNICAL_FIELDS, required=True, label="技术领域")
+    industry = Choice(INDUSTRIES, label="所属行业")
+    reward_amount = Amount(required=True)
+    cofunding_share = fields.Decimal(places=2, as_string=False, allow_none=True,
+                                     validate=validate.Range(min=0, max=100, error="配套资金比例应在 0 到 100 之间（%）"),
+                                     error_messages={"invalid": "请输入有效的比例（%）"})
+    funding_mode = Choice(FUNDING_MODES, required=True, label="资助方式")
+    max_winners = Int(1, 3)
+    application_deadline = Date(required=True)
+    completion_deadline = Date(required=True)
+    eligible_org_types = ChoiceList(ORG_TYPES, label="机构类型")
+    eligible_regions = ChoiceList(REGIONS, label="地区代码")
+    consortium = Choice(CONSORTIUM_RULES, label="联合体要求")
+    ip_terms = Text(max_length=4000)
+    confidentiality = Text(max_length=4000)
+    contact = Text(max_length=200)
+    region = Choice(REGIONS, label="地区代码")
+
+    @validates_schema
+    def _dates_and_winners(self, data, partial=None, **kwargs):
+        opens, ends = data.get("application_deadline"), data.get("completion_deadline")
+        if opens is not None and ends is not None and ends <= opens:
+            raise ValidationError("完成期限应晚于揭榜截止日期", field_name="completion_deadline")
+        winners, mode = data.get("max_winners"), data.get("funding_mode")
+        if winners is not None and mode is not None:
+            if mode == FundingMode.HORSE_RACE and not 2 <= winners <= 3:
+                raise ValidationError("赛马方式应同时支持 2 到 3 个团队", field_name="max_winners")
+            if mode != FundingMode.HORSE_RACE and winners != 1:
+                raise ValidationError("只有赛马方式可以确定多个揭榜方", field_name="max_winners")
+
+
+class CriterionInput(InputSchema):
+    """One criterion of the review rubric (评审细则)."""
+
+    name = Text(required=True, max_length=100)
+    weight = fields.Decimal(places=2, as_string=False, required=True,
+                            validate=validate.Range(min=0, min_inclusive=False, max=100, error="权重应大于 0、不超过 100"),
+                            error_messages={"required": "此项为必填项", "invalid": "请输入有效的权重"})
+    min = Int(0, 1000, required=True)
+    max = Int(1, 1000, required=True)
+    comments_required = fields.Bool(load_default=False)
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("min") is not None and data.get("max") is not None and data["max"] <= data["min"]:
+            raise ValidationError("最高分应高于最低分", field_name="max")
+
+
+class RubricInput(InputSchema):
+    criteria = fields.List(fields.Nested(CriterionInput), required=True,
+                           validate=validate.Length(min=1, max=20, error="请填写 1 到 20 项评审指标"),
+                           error_messages={"required": "请至少填写一项评审指标", "invalid": "应为列表"})
+
+    @validates_schema
+    def _unique_names(self, data, **kwargs):
+        names = [criterion["name"] for criterion in data.get("criteria") or []]
+        if len(names) != len(set(names)):
+            raise ValidationError("评审指标名称不能重复", field_name="criteria")
+
+
+def dump_json(schema: Schema, values: dict) -> dict:
+    """Loaded values in the JSON form stored in JSON columns (decimals as numbers, dates as ISO strings)."""
+    return {key: (float(value) if hasattr(value, "as_tuple") else value.isoformat() if hasattr(value, "isoformat")
+                  else value) for key, value in values.items()}
