@@ -45,6 +45,7 @@ CLI_MODULES: list[str] = [
     "marketplace.achievements.cli",
     "marketplace.demo.cli",
     "marketplace.alerts.cli",  # also subscribes the mail sender to the search drain loops' tick
+    "marketplace.challenges.cli",  # also subscribes the overdue-milestone pass to the drain loops' tick
 ]
 
 

@@ -193,6 +193,16 @@ def _members(org_id: int) -> list[User]:
         Membership.org_id == org_id, User.active.is_(True))).scalars())
 
 
+def notify_members(org_ids, title: str, *, category: str = "system", body: str | None = None,
+                   link: str | None = None, subject: tuple[str, int] | None = None, email: bool = True) -> int:
+    """Notify every active member of the organisations ``org_ids`` once (in-app, and queued for e-mail unless
+    ``email`` is false); returns the number of notifications."""
+    user_ids = {user.id for org_id in dict.fromkeys(org_ids) if org_id is not None for user in _members(org_id)}
+    for user_id in sorted(user_ids):
+        notify(user_id, category, title, body=body, link=link, subject=subject, email=email)
+    return len(user_ids)
+
+
 def notify_recommendation(demand: Demand, kind: str, target, note: str | None, explanation: dict) -> int:
     """Tell both parties that a broker recommends this pair (in-app, and queued for e-mail); returns the number
     of notifications."""

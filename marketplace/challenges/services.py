@@ -127,10 +127,10 @@ def extend(actor, challenge: Challenge, new_deadline: date | None, reason: str) 
     if new_deadline - challenge.completion_deadline > MAX_EXTENSION:
         raise ValidationFailed(errors={"extended_to": ["延期最长一年"]})
     params = {"reason": reason}
-    challenge.extension_reason = reason_of(params)
+    reason = reason_of(params)
+    CHALLENGE_EXECUTION.apply(actor, challenge, "extend", reason=reason, extended_to=new_deadline.isoformat())
+    challenge.extension_reason = reason  # after the transition: its guard asks whether it was extended already
     challenge.extended_to = new_deadline
-    CHALLENGE_EXECUTION.apply(actor, challenge, "extend", reason=params["reason"],
-                              extended_to=new_deadline.isoformat())
 
 
 def _acceptance(challenge: Challenge, results: list[dict]) -> list[dict]:

@@ -1,0 +1,72 @@
+"""Overdue milestones: a pass that flags every milestone past its due date without accepted evidence (planned or
+returned) once, and tells the team and the issuer (in-app, and queued for e-mail).
+
+It runs from ``flask challenges flag-overdue`` (a cron job) and, at most every ``CHALLENGE_OVERDUE_INTERVAL``
+seconds (default 3600; 0 turns it off), on the drain loops' tick, like the mail sender."""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from ..alerts.services import notify_members
+from ..extensions import db
+from ..indexing.worker import drain_tick
+from ..timeutil import utcnow
+from .models import (ApplicationStatus, ChallengeAgreement, ChallengeApplication, ChallengeMilestone,
+                     ChallengeStage, MilestoneStatus)
+
+log = logging.getLogger(__name__)
+DEFAULT_INTERVAL = 3600
+BATCH = 500
+
+
+def overdue_query(today: date):
+    """Milestones of teams in delivery, due before ``today``, still planned or returned and not yet notified."""
+    from .models import Challenge
+
+    return (db.select(ChallengeMilestone)
+            .join(ChallengeAgreement, ChallengeMilestone.agreement_id == ChallengeAgreement.id)
+            .join(ChallengeApplication, ChallengeAgreement.application_id == ChallengeApplication.id)
+            .join(Challenge, ChallengeApplication.challenge_id == Challenge.id)
+            .where(ChallengeMilestone.status.in_([MilestoneStatus.PLANNED, MilestoneStatus.RETURNED]),
+                   ChallengeMilestone.due_on < today, ChallengeMilestone.overdue_notified_at.is_(None),
+                   ChallengeApplication.status == ApplicationStatus.AWARDED,
+                   Challenge.stage == ChallengeStage.IN_DELIVERY)
+            .order_by(ChallengeMilestone.due_on, ChallengeMilestone.id))
+
+
+def flag_overdue(today: date | None = None) -> int:
+    """Flag and notify the overdue milestones once (idempotent); returns how many were flagged. The caller
+    commits."""
+    today = today or date.today()
+    flagged = 0
+    for milestone in db.session.execute(overdue_query(today).limit(BATCH)).scalars().all():
+        application = milestone.agreement.application
+        challenge = application.challenge
+        milestone.overdue_notified_at = utcnow()
+        late = (today - milestone.due_on).days
+        title = f"里程碑逾期：{challenge.title} · 第 {milestone.seq} 个里程碑"
+        body = (f"里程碑「{milestone.deliverable[:100]}」应于 {milestone.due_on.isoformat()} 完成，已逾期 {late} 天，"
+                f"尚未提交通过的材料。请承担单位尽快提交，发榜单位跟进。")
+        notify_members([application.org_id, *(application.consortium_org_ids or []), challenge.org_id], title,
+                       category="challenge", body=body, subject=("challenge_milestone", milestone.id))
+        flagged += 1
+    return flagged
+
+
+@drain_tick.connect
+def _flag_on_tick(app, **extra) -> None:
+    """The drain loops' tick (in an app context): the overdue pass, at most every CHALLENGE_OVERDUE_INTERVAL s."""
+    interval = float(app.config.get("CHALLENGE_OVERDUE_INTERVAL", DEFAULT_INTERVAL) or 0)
+    if interval <= 0:
+        return
+    now = time.monotonic()
+    last = app.extensions.get("challenges_overdue_last")
+    if last is not None and now - last < interval:
+        return
+    app.extensions["challenges_overdue_last"] = now
+    flagged = flag_overdue()
+    db.session.commit()
+    if flagged:
+        log.info("challenges: %s overdue milestones flagged and notified", flagged)
