@@ -19,6 +19,7 @@ WEB_MODULES: list[str] = [
     "marketplace.achievements.views",
     "marketplace.patents.views",
     "marketplace.demands.views",
+    "marketplace.challenges.views",
     "marketplace.review.views",
     "marketplace.quality.views",
     "marketplace.attachments.views",
