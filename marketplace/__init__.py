@@ -39,6 +39,7 @@ API_MODULES: list[str] = [
     "marketplace.alerts.api",
     "marketplace.search_pages.api",
     "marketplace.challenges.api_delivery",
+    "marketplace.challenges.api_applications",
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",

@@ -138,7 +138,7 @@ class RubricOut(Schema):
     criteria = fields.List(fields.Nested(CriterionOut))
 
 
-class ReviewOut(Schema):
+class ReviewSummaryOut(Schema):
     """A review as its reviewer and staff read it (never shown to applicants)."""
 
     id = fields.Int()
@@ -152,15 +152,19 @@ class ReviewOut(Schema):
     assigned_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
     version = fields.Int()
-    rubric = fields.Function(lambda r: r.application.challenge.rubric or [],
-                             metadata={"type": "array", "items": {"type": "object"}})
-    application = fields.Nested(ApplicationOut)
     actions = fields.Function(lambda r: REVIEW.available(current_user, r),
                               metadata={"type": "array", "items": {"type": "string"}})
 
 
+class ReviewOut(ReviewSummaryOut):
+    """The review with what the reviewer scores: the rubric and the application."""
+
+    rubric = fields.List(fields.Nested(CriterionOut), attribute="application.challenge.rubric")
+    application = fields.Nested(ApplicationOut)
+
+
 class ReviewList(Schema):
-    items = fields.List(fields.Nested(ReviewOut, exclude=("application",)))
+    items = fields.List(fields.Nested(ReviewSummaryOut))
     total = fields.Int()
 
 
