@@ -78,11 +78,14 @@ def update_application(actor, application: ChallengeApplication, data: dict,
         application.consortium = members
         application.consortium_org_ids = [member["org_id"] for member in members]
     owners = {application.org_id, *(application.consortium_org_ids or [])}
-    if "achievement_ids" in values:
-        application.achievement_ids = _own_records(Achievement, values["achievement_ids"] or [], owners,
-                                                   "achievement_ids", "成果")
-    if "patent_ids" in values:
-        application.patent_ids = _own_records(Patent, values["patent_ids"] or [], owners, "patent_ids", "专利")
+    # prior results are checked when they change and when the consortium does (a member's records leave with it)
+    if "achievement_ids" in values or "consortium" in values:
+        application.achievement_ids = _own_records(
+            Achievement, values.get("achievement_ids", application.achievement_ids) or [], owners,
+            "achievement_ids", "成果")
+    if "patent_ids" in values or "consortium" in values:
+        application.patent_ids = _own_records(Patent, values.get("patent_ids", application.patent_ids) or [],
+                                              owners, "patent_ids", "专利")
     for name in ("proposal", "technical_route", "budget"):
         if name in values:
             setattr(application, name, values[name])

@@ -187,3 +187,20 @@ def test_review_with_recusal_ranking_and_anonymous_result(app, race):
         for name in ("expert", "expert2"):
             assert db.session.get(User, w.ids[name]).email not in text
     assert_problem(w.owner.get(result_url), 404)
+
+
+def test_shortlist_and_defence_by_the_issuer(app, race):
+    w = race
+    body = applied(w)
+    url = f"/challenge-applications/{body['id']}/shortlist"
+    assert_problem(w.other.post(url), 409)  # still open for applications
+    close(app, w)
+    assert_problem(w.owner.post(url), 403)
+    response = w.other.post(url)
+    assert response.status_code == 200 and response.get_json()["status"] == "shortlisted"
+    defence = f"/challenges/{w.ids['challenge']}/defence"
+    assert_problem(w.other.put(defence, json={"at": "2027-03-01T09:00:00"}), 422, "place")
+    assert_problem(w.owner.put(defence, json={"at": "2027-03-01T09:00:00", "place": "科技大厦"}), 403)
+    assert w.other.put(defence, json={"at": "2027-03-01T09:00:00", "place": "科技大厦 301"}).status_code == 204
+    with database(app):
+        assert db.session.get(Challenge, w.ids["challenge"]).defence_place == "科技大厦 301"

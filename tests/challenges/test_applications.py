@@ -124,6 +124,9 @@ def test_consortium_and_prior_results_rules(people):
     patent = f.patent(people["other"])
     apps.update_application(applicant, application, {"achievement_ids": [foreign.id], "patent_ids": [patent.id]})
     assert application.achievement_ids == [foreign.id] and application.patent_ids == [patent.id]
+    with pytest.raises(ValidationFailed) as error:  # the member's records would stay behind without it
+        apps.update_application(applicant, application, {"consortium": []})
+    assert "achievement_ids" in error.value.errors
     with pytest.raises(ValidationFailed) as error:
         apps.update_application(applicant, application, {"budget": "abc", "team": [{"title": "教授"}]})
     assert "budget" in error.value.errors and "team" in error.value.errors
