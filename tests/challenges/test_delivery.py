@@ -201,3 +201,14 @@ def test_another_organisation_cannot_see_a_milestone(ctx):
         delivery.get_milestone(milestone.id, stranger)
     with pytest.raises(NotFound):
         delivery.submit_evidence(stranger, milestone, "冒充")
+
+
+def test_flag_overdue_cli(ctx, runner):
+    s = awarded()
+    signed(s)
+    db.session.commit()
+    later = (date.today() + timedelta(days=300)).isoformat()  # both milestones overdue then
+    result = runner.invoke(args=["challenges", "flag-overdue", "--today", later])
+    assert result.exit_code == 0 and "2 overdue milestones" in result.output
+    result = runner.invoke(args=["challenges", "flag-overdue", "--today", later])
+    assert "0 overdue milestones" in result.output
