@@ -52,7 +52,7 @@ ACHIEVEMENT = RecordKind("achievement", Achievement, "achievements", N_("科技�
 PATENT = RecordKind("patent", Patent, "patents", N_("专利"), listing_lifecycles.PATENT, attachments=True)
 DEMAND = RecordKind("demand", Demand, "demands", N_("技术需求"), listing_lifecycles.DEMAND, attachments=True)
 CHALLENGE = RecordKind("challenge", Challenge, "challenges", N_("揭榜挂帅"), challenge_lifecycles.CHALLENGE,
-                       attachments=True, searchable=False)
+                       attachments=True)
 ORGANIZATION = RecordKind("organization", Organization, "orgs", N_("机构"), show_arg="org_id",
                           api_collection="organizations")
 

@@ -88,6 +88,24 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         FieldSpec("published_at", "date", sortable=True),
         FieldSpec("suggest", "stored"),
     ),
+    "challenge": _spec(
+        FieldSpec("title", "text", boost=3.0),
+        FieldSpec("problem", "text", boost=1.0),
+        FieldSpec("background", "text", boost=0.5),
+        FieldSpec("indicators", "text", boost=1.0),  # metric, target, unit of each technical indicator
+        FieldSpec("technical_field", "keyword", facet=True),
+        FieldSpec("industry", "keyword", facet=True),
+        FieldSpec("region", "keyword", facet=True),  # province of the challenge, else of the issuer
+        FieldSpec("funding_mode", "keyword", facet=True),
+        FieldSpec("stage", "keyword", facet=True),  # execution stage: open, reviewing, awarded, ...
+        FieldSpec("reward_band", "keyword", facet=True),  # taxonomy.PRICE_BANDS on reward_amount
+        FieldSpec("org_type", "keyword", facet=True),  # the issuer's
+        FieldSpec("org_id", "int"),
+        FieldSpec("reward_amount", "float", sortable=True),  # 万元
+        FieldSpec("application_deadline", "date", sortable=True),
+        FieldSpec("published_at", "date", sortable=True),
+        FieldSpec("suggest", "stored"),
+    ),
     "organization": _spec(
         FieldSpec("name", "text", boost=3.0),
         FieldSpec("description", "text", boost=1.0),

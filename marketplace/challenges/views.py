@@ -15,6 +15,7 @@ from .. import kinds, listing_edits
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..listings import PUBLISHED
+from ..permissions import can_run_challenge
 from ..filters import BAND_RANGES
 from ..taxonomy import REGIONS, TECHNICAL_FIELDS
 from ..unit_of_work import commit
@@ -24,7 +25,7 @@ from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import paginate_ids
 from ..workflow.challenges import APPLICATION_LABELS, CHALLENGE_EXECUTION, STAGE_LABELS
-from . import services
+from . import application_views, delivery_views, review_views, services
 from .models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStage
 from .schemas import CONSORTIUM_RULES, FUNDING_MODES, MAX_INDICATORS, ChallengeInput
 
@@ -180,7 +181,7 @@ def render_show(challenge: Challenge, *, errors=None, failed=None, form=None, st
         mine=own_application(current_user, challenge), results=public_results([challenge])[challenge.id],
         days_left=days_left(challenge), funding_modes=FUNDING_MODES, consortium_rules=CONSORTIUM_RULES,
         stages=STAGE_LABELS, application_labels=APPLICATION_LABELS, errors=errors or {}, failed=failed,
-        form=form or {}, today=date.today().isoformat()), status
+        form=form or {}, today=date.today().isoformat(), runs=can_run_challenge(current_user, challenge)), status
 
 
 @bp.get("/<int:record_id>")
@@ -261,4 +262,7 @@ def run(record_id: int, action: str):
     return redirect(url_for("challenges.show", record_id=record_id))
 
 
+application_views.register(bp)
+delivery_views.register(bp)
+review_views.register(bp)
 listing_pages.register_routes(bp, FORM)

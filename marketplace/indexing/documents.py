@@ -22,6 +22,7 @@ from search.engine import Deletion, Document
 from .. import kinds, taxonomy
 from ..accounts.models import Organization
 from ..achievements.models import Achievement
+from ..challenges.models import Challenge
 from ..demands.models import Demand
 from ..listings import PUBLISHED
 from ..patents.models import Patent
@@ -88,6 +89,7 @@ HOLDER_FIELDS: dict[str, tuple[str, ...]] = {
     "achievement": ("name", "org_type", "region"),
     "patent": ("org_type", "region"),
     "demand": ("region",),
+    "challenge": ("org_type", "region"),
 }
 
 
@@ -211,6 +213,40 @@ def demand_fields(record: Demand) -> dict[str, Any]:
     }
 
 
+def _indicator_text(indicators) -> list[str]:
+    """Each technical indicator as one line of text: metric, target and unit."""
+    lines = []
+    for item in _list(indicators):
+        if isinstance(item, dict):
+            line = " ".join(str(item.get(k) or "") for k in ("metric", "target", "unit")).strip()
+            if line:
+                lines.append(line)
+    return lines
+
+
+def challenge_fields(record: Challenge) -> dict[str, Any]:
+    _org_name, org_type, org_region = _holder(record)
+    reward = _number(record.reward_amount)
+    return {
+        "title": record.title,
+        "problem": record.problem,
+        "background": record.background,
+        "indicators": _indicator_text(record.indicators),
+        "technical_field": record.technical_field,
+        "industry": record.industry,
+        "region": province(record.region or org_region),
+        "funding_mode": str(record.funding_mode) if record.funding_mode else None,
+        "stage": str(record.stage) if record.stage else None,
+        "reward_band": taxonomy.price_band(reward) if reward is None or isinstance(reward, (int, float)) else None,
+        "org_type": org_type,
+        "org_id": record.org_id,
+        "reward_amount": reward,
+        "application_deadline": _iso(record.application_deadline),
+        "published_at": _iso(record.published_at),
+        "suggest": _suggest(record.title),
+    }
+
+
 def organization_fields(record: Organization) -> dict[str, Any]:
     return {
         "name": record.name,
@@ -225,6 +261,7 @@ FIELD_MAPPERS = {
     "achievement": achievement_fields,
     "patent": patent_fields,
     "demand": demand_fields,
+    "challenge": challenge_fields,
     "organization": organization_fields,
 }
 

@@ -18,7 +18,7 @@ def _eager(kind: str) -> list:
         return [selectinload(model.organization), selectinload(model.patents).selectinload(Patent.open_licence)]
     if kind == "patent":
         return [selectinload(model.organization), selectinload(model.open_licence)]
-    if kind == "demand":
+    if kind in ("demand", "challenge"):
         return [selectinload(model.organization)]
     return []
 

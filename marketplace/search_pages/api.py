@@ -19,7 +19,7 @@ from .facets import PAGES
 
 # Routes carry the /search segment themselves: create_app registers every API blueprint at url_prefix="/api/v1".
 blp = Blueprint("api_search", __name__,
-                description="全文检索：科技成果、专利、技术需求、机构（分面统计、高亮、联想词）")
+                description="全文检索：科技成果、专利、技术需求、揭榜挂帅榜单、机构（分面统计、高亮、联想词）")
 
 KIND_PATHS = {kind.api_path: name for name, kind in kinds.SEARCHABLE_KINDS.items()}
 
@@ -113,6 +113,21 @@ class DemandHit(_Hit):
     published_at = fields.DateTime(allow_none=True)
 
 
+class ChallengeHit(_Hit):
+    title = fields.Str()
+    problem = fields.Str()
+    technical_field = fields.Str()
+    industry = fields.Str(allow_none=True)
+    funding_mode = fields.Str()
+    stage = fields.Str(metadata={"description": "榜单阶段：open 征集中、reviewing 评审中、awarded、in_delivery……"})
+    reward_amount = fields.Float(metadata={"description": "榜额，万元"})
+    application_deadline = fields.Date()
+    region = fields.Str(allow_none=True)
+    org_id = fields.Int()
+    org_name = fields.Str(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+
+
 class OrganizationHit(_Hit):
     name = fields.Str()
     org_type = fields.Str()
@@ -121,7 +136,7 @@ class OrganizationHit(_Hit):
 
 
 HIT_SCHEMAS = {"achievement": AchievementHit, "patent": PatentHit, "demand": DemandHit,
-               "organization": OrganizationHit}
+               "challenge": ChallengeHit, "organization": OrganizationHit}
 
 
 def _page_schema(kind: str) -> type[Schema]:
@@ -157,7 +172,7 @@ def _record_url(kind: str, record_id: int) -> str:
 def _hit(kind: str, record, highlights: dict) -> dict:
     item = {"id": record.id, "url": _record_url(kind, record.id),
             "highlights": {name: str(snippet) for name, snippet in highlights.items()}}
-    if kind in ("achievement", "demand"):
+    if kind in ("achievement", "demand", "challenge"):
         org = record.organization
         item["org_name"] = org.name if org is not None else None
     if kind == "patent":

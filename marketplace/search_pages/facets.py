@@ -9,6 +9,8 @@ from typing import Callable
 from flask_babel import lazy_gettext as _l
 
 from .. import taxonomy
+from ..challenges.schemas import FUNDING_MODES
+from ..workflow.challenges import STAGE_LABELS
 
 YES_NO = {"true": ("是", "Yes"), "false": ("否", "No")}
 TRL_BANDS = {"1-3": ("TRL 1–3 研究阶段", "TRL 1–3 research"), "4-6": ("TRL 4–6 中试阶段", "TRL 4–6 pilot"),
@@ -121,6 +123,20 @@ PAGES: dict[str, KindPage] = {
         ],
         sorts={"relevance": RELEVANCE, "newest": NEWEST, "budget": ("-budget_max", _l("预算高→低")),
                "deadline": ("deadline", _l("截止日期近→远"))},
+        text_fields=("title", "problem"),
+    ),
+    "challenge": KindPage(
+        kind="challenge", slug="challenges", title=_l("揭榜挂帅检索"),
+        facets=[
+            Facet("technical_field", _l("技术领域"), taxonomy.TECHNICAL_FIELDS),
+            Facet("region", _l("所在地区"), taxonomy.REGIONS),
+            Facet("funding_mode", _l("资助方式"), FUNDING_MODES),
+            _facet_price("reward_band", _l("榜额区间")),
+            Facet("stage", _l("榜单阶段"), STAGE_LABELS),
+        ],
+        sorts={"relevance": RELEVANCE, "newest": NEWEST,
+               "deadline": ("application_deadline", _l("揭榜截止日期近→远")),
+               "reward": ("-reward_amount", _l("榜额高→低"))},
         text_fields=("title", "problem"),
     ),
     "organization": KindPage(

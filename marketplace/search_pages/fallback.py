@@ -63,7 +63,8 @@ def _open_licence_exists(patent_id_column):
 
 def _condition(kind: str, model, name: str, value: str):
     """The SQL condition of one facet value (None when the database cannot express it)."""
-    if name in ("technical_field", "ip_type", "industry", "patent_type", "legal_status", "org_type"):
+    if name in ("technical_field", "ip_type", "industry", "patent_type", "legal_status", "org_type", "funding_mode",
+                "stage"):
         return getattr(model, name) == value
     if name in ("transfer_modes", "cooperation_modes", "industries"):
         return _json_contains(getattr(model, name), value)
@@ -78,6 +79,8 @@ def _condition(kind: str, model, name: str, value: str):
         return amount_in_band(model.price_amount, value)
     if name == "budget_band":
         return amount_in_band(func.coalesce(model.budget_max, model.budget_min), value)
+    if name == "reward_band":
+        return amount_in_band(model.reward_amount, value)
     if name == "holder_type":
         return model.org_id.in_(db.select(Organization.id).where(Organization.org_type == value))
     if name == "high_quality":
@@ -104,6 +107,8 @@ SORT_COLUMNS = {
     "-price": lambda m: [m.price_amount.desc().nulls_last(), m.id.desc()],
     "-budget_max": lambda m: [m.budget_max.desc().nulls_last(), m.id.desc()],
     "deadline": lambda m: [m.deadline.asc().nulls_last(), m.id.desc()],
+    "application_deadline": lambda m: [m.application_deadline.asc(), m.id.desc()],
+    "-reward_amount": lambda m: [m.reward_amount.desc(), m.id.desc()],
 }
 
 

@@ -1,4 +1,5 @@
-"""Search pages: /search (achievements), /search/patents, /search/demands, /search/orgs, and /search/suggest."""
+"""Search pages: /search (achievements), /search/patents, /search/demands, /search/challenges, /search/orgs, and
+/search/suggest."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -110,9 +111,9 @@ def index():
     return _render(PAGES["achievement"])
 
 
-@bp.get("/<any(patents, demands, orgs):slug>")
+@bp.get("/<any(patents, demands, challenges, orgs):slug>")
 def kind_page(slug: str):
-    """专利 / 技术需求 / 机构检索."""
+    """专利 / 技术需求 / 揭榜挂帅 / 机构检索."""
     return _render(BY_SLUG[slug])
 
 

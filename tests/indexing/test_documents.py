@@ -7,6 +7,7 @@ from marketplace.review import services as review
 from search.engine import Deletion, Document
 from search.schema import KINDS
 from tests import factories as f
+from tests.challenges.helpers import published_challenge
 
 LICENCE = {"fee_terms": "入门费5万元 + 销售额2%提成", "term_years": 5, "scope": "中国大陆，非独占"}
 
@@ -73,7 +74,7 @@ def test_holder_fields_name_exactly_the_organisation_data_each_listing_kind_copi
     """HOLDER_FIELDS decides which listings an organisation change re-indexes: it must agree with the mapping.
     Each organisation attribute is changed in turn (on region-less listings, which show the organisation's
     province); a kind's documents change exactly for the attributes HOLDER_FIELDS names for it."""
-    org = f.organization("university", region="220000")
+    org = f.organization("enterprise", region="220000")  # enterprises hold every kind, challenges included
     owner = f.user(org)
     broker = f.broker()
     records = {"achievement": f.achievement(owner, publish_by=broker), "demand": f.demand(owner, publish_by=broker)}
@@ -81,11 +82,12 @@ def test_holder_fields_name_exactly_the_organisation_data_each_listing_kind_copi
     review.submit(owner, patent)
     review.publish(broker, patent)
     records["patent"] = patent
+    records["challenge"] = published_challenge(owner, broker)
     for record in records.values():
         record.region = None
     db.session.flush()
     assert set(HOLDER_FIELDS) == set(records) and set(HOLDER_VIEWS) == {"name", "org_type", "region"}
-    changes = {"name": "另一个机构名称", "org_type": "enterprise", "region": "210000",
+    changes = {"name": "另一个机构名称", "org_type": "government", "region": "210000",
                "description": "简介不在任何成果、专利或需求的文档里", "website": "https://example.cn"}
     for attribute, value in changes.items():
         before = {kind: to_document(r).fields for kind, r in records.items()}
