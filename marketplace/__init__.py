@@ -38,6 +38,7 @@ API_MODULES: list[str] = [
     "marketplace.matching.api",
     "marketplace.alerts.api",
     "marketplace.search_pages.api",
+    "marketplace.challenges.api",
     "marketplace.challenges.api_delivery",
     "marketplace.challenges.api_applications",
 ]

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from flask_login import current_user
+
+from ..listing_schemas import ListingStateOut
 from ..taxonomy import INDUSTRIES, ORG_TYPES, REGIONS, TECHNICAL_FIELDS
 from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text
+from ..workflow.challenges import CHALLENGE_EXECUTION, STAGE_LABELS
 from .models import FundingMode
 
 FUNDING_MODES = {
@@ -102,3 +106,67 @@ def dump_json(schema: Schema, values: dict) -> dict:
     """Loaded values in the JSON form stored in JSON columns (decimals as numbers, dates as ISO strings)."""
     return {key: (float(value) if hasattr(value, "as_tuple") else value.isoformat() if hasattr(value, "isoformat")
                   else value) for key, value in values.items()}
+
+
+class IndicatorOut(Schema):
+    metric = fields.Str()
+    target = fields.Str()
+    unit = fields.Str(allow_none=True)
+    verification = fields.Str(allow_none=True)
+
+
+def _public_results(challenge) -> dict:
+    """What anyone may know of a challenge's applications: how many, and the winners' organisations."""
+    applied = [a for a in challenge.applications if a.status not in ("interested", "withdrawn")]
+    winners = [a.organization.name for a in challenge.applications if a.status in ("awarded", "eliminated")
+               and a.organization is not None]
+    return {"applications": len(applied), "winners": winners}
+
+
+class ChallengeSummaryOut(Schema):
+    """The short form used in lists."""
+
+    id = fields.Int(dump_only=True)
+    title = fields.Str()
+    technical_field = fields.Str()
+    industry = fields.Str(allow_none=True)
+    reward_amount = fields.Float()
+    funding_mode = fields.Str(metadata={"enum": list(FUNDING_MODES)})
+    application_deadline = fields.Date()
+    completion_deadline = fields.Date()
+    region = fields.Str(allow_none=True)
+    org_id = fields.Int(dump_only=True)
+    org_name = fields.Function(lambda c: c.organization.name if c.organization else None, dump_only=True,
+                               metadata={"type": "string"})
+    status = fields.Str(dump_only=True)
+    stage = fields.Str(dump_only=True, metadata={"enum": list(STAGE_LABELS)})
+    published_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class ChallengeOut(ListingStateOut, ChallengeSummaryOut):
+    background = fields.Str(allow_none=True)
+    problem = fields.Str()
+    indicators = fields.List(fields.Nested(IndicatorOut))
+    cofunding_share = fields.Float(allow_none=True)
+    max_winners = fields.Int()
+    eligible_org_types = fields.List(fields.Str())
+    eligible_regions = fields.List(fields.Str())
+    consortium = fields.Str(metadata={"enum": list(CONSORTIUM_RULES)})
+    ip_terms = fields.Str(allow_none=True)
+    confidentiality = fields.Str(allow_none=True)
+    contact = fields.Str(allow_none=True)
+    stage_reason = fields.Str(dump_only=True, allow_none=True)
+    extended_to = fields.Date(dump_only=True, allow_none=True)
+    extension_reason = fields.Str(dump_only=True, allow_none=True)
+    rubric = fields.List(fields.Dict(), dump_only=True)
+    defence_at = fields.DateTime(dump_only=True, allow_none=True)
+    defence_place = fields.Str(dump_only=True, allow_none=True)
+    acceptance = fields.List(fields.Dict(), dump_only=True, allow_none=True)
+    reward_paid = fields.Float(dump_only=True, allow_none=True)
+    reject_reason = fields.Str(dump_only=True, allow_none=True)
+    version = fields.Int(dump_only=True)
+    results = fields.Function(_public_results, dump_only=True,
+                              metadata={"type": "object", "description": "公开结果：申请数、揭榜方机构（不含申请内容）"})
+    execution_actions = fields.Function(lambda c: CHALLENGE_EXECUTION.available(current_user, c), dump_only=True,
+                                        metadata={"type": "array", "items": {"type": "string"},
+                                                  "description": "调用者现在可以执行的组织实施操作"})
