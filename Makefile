@@ -52,3 +52,4 @@ bench: setup
 	$(PY) bench/search_speed.py
 	$(PY) bench/matching_quality.py
 	$(PY) bench/org_refresh.py
+	$(PY) bench/challenge_pages.py
