@@ -27,6 +27,7 @@ from ..web.pagination import paginate_ids
 from ..workflow.challenges import APPLICATION_LABELS, CHALLENGE_EXECUTION, STAGE_LABELS
 from . import application_views, delivery_views, review_views, services
 from .models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStage
+from .solvers import open_challenges_for, recommended_solvers
 from .schemas import CONSORTIUM_RULES, FUNDING_MODES, MAX_INDICATORS, ChallengeInput
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
@@ -181,7 +182,15 @@ def render_show(challenge: Challenge, *, errors=None, failed=None, form=None, st
         mine=own_application(current_user, challenge), results=public_results([challenge])[challenge.id],
         days_left=days_left(challenge), funding_modes=FUNDING_MODES, consortium_rules=CONSORTIUM_RULES,
         stages=STAGE_LABELS, application_labels=APPLICATION_LABELS, errors=errors or {}, failed=failed,
-        form=form or {}, today=date.today().isoformat(), runs=can_run_challenge(current_user, challenge)), status
+        form=form or {}, today=date.today().isoformat(), runs=can_run_challenge(current_user, challenge),
+        solvers=recommended_solvers(challenge) if can_run_challenge(current_user, challenge)
+        and challenge.status == PUBLISHED and challenge.stage == "open" else []), status
+
+
+@bp.app_template_global("open_challenges_for")
+def open_challenges_template(achievement, size: int = 5) -> list:
+    """For an achievement's page: open challenges it could answer (published achievements only)."""
+    return open_challenges_for(achievement, size) if achievement.status == PUBLISHED else []
 
 
 @bp.get("/<int:record_id>")
