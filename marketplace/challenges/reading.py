@@ -23,6 +23,9 @@ from .models import Challenge, ChallengeStage
 from .schemas import FUNDING_MODES
 
 MAX_ID = 2**31 - 1
+#: The stages of a finished challenge (the public "past challenges" list and its results).
+PAST_STAGES = (ChallengeStage.ACCEPTED, ChallengeStage.FAILED, ChallengeStage.TERMINATED, ChallengeStage.CANCELLED,
+               ChallengeStage.UNSUCCESSFUL)
 
 
 def page_options() -> tuple:
@@ -63,6 +66,10 @@ CHALLENGES = ListSpec(
         Filter("open_now", fields.Bool(truthy={"1", "true", "yes"}, falsy={"0", "false", "no"}, allow_none=True,
                                        error_messages={"invalid": "应为 1 或 0"}),
                _open_now, "1 = 只看正在征集（阶段为征集中且未过揭榜截止日期）的榜单，0 = 只看其他"),
+        Filter("past", fields.Bool(truthy={"1", "true", "yes"}, falsy={"0", "false", "no"}, allow_none=True,
+                                   error_messages={"invalid": "应为 1 或 0"}),
+               lambda flag: Challenge.stage.in_(PAST_STAGES) if flag else Challenge.stage.not_in(PAST_STAGES),
+               "1 = 只看已结束的榜单（验收通过、验收未通过、已终止、已撤榜、揭榜不成）"),
         Filter("reward", Choice(list(BAND_RANGES), label="榜额区间"),
                lambda v: amount_in_band(Challenge.reward_amount, v),
                "榜额区间：lt10 / 10-50 / 50-200 / 200-1000 / gte1000（万元）", api_aliases=("reward_band",)),
@@ -74,6 +81,7 @@ CHALLENGES = ListSpec(
         "newest": Sort("最新发布"),
         "deadline": Sort("揭榜截止日期从近到远", (Challenge.application_deadline.asc(),)),
         "reward": Sort("榜额从高到低", (Challenge.reward_amount.desc(),)),
+        "finished": Sort("最近结束的在前", (Challenge.stage_changed_at.desc(),)),
     },
     default_sort="newest",
 )

@@ -16,17 +16,17 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..permissions import can_run_challenge
-from ..filters import BAND_RANGES
-from ..taxonomy import REGIONS, TECHNICAL_FIELDS
+from ..reading import ReadArgs
 from ..unit_of_work import commit
 from ..web import listing_pages
 from ..web.forms import field_errors, flash_error
 from ..web.listing_pages import ListingForm
 from ..web.messages import N_
-from ..web.pagination import paginate_ids
+from ..web.pagination import page_arg
 from ..workflow.challenges import APPLICATION_LABELS, CHALLENGE_EXECUTION, STAGE_LABELS
 from . import application_views, delivery_views, review_views, services
-from .models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStage
+from .models import ApplicationStatus, Challenge, ChallengeApplication
+from .reading import CHALLENGES, public_page
 from .solvers import open_challenges_for, recommended_solvers
 from .schemas import CONSORTIUM_RULES, FUNDING_MODES, MAX_INDICATORS, ChallengeInput
 
@@ -34,8 +34,6 @@ bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 
 INDICATOR_ROWS = 10  # rows the form offers; empty rows are ignored
 INDICATOR_FIELDS = ("metric", "target", "unit", "verification")
-PAST_STAGES = (ChallengeStage.ACCEPTED, ChallengeStage.FAILED, ChallengeStage.TERMINATED, ChallengeStage.CANCELLED,
-               ChallengeStage.UNSUCCESSFUL)
 #: Applications that count as applicants on the public results (registrations never submitted do not).
 COUNTED = (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED, ApplicationStatus.AWARDED,
            ApplicationStatus.NOT_SELECTED, ApplicationStatus.ELIMINATED)
@@ -129,37 +127,21 @@ def public_results(challenges: list[Challenge]) -> dict[int, dict]:
     return results
 
 
-def _filters() -> dict[str, str]:
-    """Until the list's ListSpec lands: the simple filters, unknown values dropped (the page is lenient)."""
-    allowed = {"technical_field": TECHNICAL_FIELDS, "region": REGIONS, "funding_mode": FUNDING_MODES,
-               "stage": STAGE_LABELS, "reward": BAND_RANGES}
-    return {name: request.args[name] for name, vocabulary in allowed.items() if request.args.get(name) in vocabulary}
-
-
 @bp.get("")
 def index():
-    """Open challenges (with the days left to apply) or, with ``view=past``, the finished ones and their results."""
+    """Open challenges (with the days left to apply) or, with ``view=past``, the finished ones and their results.
+    Filters and sorts are the challenge list spec's (marketplace/challenges/reading.py), as in the API."""
     past = request.args.get("view") == "past"
-    filters = _filters()
-    conditions = [Challenge.status == PUBLISHED]
+    args = CHALLENGES.parse_page(request.args)
     if past:
-        conditions.append(Challenge.stage.in_(PAST_STAGES))
-        order = (Challenge.stage_changed_at.desc(), Challenge.id.desc())
-    elif filters.get("stage"):
-        conditions.append(Challenge.stage == filters["stage"])
-        order = (Challenge.published_at.desc(), Challenge.id.desc())
-    else:
-        conditions += [Challenge.stage == ChallengeStage.OPEN, Challenge.application_deadline >= date.today()]
-        order = (Challenge.application_deadline.asc(), Challenge.id.desc())
-    for name in ("technical_field", "region", "funding_mode"):
-        if name in filters:
-            conditions.append(getattr(Challenge, name) == filters[name])
-    if "reward" in filters:
-        low, high = BAND_RANGES[filters["reward"]]
-        conditions += ([Challenge.reward_amount >= low] if low is not None else []) + \
-            ([Challenge.reward_amount < high] if high is not None else [])
-    page = paginate_ids(Challenge, conditions, order, options=(joinedload(Challenge.organization),))
-    return render_template("challenges/index.html", page=page, past=past, filters=filters,
+        args = ReadArgs({**args.filters, "past": True}, "finished")
+    elif "stage" not in args.filters and "past" not in args.filters:
+        args = ReadArgs({**args.filters, "open_now": True},
+                        args.sort if request.args.get("sort") in CHALLENGES.sorts else "deadline")
+    page = public_page(args, page=page_arg())
+    filters = {name: value for name, value in args.query_string(CHALLENGES).items()
+               if name not in ("open_now", "past")}
+    return render_template("challenges/index.html", page=page, past=past, filters=filters, sort=args.sort,
                            results=public_results(page.items) if past else {}, days_left=days_left,
                            funding_modes=FUNDING_MODES, stages=STAGE_LABELS)
 
