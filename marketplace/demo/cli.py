@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 from ..extensions import db
 
 demo_cli = AppGroup("demo", help="演示数据")
-LABELS = {"organizations": "机构", "users": "用户", "patents": "专利", "achievements": "成果", "demands": "需求"}
+LABELS = {"organizations": "机构", "users": "用户", "patents": "专利", "achievements": "成果", "demands": "需求",
+          "challenges": "揭榜挂帅榜单"}
 
 
 @demo_cli.command("load")

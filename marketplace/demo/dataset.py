@@ -382,7 +382,8 @@ class _Builder:
 
 
 def demo_dataset(seed: int = 2026) -> dict[str, list[dict]]:
-    """The demo dataset for ``seed``: ``{"organizations", "users", "patents", "achievements", "demands"}``."""
+    """The demo dataset for ``seed``: ``{"organizations", "users", "patents", "achievements", "demands",
+    "challenges"}``."""
     builder = _Builder(seed)
     builder.organizations()
     builder.user_list()
@@ -392,5 +393,7 @@ def demo_dataset(seed: int = 2026) -> dict[str, list[dict]]:
     builder.open_licences()
     demands = builder.demands()
     patents = [{k: v for k, v in p.items() if not k.startswith("_")} for p in builder.patents]
+    from .challenges import SCENARIOS  # 揭榜挂帅 at every stage (run through the services by the loader)
+
     return {"organizations": builder.orgs, "users": builder.users, "patents": patents,
-            "achievements": achievements, "demands": demands}
+            "achievements": achievements, "demands": demands, "challenges": SCENARIOS}

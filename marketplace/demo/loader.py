@@ -213,6 +213,11 @@ class DemoLoader:
         self.patents()
         self.achievements()
         self.demands()
+        if self.dataset.get("challenges"):  # 揭榜挂帅 at every stage, through the challenge services
+            from .challenges import load_challenges
+
+            db.session.flush()
+            self.counts["challenges"] = load_challenges(self, self.dataset["challenges"])
         db.session.flush()
         created = {kind: c["created"] for kind, c in self.counts.items()}
         if any(created.values()):
@@ -223,7 +228,8 @@ class DemoLoader:
 def load_demo(seed: int = 2026, dataset: dict | None = None) -> dict[str, dict[str, int]]:
     """Load the demo dataset (``demo_dataset(seed)`` unless ``dataset`` is given); the caller commits.
 
-    Returns ``{kind: {"created": n, "skipped": m}}`` for organizations, users, patents, achievements, demands.
+    Returns ``{kind: {"created": n, "skipped": m}}`` for organizations, users, patents, achievements, demands (and
+    challenges when the dataset has them).
     """
     if dataset is None:
         from .dataset import demo_dataset

@@ -25,6 +25,8 @@ KEYS = {
                 "legal_status", "filing_date", "grant_date", "expiry_date", "region", "status", "open_licence"},
     "demands": {"org", "owner", "title", "problem", "indicators", "keywords", "industry", "technical_field",
                 "budget_min", "budget_max", "deadline", "region", "cooperation_modes", "trl_min", "status"},
+    "challenges": {"key", "org", "stage", "days_left", "title", "field", "industry", "reward", "mode", "problem",
+                   "indicators", "applicants", "reason"},  # scenarios run by marketplace.demo.challenges
 }
 MAJOR_FIELDS = ["new_materials", "biomedicine", "optoelectronics", "agriculture", "equipment", "new_energy",
                 "environment", "automotive", "ai", "medical_devices"]
