@@ -51,7 +51,8 @@ FILTERS = [
 PAGE_URLS = [f"/challenges?{q}".rstrip("?") for q in FILTERS] + ["/challenges?view=past",
                                                                    "/challenges?view=past&technical_field=ai"]
 API_QUERIES = FILTERS + ["open_now=1", "open_now=1&sort=deadline", "sort=reward", "sort=deadline&region=220000",
-                         "org_type=government&sort=reward", "open_now=1&technical_field=new_materials&sort=deadline"]
+                         "org_type=government&sort=reward", "open_now=1&technical_field=new_materials&sort=deadline",
+                         "past=1&sort=finished", "past=1&technical_field=ai&sort=finished"]
 API_URLS = [f"/api/v1/challenges?{q}".rstrip("?") for q in API_QUERIES]
 
 
