@@ -42,6 +42,8 @@ class ReadInput(InputSchema):
 
 
 class SubscriptionIn(InputSchema):
+    kind = fields.Str(load_default="achievement", metadata={
+        "enum": ["achievement", "challenge"], "description": "订阅的检索类型：科技成果或揭榜挂帅榜单；筛选条件按该类型的分类字段校验"})
     name = Text(max_length=200)
     query_text = Text(max_length=500, metadata={"example": "钙钛矿电池"})
     filters = fields.Dict(keys=fields.Str(), values=fields.Raw(), load_default=dict)
@@ -51,6 +53,8 @@ class SubscriptionIn(InputSchema):
 class SubscriptionOut(Schema):
     id = fields.Int()
     kind = fields.Str(metadata={"enum": ["search", "demand"]})
+    search_kind = fields.Str(metadata={"enum": ["achievement", "challenge"],
+                                       "description": "检索订阅（及关注需求）所关注的记录类型"})
     name = fields.Str()
     query_text = fields.Str(allow_none=True)
     filters = fields.Dict()
@@ -108,10 +112,10 @@ class Subscriptions(MethodView):
     @blp.response(201, SubscriptionOut)
     @problems(422)
     def post(self, payload):
-        """保存检索为订阅：有新发布的成果符合时通知我"""
+        """保存检索为订阅：有新发布的成果（kind=challenge：揭榜挂帅榜单）符合时通知我"""
         data = load_or_raise(SubscriptionIn(), payload)
         subscription = services.save_search(current_user, data.get("query_text"), data.get("filters"),
-                                            data.get("name"), data.get("email", True))
+                                            data.get("name"), data.get("email", True), kind=data.get("kind"))
         commit()
         return subscription
 

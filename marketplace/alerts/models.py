@@ -19,14 +19,18 @@ MAIL_QUEUED, MAIL_SENT, MAIL_LOGGED, MAIL_SKIPPED, MAIL_FAILED = "queued", "sent
 
 
 class Subscription(db.Model):
-    """A user's standing interest: a saved achievement search (``query_text`` + ``filters``) or a followed demand
-    (new achievements that match it). Saved searches are registered with the engine's percolator by id."""
+    """A user's standing interest: a saved search (``query_text`` + ``filters`` over ``search_kind``: achievements
+    or challenges) or a followed demand (new achievements that match it). Saved searches are registered with the
+    engine's percolator of their kind by id."""
 
     __tablename__ = "subscriptions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # search | demand
+    # what a saved search watches: the search kind of its query and filters (achievement | challenge); followed
+    # demands watch achievements
+    search_kind: Mapped[str] = mapped_column(String(20), default="achievement", server_default="achievement")
     name: Mapped[str] = mapped_column(String(200))
     query_text: Mapped[str | None] = mapped_column(Text)
     filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,9 +1,10 @@
 """Subscriptions and notifications.
 
-A *saved search* (text + facet filters over achievements) is registered with the engine's percolator under the
-subscription id; a *followed demand* is evaluated with the matcher. When the indexer has pushed documents it calls
-:func:`on_documents_indexed`; every newly published achievement that a subscription matches becomes one in-app
-notification per subscriber (never twice for the same record) and, when the subscriber wants it, an e-mail.
+A *saved search* (text + facet filters over achievements or challenges, :mod:`marketplace.alerts.saved_searches`)
+is registered with the engine's percolator of its kind under the subscription id; a *followed demand* is evaluated
+with the matcher. When the indexer has pushed documents it calls :func:`on_documents_indexed`; every newly published
+achievement or challenge that a subscription matches becomes one in-app notification per subscriber (never twice
+for the same record) and, when the subscriber wants it, an e-mail.
 
 E-mail is never sent here: a notification to be mailed is marked "queued" in the same transaction, and the mail
 queue's sender (:mod:`marketplace.alerts.delivery`) delivers it in the background, with retries.
@@ -15,15 +16,13 @@ from typing import Iterable
 
 from sqlalchemy import func
 
-from search.engine import Document, SavedQuery, SearchUnavailable
-from search.planning import plan_saved
-from search.schema import facet_fields
+from search.engine import Document, SearchUnavailable
 
 from ..records import get_visible
 from ..accounts.models import Membership, User
 from ..achievements.models import Achievement
 from ..demands.models import Demand
-from ..errors import NotFound, ValidationFailed
+from ..errors import NotFound
 from ..extensions import db
 from ..indexing.indexer import documents_indexed, index_rebuilt
 from ..indexing.records import load_public_in_order
@@ -33,72 +32,19 @@ from ..matching.services import matches_for_demand
 from ..matching.signals import match_recommended
 from ..timeutil import utcnow
 from .models import DEMAND, MAIL_QUEUED, SEARCH, Notification, Subscription
+from .saved_searches import (MAX_SUBSCRIPTIONS, WORDLESS, WORDLESS_WITH_FILTERS, check_quota,  # noqa: F401
+                             matching, oldest_subscription, register, require_user, save_search, sync_saved_queries)
 
 log = logging.getLogger(__name__)
 
 FOLLOW_TOP = 20  # a new achievement "matches" a followed demand when it ranks among the demand's top matches
-MAX_SUBSCRIPTIONS = 50
-WORDLESS = "检索词中没有可检索的词语，请换用具体的技术词语或选择筛选条件"
-WORDLESS_WITH_FILTERS = "检索词中没有可检索的词语，请换用具体的技术词语，或清空检索词、只按筛选条件订阅"
 
 
 # -- subscriptions ---------------------------------------------------------------------------------------------------
 
-def _require_user(user) -> None:
-    if not getattr(user, "is_authenticated", False):
-        raise ValidationFailed("请先登录")
-
-
-def _clean_filters(filters: dict | None) -> dict[str, list]:
-    filters = filters or {}
-    if not isinstance(filters, dict):
-        raise ValidationFailed(errors={"filters": ["筛选条件应为对象"]})
-    allowed = set(facet_fields("achievement"))
-    out = {}
-    for name, values in filters.items():
-        if name not in allowed:
-            raise ValidationFailed(errors={"filters": [f"不支持的筛选字段：{name}"]})
-        values = values if isinstance(values, list) else [values]
-        values = [str(v) for v in values if v not in (None, "")][:20]
-        if values:
-            out[name] = values
-    return out
-
-
-def _check_quota(user) -> None:
-    count = db.session.execute(db.select(func.count()).select_from(Subscription).where(
-        Subscription.user_id == user.id, Subscription.active.is_(True))).scalar_one()
-    if count >= MAX_SUBSCRIPTIONS:
-        raise ValidationFailed(f"每位用户最多保留 {MAX_SUBSCRIPTIONS} 个订阅，请先删除不用的订阅")
-
-
-def save_search(user, text: str | None, filters: dict | None = None, name: str | None = None,
-                email: bool = True) -> Subscription:
-    """Save an achievement search as an alert and register it with the percolator."""
-    _require_user(user)
-    text = (text or "").strip()
-    filters = _clean_filters(filters)
-    if not text and not filters:
-        raise ValidationFailed(errors={"query_text": ["请填写检索词或至少选择一个筛选条件"]})
-    if len(text) > 500:
-        raise ValidationFailed(errors={"query_text": ["检索词不能超过500个字符"]})
-    if text and plan_saved(SavedQuery(id=0, kind="achievement", text=text, filters=filters)).matches_nothing:
-        # only punctuation or stopwords ("(", "的"): the engines match nothing with such text, filters or not,
-        # so the saved search would never fire
-        raise ValidationFailed(errors={"query_text": [WORDLESS_WITH_FILTERS if filters else WORDLESS]})
-    _check_quota(user)
-    name = (name or "").strip()[:200] or text[:60] or "筛选条件订阅"
-    subscription = Subscription(user_id=user.id, kind=SEARCH, name=name, query_text=text or None,
-                                filters=filters, email=bool(email))
-    db.session.add(subscription)
-    db.session.flush()
-    register(subscription)
-    return subscription
-
-
 def follow_demand(user, demand: Demand, email: bool = True) -> Subscription:
     """Follow a demand's matches (idempotent: following twice keeps one subscription)."""
-    _require_user(user)
+    require_user(user)
     get_visible(Demand, demand.id, user)
     existing = db.session.execute(db.select(Subscription).where(
         Subscription.user_id == user.id, Subscription.kind == DEMAND, Subscription.demand_id == demand.id)
@@ -106,7 +52,7 @@ def follow_demand(user, demand: Demand, email: bool = True) -> Subscription:
     if existing is not None:
         existing.active = True
         return existing
-    _check_quota(user)
+    check_quota(user)
     subscription = Subscription(user_id=user.id, kind=DEMAND, name=f"需求匹配：{demand.title}"[:200],
                                 demand_id=demand.id, filters={}, email=bool(email))
     db.session.add(subscription)
@@ -143,25 +89,6 @@ def following(user, demand: Demand) -> bool:
     return db.session.execute(db.select(Subscription.id).where(
         Subscription.user_id == user.id, Subscription.demand_id == demand.id, Subscription.active.is_(True))
     ).first() is not None
-
-
-def register(subscription: Subscription) -> bool:
-    """Register a saved search with the engine's percolator; False (logged) when the engine is down —
-    :func:`sync_saved_queries` repairs that later."""
-    try:
-        get_engine().save_query(SavedQuery(id=subscription.id, kind="achievement", text=subscription.query_text,
-                                           filters=subscription.filters or {}))
-        return True
-    except SearchUnavailable:
-        log.warning("saved query %s not registered (engine unavailable)", subscription.id)
-        return False
-
-
-def sync_saved_queries() -> int:
-    """Register every active saved search again (after an engine change or outage). Returns how many."""
-    rows = db.session.execute(db.select(Subscription).where(Subscription.kind == SEARCH,
-                                                            Subscription.active.is_(True))).scalars()
-    return sum(1 for s in rows if register(s))
 
 
 # -- notifications ---------------------------------------------------------------------------------------------------
@@ -254,7 +181,9 @@ def on_documents_indexed(documents: Iterable[Document]) -> int:
     e-mail queued for the mail sender). Never raises: alert trouble must not stop indexing. Returns the number of
     notifications created."""
     try:
+        documents = list(documents)
         created = _alerts_for([d for d in documents if d.kind == "achievement"])
+        created += _challenge_alerts([d for d in documents if d.kind == "challenge"])
         db.session.commit()
         return len(created)
     except Exception:  # noqa: BLE001 - see docstring
@@ -266,8 +195,7 @@ def on_documents_indexed(documents: Iterable[Document]) -> int:
 def _alerts_for(documents: list[Document]) -> list[Notification]:
     if not documents:
         return []
-    oldest = db.session.execute(db.select(func.min(Subscription.created_at)).where(
-        Subscription.active.is_(True))).scalar_one()
+    oldest = oldest_subscription("achievement")
     if oldest is None:  # nobody subscribed: skip the per-document work (bulk imports index many documents)
         return []
     # Only achievements published after the oldest active subscription can alert anyone (see _alert): re-sent
@@ -280,12 +208,7 @@ def _alerts_for(documents: list[Document]) -> list[Notification]:
     created: list[Notification] = []
     engine = get_engine()
     for document in documents:
-        ids = engine.percolate(document)
-        if not ids:
-            continue
-        subs = db.session.execute(db.select(Subscription).where(
-            Subscription.id.in_(ids), Subscription.kind == SEARCH, Subscription.active.is_(True))).scalars()
-        for sub in subs:
+        for sub in matching(engine, document):
             created += _alert(sub, records[document.id], f"新成果符合您的订阅「{sub.name}」")
     follows = list(db.session.execute(db.select(Subscription).join(Demand, Demand.id == Subscription.demand_id)
                                       .where(Subscription.kind == DEMAND, Subscription.active.is_(True),
@@ -306,16 +229,38 @@ def _alerts_for(documents: list[Document]) -> list[Notification]:
     return created
 
 
-def _alert(sub: Subscription, achievement: Achievement, title: str, reasons=None) -> list[Notification]:
-    """One alert for ``sub`` about ``achievement`` if it was published after the subscription was made and is
-    not the subscriber's own organisation's."""
+def _challenge_alerts(documents: list[Document]) -> list[Notification]:
+    """Alerts for newly published challenges that saved searches over challenges match."""
+    if not documents:
+        return []
+    oldest = oldest_subscription("challenge")
+    if oldest is None:
+        return []
+    records = {c.id: c for c in load_public_in_order("challenge", [d.id for d in documents])
+               if c.published_at is not None and c.published_at >= oldest}
+    created: list[Notification] = []
+    engine = get_engine()
+    for document in documents:
+        if document.id in records:
+            for sub in matching(engine, document):
+                record = records[document.id]
+                created += _alert(sub, record, f"有新的揭榜挂帅榜单符合您的订阅：{record.title}",
+                                  body=f"订阅「{sub.name}」", kind="challenge")
+    return created
+
+
+def _alert(sub: Subscription, achievement: Achievement, title: str, reasons=None, *, body: str | None = None,
+           kind: str = "achievement") -> list[Notification]:
+    """One alert for ``sub`` about ``achievement`` (or a record of another ``kind``: a challenge) if it was
+    published after the subscription was made and is not the subscriber's own organisation's."""
     if achievement.published_at is None or achievement.published_at < sub.created_at:
         return []
     if sub.user is None or not sub.user.active or sub.user.org_id == achievement.org_id:
         return []
-    body = achievement.title + ("\n" + "\n".join("· " + r for r in reasons) if reasons else "")
-    notification = notify(sub.user_id, "alert", title, body=body, link=f"/achievements/{achievement.id}",
-                          subject=("achievement", achievement.id), subscription=sub, email=sub.email)
+    if body is None:
+        body = achievement.title + ("\n" + "\n".join("· " + r for r in reasons) if reasons else "")
+    notification = notify(sub.user_id, "alert", title, body=body, link=f"/{kind}s/{achievement.id}",
+                          subject=(kind, achievement.id), subscription=sub, email=sub.email)
     if notification is None:
         return []
     sub.last_notified_at = utcnow()
@@ -337,9 +282,9 @@ def _notify_on_recommended(sender, demand=None, kind="", target=None, note=None,
 @index_rebuilt.connect
 def _register_again(sender, kind=None, **extra) -> None:
     """A rebuilt index starts without saved queries on some engines: register the active ones again."""
-    if kind == "achievement":
+    if kind in ("achievement", "challenge"):
         try:
-            sync_saved_queries()
+            sync_saved_queries(kind)
             db.session.commit()
         except SearchUnavailable:
             db.session.rollback()

@@ -9,6 +9,10 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from . import services
 from .models import DEMAND, Subscription
+from .saved_searches import SEARCH_KINDS
+
+SAVED = {"achievement": "已保存订阅：有新发布的成果符合时会通知您",
+         "challenge": "已保存订阅：有新发布的揭榜挂帅榜单符合时会通知您"}
 
 bp = Blueprint("alerts", __name__)
 
@@ -63,37 +67,43 @@ def subscriptions():
     errors, values = {}, {}
     if request.method == "POST":
         values = request.form.to_dict()
-        filters = {name: request.form.getlist(name) for name in ("technical_field", "region", "trl_band")
-                   if any(request.form.getlist(name))}
+        kind = values.get("kind") or "achievement"
+        names = ("technical_field", "region", "trl_band") if kind == "achievement" else \
+            ("technical_field", "region", "funding_mode")
+        filters = {name: request.form.getlist(name) for name in names if any(request.form.getlist(name))}
         try:
             services.save_search(current_user, values.get("query_text"), filters, values.get("name"),
-                                 email=bool(values.get("email")))
+                                 email=bool(values.get("email")), kind=kind)
             db.session.commit()
-            flash("已保存订阅：有新发布的成果符合时会通知您", "success")
+            flash(SAVED[kind], "success")
             return redirect(url_for(".subscriptions"))
         except ValidationFailed as error:
             db.session.rollback()
             errors = error.errors or {"_schema": [error.message]}
+    from ..search_pages.facets import PAGES
+
     return render_template("alerts/subscriptions.html", items=services.subscriptions_of(current_user),
-                           errors=errors, values=values), (422 if errors else 200)
+                           errors=errors, values=values, pages=PAGES), (422 if errors else 200)
 
 
 @bp.post("/subscriptions/from-search")
 @login_required
 def save_search():
-    """订阅此搜索: save the achievement search page's keywords and filters as an alert, then go back to it."""
+    """订阅此搜索: save the achievement or challenge search page's keywords and filters as an alert, then go back
+    to it."""
     from ..search_pages.facets import PAGES
     from ..search_pages.service import parse_filters
 
     back = request.form.get("next") or ""
     if not back.startswith("/") or back.startswith("//") or "\\" in back:
         back = url_for("search_pages.index") if "search_pages.index" in current_app.view_functions else "/"
-    filters = parse_filters(PAGES["achievement"], request.form)
+    kind = request.form.get("kind") or "achievement"
+    filters = parse_filters(PAGES[kind], request.form) if kind in SEARCH_KINDS else {}
     try:
         services.save_search(current_user, request.form.get("q"), filters, request.form.get("name"),
-                             email=bool(request.form.get("email")))
+                             email=bool(request.form.get("email")), kind=kind)
         db.session.commit()
-        flash("已保存订阅：有新发布的成果符合时会通知您", "success")
+        flash(SAVED[kind], "success")
     except ValidationFailed as error:
         db.session.rollback()
         messages = [m for ms in (error.errors or {}).values() for m in ms] or [error.message]
