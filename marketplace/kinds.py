@@ -6,12 +6,15 @@ workspace tabs, search documents) asks here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from .accounts.models import Organization
 from .achievements.models import Achievement
-from .challenges.models import Challenge
+from .challenges.models import Challenge, ChallengeApplication, ChallengeMilestone
 from .demands.models import Demand
+from .errors import NotFound
 from .patents.models import Patent
+from .permissions import can_see_application, can_see_listing, can_see_milestone, owns
 from .web.messages import N_
 from .workflow import Lifecycle
 from .workflow import challenges as challenge_lifecycles
@@ -29,6 +32,37 @@ class RecordKind:
     show_arg: str = "record_id"  # the detail page's URL argument
     searchable: bool = True  # indexed through the outbox (marketplace.indexing)
     api_collection: str = ""  # the JSON API's path segment, if not ``collection``
+    listed: bool = True  # goes through the listing lifecycle, the review queue and the workspace (with a lifecycle)
+    can_see: Callable[[Any, Any], bool] = can_see_listing  # (user, record): who sees it (and its files); else 404
+    #: The transition of ``lifecycle`` whose permission and state rule who may add or delete files now; empty: the
+    #: owning organisation's members, in any state (the listings' rule).
+    attach_transition: str = ""
+    endpoint: str = ""  # the detail page's endpoint, if not ``<collection>.show``
+    show_values: Callable[[Any], dict] | None = None  # the detail page's URL arguments, if not ``{show_arg: id}``
+    org_of: Callable[[Any], int] | None = None  # the organisation a record's files belong to, if not ``org_id``
+
+    def can_attach(self, user, record) -> bool:
+        """``user`` may add files to ``record`` (or delete them) now."""
+        if self.attach_transition:
+            return self.lifecycle.can(user, record, self.attach_transition)
+        return self.can_see(user, record) and owns(user, record)
+
+    def check_attach(self, user, record) -> None:
+        """Raise what ``user`` gets for adding files to ``record`` now: 404 if they may not see it, else 403 or 409
+        naming who may and when (listings: 404 for anyone outside the owning organisation, as before)."""
+        if not self.can_see(user, record):
+            raise NotFound()
+        if self.attach_transition:
+            self.lifecycle.check(user, record, self.attach_transition)
+        elif not owns(user, record):
+            raise NotFound()
+
+    def url_values(self, record) -> dict:
+        """The detail page's URL arguments for ``record``."""
+        return self.show_values(record) if self.show_values else {self.show_arg: record.id}
+
+    def org_id_of(self, record) -> int:
+        return self.org_of(record) if self.org_of else record.org_id
 
     @property
     def api_path(self) -> str:
@@ -36,7 +70,7 @@ class RecordKind:
 
     @property
     def show_endpoint(self) -> str:
-        return f"{self.collection}.show"
+        return self.endpoint or f"{self.collection}.show"
 
     @property
     def edit_endpoint(self) -> str:
@@ -55,10 +89,25 @@ CHALLENGE = RecordKind("challenge", Challenge, "challenges", N_("揭榜挂帅"),
                        attachments=True)
 ORGANIZATION = RecordKind("organization", Organization, "orgs", N_("机构"), show_arg="org_id",
                           api_collection="organizations")
+#: 揭榜 applications and milestones carry files but are private: seen as the application is (the applicant, its
+#: consortium, the issuer, assigned reviewers, staff), added to by the team while the application is editable or the
+#: milestone awaits its evidence. Not listings: no review queue, workspace tab or search document.
+CHALLENGE_APPLICATION = RecordKind(
+    "challenge_application", ChallengeApplication, "challenge-applications", N_("揭榜申请"),
+    challenge_lifecycles.APPLICATION, attachments=True, show_arg="application_id", searchable=False, listed=False,
+    can_see=can_see_application, attach_transition="edit", endpoint="challenges.application",
+    show_values=lambda application: {"record_id": application.challenge_id, "application_id": application.id})
+CHALLENGE_MILESTONE = RecordKind(
+    "challenge_milestone", ChallengeMilestone, "challenge-milestones", N_("里程碑"), challenge_lifecycles.MILESTONE,
+    attachments=True, show_arg="milestone_id", searchable=False, listed=False, can_see=can_see_milestone,
+    attach_transition="submit_evidence", endpoint="challenges.milestone",
+    org_of=lambda milestone: milestone.agreement.application.org_id)
 
-KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACHIEVEMENT, PATENT, DEMAND, CHALLENGE, ORGANIZATION)}
+KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACHIEVEMENT, PATENT, DEMAND, CHALLENGE, ORGANIZATION,
+                                                             CHALLENGE_APPLICATION, CHALLENGE_MILESTONE)}
 #: The kinds that go through the listing lifecycle and the review queue, in queue order.
-LISTING_KINDS: dict[str, RecordKind] = {name: kind for name, kind in KINDS.items() if kind.lifecycle is not None}
+LISTING_KINDS: dict[str, RecordKind] = {name: kind for name, kind in KINDS.items()
+                                        if kind.listed and kind.lifecycle is not None}
 #: The kinds with search documents (marketplace.indexing), in index order.
 SEARCHABLE_KINDS: dict[str, RecordKind] = {name: kind for name, kind in KINDS.items() if kind.searchable}
 BY_COLLECTION: dict[str, RecordKind] = {kind.collection: kind for kind in KINDS.values()}

@@ -12,7 +12,6 @@ from .. import kinds
 from ..audit.services import record as audit
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..permissions import can_see_listing, owns
 from .models import Attachment
 
 # MIME type detected from content -> extension used for the stored file
@@ -57,11 +56,19 @@ def _clean_name(name: str | None, extension: str) -> str:
     return (base or f"attachment.{extension}")[:255]
 
 
-def add_attachment(actor, owner, stream, filename: str | None) -> Attachment:
-    """Store an uploaded file for ``owner`` (a record of a kind with attachments that the actor's organisation owns)."""
+def can_attach(actor, owner) -> bool:
+    """``actor`` may add files to ``owner`` (and delete them) now: see ``can_attach`` in :mod:`marketplace.kinds`."""
     kind = kinds.of(owner)
-    if not kind.attachments or not can_see_listing(actor, owner) or not owns(actor, owner):
+    return kind.attachments and kind.can_attach(actor, owner)
+
+
+def add_attachment(actor, owner, stream, filename: str | None) -> Attachment:
+    """Store an uploaded file for ``owner`` (a record of a kind with attachments) if its kind lets ``actor`` add
+    files now; 404 if the actor may not see the owner, 403/409 with the reason for a private record's refusals."""
+    kind = kinds.of(owner)
+    if not kind.attachments:
         raise NotFound()
+    kind.check_attach(actor, owner)
     if len(owner.attachments) >= MAX_PER_RECORD:
         raise ValidationFailed(errors={"file": [f"每条记录最多 {MAX_PER_RECORD} 个附件"]})
     head = stream.read(_SNIFF_BYTES)
@@ -79,7 +86,7 @@ def add_attachment(actor, owner, stream, filename: str | None) -> Attachment:
         while chunk := stream.read(1024 * 1024):
             out.write(chunk)
             size += len(chunk)
-    attachment = Attachment(owner_kind=kind.name, owner_id=owner.id, org_id=owner.org_id,
+    attachment = Attachment(owner_kind=kind.name, owner_id=owner.id, org_id=kind.org_id_of(owner),
                             original_name=_clean_name(filename, extension), stored_name=stored_name,
                             content_type=mime, size=size, uploaded_by_id=getattr(actor, "id", None))
     owner.attachments.append(attachment)
@@ -100,7 +107,7 @@ def _visible(actor, attachment_id: int) -> tuple[Attachment, object]:
     """The attachment and its owner if ``actor`` may see the owner; 404 otherwise (as if it did not exist)."""
     attachment = db.session.get(Attachment, attachment_id)
     owner = owner_of(attachment) if attachment else None
-    if owner is None or not can_see_listing(actor, owner):
+    if owner is None or not kinds.of(owner).can_see(actor, owner):
         raise NotFound()
     return attachment, owner
 
@@ -117,8 +124,7 @@ def get_downloadable(actor, attachment_id: int) -> tuple[Attachment, Path]:
 def delete_attachment(actor, attachment_id: int):
     """Delete the attachment (row now, file after the row is gone); returns the owner record and the file's path."""
     attachment, owner = _visible(actor, attachment_id)
-    if not owns(actor, owner):
-        raise NotFound()
+    kinds.of(owner).check_attach(actor, owner)
     audit(actor, "attachment.delete", owner, {"attachment_id": attachment.id, "name": attachment.original_name})
     db.session.delete(attachment)
     return owner, upload_folder() / attachment.stored_name

@@ -2,15 +2,16 @@
 :mod:`marketplace.kinds`): ``POST /<collection>/<id>/attachments`` uploads, ``/attachments/<id>`` downloads."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import kinds
-from ..errors import NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..permissions import can_see_listing
 from ..web.forms import flash_error
 from . import services
 
@@ -18,6 +19,9 @@ bp = Blueprint("attachments", __name__)
 
 #: The kinds whose records carry files; each gets an upload route under its collection.
 ATTACHABLE = {name: kind for name, kind in kinds.KINDS.items() if kind.attachments}
+#: How to draw a record's page again after a refused upload, for kinds whose detail view is not a plain GET view
+#: (kind name -> function(record) returning the page, or the page and a status). Filled by the kinds' views.
+PAGES: dict[str, Callable] = {}
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -37,24 +41,32 @@ def upload(kind: str, record_id: int):
     the URL with ``url_for('attachments.upload', kind=<kind name>, record_id=...)``.
     """
     record_kind = ATTACHABLE[kind]
-    endpoint = record_kind.show_endpoint
     owner = db.session.get(record_kind.model, record_id)
-    if owner is None or not can_see_listing(current_user, owner):
+    if owner is None or not record_kind.can_see(current_user, owner):
         raise NotFound()
+    values = record_kind.url_values(owner)
     file = request.files.get("file")
     try:
         if file is None or not file.filename:
             raise ValidationFailed(errors={"file": ["请选择要上传的文件"]})
         services.add_attachment(current_user, owner, file.stream, file.filename)
-    except ValidationFailed as error:
+    except (ValidationFailed, Conflict, PermissionDenied) as error:
         db.session.rollback()
         flash_error(error)
         # Show the record page again (with the message) under a 4xx status rather than redirecting.
-        page = current_app.view_functions[endpoint](record_id=record_id)
-        return page, error.status
+        return _page(record_kind, record_id, values), error.status
     db.session.commit()
     flash(_("附件已上传"), "success")
-    return redirect(url_for(endpoint, record_id=record_id) + "#attachments")
+    return redirect(url_for(record_kind.show_endpoint, **values) + "#attachments")
+
+
+def _page(record_kind, record_id: int, values: dict):
+    """The record's page (the body only: the caller sets the status)."""
+    if record_kind.name in PAGES:
+        page = PAGES[record_kind.name](db.session.get(record_kind.model, record_id))
+    else:
+        page = current_app.view_functions[record_kind.show_endpoint](**values)
+    return page[0] if isinstance(page, tuple) else page
 
 
 for _kind in ATTACHABLE.values():
@@ -75,16 +87,16 @@ def download(attachment_id: int):
 
 def _public(attachment) -> bool:
     owner = services.owner_of(attachment)
-    return owner is not None and owner.is_public
+    return owner is not None and bool(getattr(owner, "is_public", False))
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")
 @login_required
 def delete(attachment_id: int):
     owner, path = services.delete_attachment(current_user, attachment_id)
-    endpoint = kinds.of(owner).show_endpoint
-    record_id = owner.id
+    record_kind = kinds.of(owner)
+    values = record_kind.url_values(owner)
     db.session.commit()
     path.unlink(missing_ok=True)
     flash(_("附件已删除"), "success")
-    return redirect(url_for(endpoint, record_id=record_id) + "#attachments")
+    return redirect(url_for(record_kind.show_endpoint, **values) + "#attachments")

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import Organization
 from ..achievements.models import Achievement
+from ..attachments.views import PAGES as ATTACHMENT_PAGES
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db
 from ..listings import PUBLISHED
@@ -112,6 +113,9 @@ def render_application(application: ChallengeApplication, *, form=None, errors=N
         runs=can_run_challenge(current_user, application.challenge),
         agreement_actions=AGREEMENT.available(current_user, agreement) if agreement else [],
         today=date.today()), status
+
+
+ATTACHMENT_PAGES["challenge_application"] = render_application  # the page again after a refused upload
 
 
 def register(bp) -> None:

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..attachments.services import can_attach
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..unit_of_work import commit
@@ -84,7 +85,8 @@ def register(bp) -> None:
                                application=milestone.agreement.application,
                                record=milestone.agreement.application.challenge,
                                actions=MILESTONE.available(current_user, milestone), labels=MILESTONE_LABELS,
-                               overdue=is_overdue(milestone), errors=errors or {}, failed=failed,
+                               overdue=is_overdue(milestone), attachable=can_attach(current_user, milestone),
+                               errors=errors or {}, failed=failed,
                                form=request.form if failed else {}, today=date.today().isoformat()), status
 
     @bp.get("/milestones/<int:milestone_id>", endpoint="milestone")
