@@ -41,6 +41,7 @@ API_MODULES: list[str] = [
     "marketplace.challenges.api",
     "marketplace.challenges.api_delivery",
     "marketplace.challenges.api_applications",
+    "marketplace.challenges.api_experts",
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",

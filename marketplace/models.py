@@ -5,7 +5,7 @@ from .attachments.models import Attachment  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .demands.models import Demand  # noqa: F401
 from .challenges.models import (Challenge, ChallengeAgreement, ChallengeApplication,  # noqa: F401
-                                ChallengeMilestone, ChallengeReview)
+                                ChallengeMilestone, ChallengeReview, ExpertProfile)
 from .indexing import outbox  # noqa: F401  (the after_flush listener)
 from .indexing.models import OutboxEntry  # noqa: F401
 from .patents.models import OpenLicence, Patent  # noqa: F401

@@ -124,6 +124,16 @@ def can_see_milestone(user, milestone) -> bool:
     return can_see_application(user, milestone.agreement.application)
 
 
+def can_edit_expert_profile(user, expert) -> bool:
+    """评审专家库: staff keep any expert's profile; a user may fill in (not activate) their own."""
+    return can_review(user) or (is_signed_in(user) and getattr(user, "id", None) == getattr(expert, "id", None))
+
+
+def can_manage_experts(user, record=None) -> bool:
+    """Staff search the expert list and activate or deactivate profiles."""
+    return can_review(user)
+
+
 # -- refusals, raised by services -------------------------------------------------------------------------------------
 
 def require(allowed: bool, message: str) -> None:

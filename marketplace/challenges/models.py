@@ -249,3 +249,25 @@ class ChallengeMilestone(db.Model):
     attachments = attachments_relationship("challenge_milestone")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ExpertProfile(db.Model):
+    """评审专家库: a user's expert profile. Only an active profile makes the user assignable as a reviewer; the
+    organisation the expert states counts for recusal as well as their membership organisation."""
+
+    __tablename__ = "expert_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str | None] = mapped_column(String(50))  # 职称
+    organisation: Mapped[str | None] = mapped_column(String(200))  # as the expert states it
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # taxonomy.TECHNICAL_FIELDS codes
+    expertise: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    user = relationship("User")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -13,7 +13,7 @@ from ..permissions import can_review, can_run_challenge
 from ..unit_of_work import commit
 from ..web.forms import field_errors, flash_error, translate_message
 from ..workflow.challenges import REVIEW, REVIEW_LABELS, STAGE_LABELS
-from . import reviews, services
+from . import experts, reviews, services
 from .application_views import rows
 
 CRITERION = ("name", "weight", "min", "max", "comments_required")
@@ -31,7 +31,8 @@ def register(bp) -> None:
     def render_rubric(challenge, errors=None, failed=None, status=200):
         return render_template("challenges/rubric.html", record=challenge, errors=errors or {}, failed=failed,
                                form=request.form if failed else {}, review_labels=REVIEW_LABELS,
-                               live=services.live_applications(challenge), stages=STAGE_LABELS), status
+                               live=services.live_applications(challenge), stages=STAGE_LABELS,
+                               expert_choices=experts.reviewer_choices(challenge)), status
 
     @bp.route("/<int:record_id>/rubric", methods=["GET", "POST"], endpoint="rubric")
     @login_required
@@ -61,9 +62,7 @@ def register(bp) -> None:
         application = next((a for a in challenge.applications if a.id == application_id), None)
         if application is None or not can_review(current_user):
             abort(404)
-        email = (request.form.get("email") or "").strip().lower()
-        reviewer = db.session.scalars(db.select(User).where(db.func.lower(User.email) == email)).first() \
-            if email else None
+        reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
         try:
             reviews.assign_reviewer(current_user, application, reviewer)
             commit()

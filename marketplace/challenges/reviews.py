@@ -16,6 +16,7 @@ from ..validation import load_or_raise
 from ..workflow.challenges import APPLICATION, ISSUER_OR_STAFF, REVIEW
 from .models import (ApplicationStatus, Challenge, ChallengeApplication, ChallengeReview, ChallengeStage,
                      ReviewStatus)
+from . import experts
 from .schemas import RubricInput
 from .services import live_applications, reviews_complete
 
@@ -41,26 +42,27 @@ def set_rubric(actor, challenge: Challenge, data: dict) -> Challenge:
 
 
 def conflict_of(reviewer: User, application: ChallengeApplication) -> str | None:
-    """The recusal rule: why ``reviewer`` may not review ``application`` (None when they may)."""
-    org_id = reviewer.org_id
-    if org_id is None:
-        return None
-    if org_id == application.org_id:
-        return f"评审专家来自申请单位「{application.organization.name}」，须回避"
-    if org_id in (application.consortium_org_ids or []):
+    """The recusal rule: why ``reviewer`` may not review ``application`` (None when they may). A reviewer is from
+    an organisation as its member, or when their expert profile states its name."""
+    stated = getattr(experts.profile_of(reviewer), "organisation", None)
+    parties = [("申请单位", application.org_id)]
+    parties += [("联合体成员单位", org_id) for org_id in application.consortium_org_ids or []]
+    parties.append(("发榜单位", application.challenge.org_id))
+    for role, org_id in parties:
         org = db.session.get(Organization, org_id)
-        return f"评审专家来自联合体成员单位「{org.name if org else org_id}」，须回避"
-    if org_id == application.challenge.org_id:
-        return f"评审专家来自发榜单位「{application.challenge.organization.name}」，须回避"
+        if org_id == reviewer.org_id or (org is not None and experts.same_organisation(stated, org.name)):
+            return f"评审专家来自{role}「{org.name if org else org_id}」，须回避"
     return None
 
 
 def assign_reviewer(actor, application: ChallengeApplication, reviewer: User | None) -> ChallengeReview:
-    """Staff assign a reviewer to a submitted application; a reviewer with a conflict of interest is refused with
-    the reason, the same reviewer twice is a conflict (409)."""
+    """Staff assign a reviewer (an active expert of the 评审专家库) to a submitted application; a reviewer with a
+    conflict of interest is refused with the reason, the same reviewer twice is a conflict (409)."""
     require(can_review(actor), STAFF_ONLY)
     if reviewer is None or not reviewer.active:
         raise ValidationFailed(errors={"reviewer_id": ["评审专家不存在或已停用"]})
+    if not experts.is_expert(reviewer):
+        raise ValidationFailed("该用户不在评审专家库中", errors={"reviewer_id": ["该用户不在评审专家库中"]})
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED):
         raise StateConflict(f"申请当前状态为「{APPLICATION.state_label(application.status)}」，只有已提交的申请可以分配评审专家")
     if not application.challenge.rubric:

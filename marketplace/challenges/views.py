@@ -24,7 +24,7 @@ from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
 from ..workflow.challenges import APPLICATION_LABELS, CHALLENGE_EXECUTION, STAGE_LABELS
-from . import application_views, delivery_views, review_views, services
+from . import application_views, delivery_views, expert_views, review_views, services
 from .models import ApplicationStatus, Challenge, ChallengeApplication
 from .reading import CHALLENGES, public_page
 from .solvers import open_challenges_for, recommended_solvers
@@ -256,4 +256,5 @@ def run(record_id: int, action: str):
 application_views.register(bp)
 delivery_views.register(bp)
 review_views.register(bp)
+expert_views.register(bp)
 listing_pages.register_routes(bp, FORM)

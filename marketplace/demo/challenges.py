@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ..challenges import applications as apps
 from ..challenges import delivery, horse_race, reviews, services
+from ..challenges import experts as expert_profiles
 from ..challenges.models import Challenge
 from ..extensions import db
 from ..review import services as review
@@ -106,8 +107,19 @@ class ChallengeDemo:
         involved = {challenge.org_id, *(a.org_id for a in challenge.applications)}
         for application in challenge.applications:
             involved.update(application.consortium_org_ids or [])
-        return [u for org_id, u in sorted(self.admins.items()) if org_id not in involved
-                and u.organization.org_type in ("university", "institute")][:count]
+        chosen = [u for org_id, u in sorted(self.admins.items()) if org_id not in involved
+                  and u.organization.org_type in ("university", "institute")][:count]
+        for user in chosen:  # 评审专家库: an active profile in the challenge's field
+            profile = expert_profiles.profile_of(user)
+            if profile is None:
+                expert_profiles.set_expert_profile(self.broker, user, {
+                    "title": "研究员", "organisation": user.organization.name,
+                    "fields": [challenge.technical_field], "active": True})
+            elif not profile.active or challenge.technical_field not in profile.fields:
+                expert_profiles.set_expert_profile(self.broker, user, {
+                    "title": profile.title, "organisation": profile.organisation, "expertise": profile.expertise,
+                    "fields": list(dict.fromkeys([challenge.technical_field, *profile.fields]))[:5], "active": True})
+        return chosen
 
     def run(self) -> dict[str, int]:
         existing = set(db.session.execute(db.select(Challenge.org_id, Challenge.title)).all())

@@ -21,7 +21,7 @@ def people(live_server):
         team = f.user(f.organization("university", name="吉林示范工业大学"), email="team@flow.test")
         expert = f.user(f.organization("institute", name="示范材料研究所"), email="expert@flow.test")
         db.session.commit()
-        return {"issuer": issuer.email, "team": team.email, "expert": expert.email}
+        return {"issuer": issuer.email, "team": team.email, "expert": expert.email, "expert_id": expert.id}
 
 
 def test_challenge_from_issue_to_acceptance(live_server, page_for, people):
@@ -73,6 +73,16 @@ def test_challenge_from_issue_to_acceptance(live_server, page_for, people):
     issuer.locator("button", has_text="截止征集，进入评审").click()
     expect(issuer.locator(".flash-success")).to_contain_text("已截止征集")
 
+    broker.goto(base + "/challenges/experts")  # 评审专家库: the expert gets an active profile
+    broker.fill("#expert-lookup", people["expert"])
+    broker.locator("button", has_text="查找").click()
+    broker.fill("#expert-title", "研究员")
+    broker.fill("#expert-organisation", "示范材料研究所")
+    broker.check(".expert-form input[name=fields][value=new_energy]")
+    broker.check(".expert-form input[name=active]")
+    broker.locator(".expert-form button", has_text="保存").click()
+    expect(broker.locator(".flash-success")).to_contain_text("评审专家资料已保存")
+
     broker.goto(challenge_url.rstrip("/") + "/rubric")
     broker.locator("input[name=criterion_name]").nth(0).fill("技术可行性")
     broker.locator("input[name=criterion_weight]").nth(0).fill("100")
@@ -80,7 +90,7 @@ def test_challenge_from_issue_to_acceptance(live_server, page_for, people):
     broker.locator("input[name=criterion_max]").nth(0).fill("100")
     broker.locator("button", has_text="保存评审细则").click()
     expect(broker.locator(".flash-success")).to_contain_text("评审细则已保存")
-    broker.locator(".assign-box input[name=email]").fill(people["expert"])
+    broker.locator(".assign-box select[name=reviewer_id]").select_option(str(people["expert_id"]))
     broker.locator(".assign-box button", has_text="分配").click()
     expect(broker.locator(".flash-success")).to_contain_text("已分配评审专家")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from marketplace.challenges import delivery, services
+from marketplace.challenges import delivery, experts, services
 from marketplace.challenges.models import ChallengeApplication, ChallengeReview
 from marketplace.extensions import db
 from marketplace.workflow.challenges import APPLICATION, REVIEW
@@ -50,6 +50,7 @@ def awarded(teams: int = 1, **overrides) -> Setup:
     challenge = published_challenge(issuer, broker, **overrides)
     setup = Setup(issuer, broker, challenge)
     reviewer = f.user(f.organization("institute"))
+    experts.set_expert_profile(broker, reviewer, {"fields": [challenge.technical_field], "active": True})
     for _ in range(teams):
         team = f.user(f.organization("university"))
         setup.teams.append(team)

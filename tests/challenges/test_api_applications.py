@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from marketplace.accounts.models import User
-from marketplace.challenges import services
+from marketplace.challenges import experts, services
 from marketplace.challenges.models import Challenge
 from marketplace.extensions import db
 from tests import factories as f
@@ -31,6 +31,8 @@ def race(app, client, world):  # noqa: F811  (the fixture imported above)
         for name, user in extra.items():
             world.ids[name] = user.id
             world.clients[name] = ApiClient(client, make_token(user))
+        for user in (extra["expert"], extra["expert2"], extra["colleague"], db.session.get(User, world.ids["member"])):
+            experts.set_expert_profile(broker, user, {"fields": [challenge.technical_field], "active": True})  # 专家库
         world.ids["challenge"] = challenge.id
     return world
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from marketplace.audit.models import AuditEvent
 from marketplace.challenges import applications as apps
 from marketplace.challenges import delivery, reviews, services
+from marketplace.challenges import experts as expert_profiles
 from marketplace.extensions import db
 from tests import factories as f
 from tests.challenges.delivery_helpers import agreement_data
@@ -37,6 +38,8 @@ def test_a_challenge_from_publication_to_acceptance(ctx):
     assert challenge.stage == "reviewing"
 
     experts = [f.user(f.organization("institute")), f.user(f.organization("institute"))]
+    for expert in experts:  # 评审专家库
+        expert_profiles.set_expert_profile(broker, expert, {"fields": [challenge.technical_field], "active": True})
     for application, marks in zip(applications, ((90, 9), (70, 6))):  # 评审
         for expert in experts:
             review = reviews.assign_reviewer(broker, application, expert)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace.challenges import applications as apps
-from marketplace.challenges import reviews, services
+from marketplace.challenges import experts, reviews, services
 from marketplace.errors import Conflict, NotFound, PermissionDenied, StateConflict, ValidationFailed
 from marketplace.extensions import db
 from tests import factories as f
@@ -39,8 +39,14 @@ def setup(ctx):
     services.close_applications(issuer, challenge)
     db.session.flush()
     return {"issuer": issuer, "broker": broker, "challenge": challenge, "leads": leads, "partner": partner,
-            "applications": applications, "expert": f.user(f.organization("institute"), email=None),
-            "expert2": f.user(), "outsider": f.user(f.organization("enterprise"))}
+            "applications": applications, "expert": expert(broker, f.user(f.organization("institute"), email=None)),
+            "expert2": expert(broker, f.user()), "outsider": f.user(f.organization("enterprise"))}
+
+
+def expert(broker, user):
+    """``user`` with an active profile in the 评审专家库."""
+    experts.set_expert_profile(broker, user, {"fields": ["new_energy"], "active": True})
+    return user
 
 
 def score(review, actor, tech=80, team=8):
@@ -63,7 +69,7 @@ def test_recusal_refuses_conflicted_reviewers(setup, who, words):
     application = setup["applications"][0]
     org = {"lead": setup["leads"][0].organization, "partner": setup["partner"],
            "issuer": setup["issuer"].organization}[who]
-    reviewer = f.user(org)
+    reviewer = expert(setup["broker"], f.user(org))
     with pytest.raises(ValidationFailed) as error:
         reviews.assign_reviewer(setup["broker"], application, reviewer)
     assert words in error.value.errors["reviewer_id"][0] and org.name in error.value.errors["reviewer_id"][0]
