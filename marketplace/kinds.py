@@ -110,7 +110,6 @@ LISTING_KINDS: dict[str, RecordKind] = {name: kind for name, kind in KINDS.items
                                         if kind.listed and kind.lifecycle is not None}
 #: The kinds with search documents (marketplace.indexing), in index order.
 SEARCHABLE_KINDS: dict[str, RecordKind] = {name: kind for name, kind in KINDS.items() if kind.searchable}
-BY_COLLECTION: dict[str, RecordKind] = {kind.collection: kind for kind in KINDS.values()}
 _BY_MODEL: dict[type, RecordKind] = {kind.model: kind for kind in KINDS.values()}
 
 

@@ -102,12 +102,6 @@ class RubricInput(InputSchema):
             raise ValidationError("评审指标名称不能重复", field_name="criteria")
 
 
-def dump_json(schema: Schema, values: dict) -> dict:
-    """Loaded values in the JSON form stored in JSON columns (decimals as numbers, dates as ISO strings)."""
-    return {key: (float(value) if hasattr(value, "as_tuple") else value.isoformat() if hasattr(value, "isoformat")
-                  else value) for key, value in values.items()}
-
-
 class IndicatorOut(Schema):
     metric = fields.Str()
     target = fields.Str()
