@@ -82,6 +82,8 @@ def load(instance_path: str) -> dict:
         # The site's address, for the links in e-mails (the default is `make run`'s)
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "QUALITY_TARGET_PER_YEAR": int(os.environ.get("QUALITY_TARGET_PER_YEAR", "200")),
+        # seconds between the drain loops' passes over overdue challenge milestones (0 = only the CLI)
+        "CHALLENGE_OVERDUE_INTERVAL": float(os.environ.get("CHALLENGE_OVERDUE_INTERVAL", "3600")),
         # single-process run mode drains the search outbox in a background thread
         "SEARCH_AUTO_DRAIN": _bool("SEARCH_AUTO_DRAIN", True),
         "API_TITLE": "科技成果转化交易平台 API",
