@@ -95,3 +95,30 @@ def test_import_obeys_the_edit_rules(app, runner, world, tmp_path: Path):
     assert "待审核" in result.output, result.output
     item = world.broker.get(f"/achievements/{record_id}").get_json()
     assert item["title"] == "导入的第一条成果标题" and item["status"] == "submitted"
+
+
+def test_a_members_list_reads_pending_changes_once_per_page(app, world):
+    """The owner's list carries each item's actions and pending changes: one query for the page, not one per row."""
+    from sqlalchemy import event
+
+    from marketplace.extensions import db
+
+    ids = [create(world.owner, "demands", title=f"需求标题第{n}条内容")["id"] for n in range(5)]
+    for record_id in ids:
+        publish(world, "demands", record_id)
+    world.owner.patch(f"/demands/{ids[0]}", json={"title": "修改后待审核的需求标题"})
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        if "listing_revisions" in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        items = world.owner.get("/demands?mine=1").get_json()["items"]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [item["pending_revision"] is not None for item in items].count(True) == 1
+    assert len(statements) == 1
