@@ -67,7 +67,7 @@ class Award(MethodView):
     @write_endpoint(blp, ChallengeOut, body=ChallengeAwardInput, errors=(403, 404, 409, 422), if_match=True)
     def post(self, record_id, payload):
         """确定揭榜方：全部评审完成后，从已提交的申请中选择 1 个（赛马 2–3 个）；其余申请未入选"""
-        values = _load(ChallengeAwardInput(), payload)
+        values = load_or_raise(ChallengeAwardInput(), payload)
         challenge = _challenge(record_id, payload)
         services.award(current_user, challenge, values["winner_ids"], values.get("reason"))
         return _done(challenge)
@@ -78,7 +78,7 @@ class DeclareUnsuccessful(MethodView):
     @write_endpoint(blp, ChallengeOut, body=ChallengeReasonInput, errors=(403, 404, 409, 422), if_match=True)
     def post(self, record_id, payload):
         """宣布揭榜不成（须说明原因，每个申请方都会收到）"""
-        values = _load(ChallengeReasonInput(), payload)
+        values = load_or_raise(ChallengeReasonInput(), payload)
         challenge = _challenge(record_id, payload)
         services.declare_unsuccessful(current_user, challenge, values.get("reason") or "")
         return _done(challenge)
@@ -89,11 +89,7 @@ class Cancel(MethodView):
     @write_endpoint(blp, ChallengeOut, body=ChallengeReasonInput, errors=(403, 404, 409, 422), if_match=True)
     def post(self, record_id, payload):
         """撤榜（确定揭榜方之前；须说明原因）"""
-        values = _load(ChallengeReasonInput(), payload)
+        values = load_or_raise(ChallengeReasonInput(), payload)
         challenge = _challenge(record_id, payload)
         services.cancel(current_user, challenge, values.get("reason") or "")
         return _done(challenge)
-
-
-def _load(schema, payload: dict) -> dict:
-    return load_or_raise(schema, payload)
