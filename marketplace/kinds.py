@@ -11,13 +11,17 @@ from typing import Any, Callable
 from .accounts.models import Organization
 from .achievements.models import Achievement
 from .challenges.models import Challenge, ChallengeApplication, ChallengeMilestone
+from .deals.models import Deal
 from .demands.models import Demand
 from .errors import NotFound
+from .inquiries.models import Inquiry
 from .patents.models import Patent
-from .permissions import can_see_application, can_see_listing, can_see_milestone, owns
+from .permissions import (can_see_application, can_see_deal, can_see_listing, can_see_milestone, in_inquiry_thread,
+                          owns)
 from .web.messages import N_
 from .workflow import Lifecycle
 from .workflow import challenges as challenge_lifecycles
+from .workflow import deals as deal_lifecycles
 from .workflow import listings as listing_lifecycles
 
 
@@ -103,8 +107,18 @@ CHALLENGE_MILESTONE = RecordKind(
     attach_transition="submit_evidence", endpoint="challenges.milestone",
     org_of=lambda milestone: milestone.agreement.application.org_id)
 
+#: An inquiry's files are seen by its thread and added while it is open; a contract's by its parties and staff,
+#: added by staff while it may be edited.
+INQUIRY = RecordKind(
+    "inquiry", Inquiry, "inquiries", N_("洽谈"), deal_lifecycles.INQUIRY, attachments=True, searchable=False,
+    listed=False, can_see=in_inquiry_thread, attach_transition="post")
+DEAL = RecordKind(
+    "deal", Deal, "deals", N_("技术合同"), deal_lifecycles.DEAL, attachments=True, searchable=False, listed=False,
+    can_see=can_see_deal, attach_transition="edit", org_of=lambda deal: deal.org_id or 0)
+
 KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACHIEVEMENT, PATENT, DEMAND, CHALLENGE, ORGANIZATION,
-                                                             CHALLENGE_APPLICATION, CHALLENGE_MILESTONE)}
+                                                             CHALLENGE_APPLICATION, CHALLENGE_MILESTONE, INQUIRY,
+                                                             DEAL)}
 #: The kinds that go through the listing lifecycle and the review queue, in queue order.
 LISTING_KINDS: dict[str, RecordKind] = {name: kind for name, kind in KINDS.items()
                                         if kind.listed and kind.lifecycle is not None}

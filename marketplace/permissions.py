@@ -134,6 +134,84 @@ def can_manage_experts(user, record=None) -> bool:
     return can_review(user)
 
 
+# -- inquiries, deals, the pipeline and licences --------------------------------------------------------------------
+
+def is_inquiry_asker(user, inquiry) -> bool:
+    return is_system(user) or is_member_of(user, inquiry.asker_org_id)
+
+
+def is_inquiry_holder(user, inquiry) -> bool:
+    """A member of the organisation that holds the listing asked about."""
+    return is_system(user) or is_member_of(user, inquiry.holder_org_id)
+
+
+def is_inquiry_broker(user, inquiry) -> bool:
+    """The broker responsible for the inquiry (assigned when it was sent)."""
+    return is_signed_in(user) and inquiry.broker_id is not None and getattr(user, "id", None) == inquiry.broker_id
+
+
+def in_inquiry_thread(user, inquiry) -> bool:
+    """The thread is private to the two organisations and the responsible broker: 404 for everyone else."""
+    return is_inquiry_asker(user, inquiry) or is_inquiry_holder(user, inquiry) or is_inquiry_broker(user, inquiry)
+
+
+def answers_inquiry(user, inquiry) -> bool:
+    """The holder answers (or its broker on its behalf)."""
+    return is_inquiry_holder(user, inquiry) or is_inquiry_broker(user, inquiry)
+
+
+def can_send_inquiry(user) -> bool:
+    """Any signed-in member of an organisation may ask about a listing."""
+    return is_signed_in(user) and getattr(user, "org_id", None) is not None
+
+
+def is_deal_party(user, deal) -> bool:
+    org_id = getattr(user, "org_id", None)
+    return is_signed_in(user) and org_id is not None and org_id in deal.party_org_ids
+
+
+def is_deal_seller(user, deal) -> bool:
+    seller = deal.seller
+    return is_system(user) or (seller is not None and is_member_of(user, seller.org_id))
+
+
+def can_see_deal(user, deal) -> bool:
+    """A contract is seen by both parties, and by platform staff (brokers and admins); 404 for anyone else."""
+    return is_system(user) or can_review(user) or is_deal_party(user, deal)
+
+
+def can_record_deals(user, deal=None) -> bool:
+    """Brokers (技术经纪人) and admins record and edit contracts and their registration."""
+    return is_system(user) or can_review(user)
+
+
+def can_record_payments(user, deal) -> bool:
+    """Staff, and the seller (who receives the money)."""
+    return can_record_deals(user) or is_deal_seller(user, deal)
+
+
+def can_see_opportunity(user, opportunity=None) -> bool:
+    """The pipeline is internal to platform staff: every broker sees the board (their own first), admins too."""
+    return is_system(user) or can_review(user)
+
+
+def works_opportunity(user, opportunity) -> bool:
+    """The broker it is attributed to moves it (an unattributed lead: any broker, who takes it); admins always."""
+    if is_system(user) or is_platform_admin(user):
+        return True
+    return can_review(user) and opportunity.broker_id in (None, getattr(user, "id", None))
+
+
+def can_see_licence(user, licence) -> bool:
+    """A licence is seen by the licensee, the patentee and staff."""
+    return (is_system(user) or can_review(user) or is_member_of(user, licence.licensee_org_id)
+            or is_member_of(user, licence.patent.org_id))
+
+
+def can_end_licence(user, licence) -> bool:
+    return is_system(user) or can_review(user) or is_member_of(user, licence.patent.org_id)
+
+
 # -- refusals, raised by services -------------------------------------------------------------------------------------
 
 def require(allowed: bool, message: str) -> None:

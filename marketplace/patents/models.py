@@ -31,6 +31,11 @@ class Patent(ListingMixin, db.Model):
     grant_date: Mapped[date | None]
     expiry_date: Mapped[date | None]
     region: Mapped[str | None] = mapped_column(String(6))
+    # What stands in the way of an open-licence declaration (Patent Law art. 50 and its rules): kept by the owner
+    pledged: Mapped[bool] = mapped_column(default=False, server_default="0")  # 已质押
+    pledgee_consents: Mapped[bool] = mapped_column(default=False, server_default="0")  # 质权人同意开放许可
+    annual_fees_overdue: Mapped[bool] = mapped_column(default=False, server_default="0")  # 年费欠缴
+    ownership_disputed: Mapped[bool] = mapped_column(default=False, server_default="0")  # 权属纠纷或保全
 
     organization = relationship("Organization")
     owner = relationship("User")

@@ -6,9 +6,9 @@ import pytest
 
 from marketplace.audit.models import AuditEvent
 from marketplace.workflow import Lifecycle
-from marketplace.workflow import challenges, listings
+from marketplace.workflow import challenges, deals, listings
 
-LIFECYCLES = [value for module in (listings, challenges) for value in vars(module).values()
+LIFECYCLES = [value for module in (listings, challenges, deals) for value in vars(module).values()
               if isinstance(value, Lifecycle)]
 
 
