@@ -23,6 +23,7 @@ class Organization(db.Model):
     region: Mapped[str] = mapped_column(String(6), index=True, active_history=True)
     description: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(300))
+    credit_code: Mapped[str | None] = mapped_column(String(18))  # 统一社会信用代码 (GB 32100), pre-fills contracts
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # How often the name, the type and the province of the region changed: the listings' search documents copy
