@@ -84,6 +84,13 @@ def load(instance_path: str) -> dict:
         "QUALITY_TARGET_PER_YEAR": int(os.environ.get("QUALITY_TARGET_PER_YEAR", "200")),
         # seconds between the drain loops' passes over overdue challenge milestones (0 = only the CLI)
         "CHALLENGE_OVERDUE_INTERVAL": float(os.environ.get("CHALLENGE_OVERDUE_INTERVAL", "3600")),
+        # inquiries (意向/洽谈): unanswered after this many days → flagged to the responsible broker; the pass runs on
+        # the drain loops' tick at most every INQUIRY_OVERDUE_INTERVAL seconds (0 = only `flask inquiries flag-overdue`)
+        "INQUIRY_OVERDUE_DAYS": int(os.environ.get("INQUIRY_OVERDUE_DAYS", "5")),
+        "INQUIRY_OVERDUE_INTERVAL": float(os.environ.get("INQUIRY_OVERDUE_INTERVAL", "3600")),
+        # against spam: per user, on the pages and the API
+        "INQUIRY_RATE_LIMIT": os.environ.get("INQUIRY_RATE_LIMIT", "20 per hour"),
+        "INQUIRY_MESSAGE_RATE_LIMIT": os.environ.get("INQUIRY_MESSAGE_RATE_LIMIT", "60 per hour"),
         # single-process run mode drains the search outbox in a background thread
         "SEARCH_AUTO_DRAIN": _bool("SEARCH_AUTO_DRAIN", True),
         "API_TITLE": "科技成果转化交易平台 API",
