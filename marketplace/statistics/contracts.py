@@ -1,0 +1,164 @@
+"""Technology-contract figures: counts, 合同成交额 and 技术交易额 by a dimension, aggregated in SQL (the same statement
+on SQLite and PostgreSQL). Amounts are summed as whole 0.0001 万元 units (exact integers on both databases) and
+returned as :class:`~decimal.Decimal` 万元.
+
+Which contracts count (README, "Statistics"): recorded on the platform, signed in the period (a contract counts in the
+year it was signed), not refused registration (不予登记). 输出 is counted at the seller's region, 吸纳 at the buyer's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, select
+
+from ..deals.models import Deal, DealParty, RegistrationStatus
+from ..deals.vocabularies import (CONTRACT_FIELDS, CONTRACT_IP_TYPES, CONTRACT_KINDS, CONTRACT_TYPES, PLAN_SOURCES)
+from ..extensions import db
+from ..taxonomy import REGIONS
+from .filters import INSTITUTION_TYPES, StatsFilter
+
+UNITS = 10000  # 0.0001 万元 per 万元
+# table aliases (not mapped ones: building them needs no mapper configuration at import time)
+SELLER = DealParty.__table__.alias("seller")
+BUYER = DealParty.__table__.alias("buyer")
+
+
+def units(column):
+    """``column`` (万元) as whole 0.0001 万元 units, summable exactly."""
+    return cast(func.round(column * UNITS), BigInteger)
+
+
+def to_wan(value) -> Decimal:
+    return (Decimal(int(value or 0)) / UNITS).quantize(Decimal("0.0001"))
+
+
+def nature_group(party):
+    """The institution type of a party's 主体性质 code (022 高等院校, 021 科研机构, 1xx/2xx/3xx 企业, else other)."""
+    return case((party.c.nature == "022", literal("university")), (party.c.nature == "021", literal("institute")),
+                (func.substr(party.c.nature, 1, 1).in_(("1", "2", "3")), literal("enterprise")), else_=literal("other"))
+
+
+def province(party):
+    return func.substr(party.c.region, 1, 2) + literal("0000")
+
+
+def home_province() -> str:
+    return current_app.config.get("PLATFORM_PROVINCE", "220000")
+
+
+def flow(_filter=None):
+    """Within the platform's province, flowing out of it, into it, or elsewhere (by the two parties' provinces)."""
+    home = home_province()[:2]
+    seller_home = func.substr(SELLER.c.region, 1, 2) == home
+    buyer_home = func.substr(BUYER.c.region, 1, 2) == home
+    return case((and_(seller_home, buyer_home), literal("within")), (seller_home, literal("outflow")),
+                (buyer_home, literal("inflow")), else_=literal("elsewhere"))
+
+
+FLOWS: dict[str, tuple[str, str]] = {
+    "within": ("省内技术合同", "Within the province"), "outflow": ("输出到省外", "Out of the province"),
+    "inflow": ("从省外吸纳", "Into the province"), "elsewhere": ("省外之间", "Between other provinces"),
+}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    label: tuple[str, str]
+    expression: Callable  # (StatsFilter) -> SQL expression
+    vocabulary: dict | None = None  # key → (中文, English); None: keys shown as they are
+
+
+def _year(_f):
+    return cast(func.extract("year", Deal.signed_on), BigInteger)
+
+
+def _month(_f):
+    return cast(func.extract("year", Deal.signed_on), BigInteger) * 100 + \
+        cast(func.extract("month", Deal.signed_on), BigInteger)
+
+
+DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
+    Dimension("contract_type", ("合同类别", "Contract type"), lambda f: Deal.contract_type, CONTRACT_TYPES),
+    Dimension("contract_kind", ("合同类别及子类", "Contract type and sub-type"),
+              lambda f: Deal.contract_type + literal(".") + Deal.contract_subtype, CONTRACT_KINDS),
+    Dimension("technical_field", ("技术领域", "Technical field"), lambda f: Deal.technical_field, CONTRACT_FIELDS),
+    Dimension("ip_type", ("知识产权类型", "IP type"), lambda f: Deal.ip_type, CONTRACT_IP_TYPES),
+    Dimension("plan_source", ("计划来源", "Programme"), lambda f: Deal.plan_source, PLAN_SOURCES),
+    Dimension("seller_type", ("卖方类型", "Seller type"), lambda f: nature_group(SELLER), INSTITUTION_TYPES),
+    Dimension("buyer_type", ("买方类型", "Buyer type"), lambda f: nature_group(BUYER), INSTITUTION_TYPES),
+    Dimension("outflow_region", ("输出地区（卖方）", "Outflow by seller's province"), lambda f: province(SELLER),
+              REGIONS),
+    Dimension("inflow_region", ("吸纳地区（买方）", "Inflow by buyer's province"), lambda f: province(BUYER), REGIONS),
+    Dimension("flow", ("省内 / 跨省", "Within / across the province"), flow, FLOWS),
+    Dimension("year", ("签订年份", "Year signed"), _year),
+    Dimension("month", ("签订月份", "Month signed"), _month),
+)}
+
+
+def with_parties(statement):
+    """``statement`` joined to each deal's seller and buyer (the tables the filters and dimensions read)."""
+    return statement.join(SELLER, and_(SELLER.c.deal_id == Deal.id, SELLER.c.role == "seller")) \
+        .join(BUYER, and_(BUYER.c.deal_id == Deal.id, BUYER.c.role == "buyer"))
+
+
+def restrict(statement, stats: StatsFilter):
+    """The conditions of ``stats`` except the period: contracts not refused registration, the region of one side,
+    the field, the seller institution or its type."""
+    statement = statement.where(Deal.registration_status != RegistrationStatus.REFUSED)
+    if stats.region is not None:
+        party = SELLER if stats.side == "seller" else BUYER
+        statement = statement.where(func.substr(party.c.region, 1, 2) == stats.region[:2])
+    if stats.field is not None:
+        statement = statement.where(Deal.technical_field == stats.field)
+    if stats.institution_id is not None:
+        statement = statement.where(SELLER.c.org_id == stats.institution_id)
+    if stats.institution_type is not None:
+        statement = statement.where(nature_group(SELLER) == stats.institution_type)
+    return statement
+
+
+def counted(statement, stats: StatsFilter):
+    """``statement`` over the contracts ``stats`` covers: signed in the period, and :func:`restrict`."""
+    statement = with_parties(statement.select_from(Deal))
+    return restrict(statement, stats).where(Deal.signed_on >= stats.start, Deal.signed_on < stats.end)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: object
+    contracts: int
+    total_amount: Decimal  # 合同成交额, 万元
+    technical_amount: Decimal  # 技术交易额, 万元
+
+    @property
+    def average_amount(self) -> Decimal:
+        if not self.contracts:
+            return Decimal("0.0000")
+        return (self.total_amount / self.contracts).quantize(Decimal("0.0001"))
+
+
+AGGREGATES = (func.count(Deal.id), func.sum(units(Deal.total_amount)), func.sum(units(Deal.technical_amount)))
+
+
+def total(stats: StatsFilter) -> Row:
+    count, amount, technical = db.session.execute(counted(select(*AGGREGATES), stats)).one()
+    return Row(None, int(count or 0), to_wan(amount), to_wan(technical))
+
+
+def breakdown(stats: StatsFilter, dimension: str) -> list[Row]:
+    """One row per value of ``dimension`` that has contracts: vocabulary order, else by key."""
+    spec = DIMENSIONS[dimension]
+    key = spec.expression(stats).label("key")
+    statement = counted(select(key, *AGGREGATES), stats).group_by(key)
+    rows = [Row(value, int(count), to_wan(amount), to_wan(technical))
+            for value, count, amount, technical in db.session.execute(statement)]
+    if spec.vocabulary is not None:
+        order = {code: position for position, code in enumerate(spec.vocabulary)}
+        rows.sort(key=lambda row: (order.get(row.key, len(order)), str(row.key)))
+    else:
+        rows.sort(key=lambda row: row.key)
+    return rows
