@@ -33,6 +33,7 @@ class OrganizationOut(Schema):
     region = fields.Str(metadata={"description": "GB/T 2260 地区代码"})
     description = fields.Str(allow_none=True)
     website = fields.Str(allow_none=True)
+    credit_code = fields.Str(allow_none=True, metadata={"description": "统一社会信用代码（GB 32100）"})
     created_at = fields.DateTime(dump_only=True)
     version = fields.Int(dump_only=True, metadata={"description": "修改时用作 If-Match"})
 

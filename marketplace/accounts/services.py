@@ -9,6 +9,7 @@ from sqlalchemy import func
 from ..listing_edits import check_version
 from ..permissions import can_manage_organization, is_platform_admin, require, require_organization_admin
 from ..audit.services import record
+from ..deals.identifiers import is_valid_credit_code
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..taxonomy import ORG_TYPES, REGIONS
@@ -40,8 +41,30 @@ def find_organization_by_name(name: str) -> Organization | None:
         db.select(Organization).where(Organization.name == (name or "").strip())).scalar_one_or_none()
 
 
+def find_organization_by_credit_code(code: str | None) -> Organization | None:
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    return db.session.execute(db.select(Organization).where(Organization.credit_code == code)).scalars().first()
+
+
+CREDIT_CODE_TAKEN = "该统一社会信用代码已被其他机构使用：同一法人在平台上只能有一个机构"
+
+
+def _credit_code_errors(code: str | None, org: Organization | None = None) -> list[str]:
+    """Problems with an organisation's 统一社会信用代码 (valid per GB 32100, not another organisation's)."""
+    code = (code or "").strip().upper()
+    if not code:
+        return []
+    if not is_valid_credit_code(code):
+        return ["统一社会信用代码无效：应为 18 位，且最后一位校验码正确"]
+    other = find_organization_by_credit_code(code)
+    return [CREDIT_CODE_TAKEN] if other is not None and other is not org else []
+
+
 def create_organization(name: str, org_type: str, region: str, description: str | None = None,
-                        website: str | None = None, actor: User | None = None) -> Organization:
+                        website: str | None = None, actor: User | None = None,
+                        credit_code: str | None = None) -> Organization:
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -54,9 +77,12 @@ def create_organization(name: str, org_type: str, region: str, description: str 
         errors["org_type"] = ["请选择有效的机构类型"]
     if region not in REGIONS:
         errors["region"] = ["请选择有效的所在地区"]
+    if code_errors := _credit_code_errors(credit_code):
+        errors["credit_code"] = code_errors
     if errors:
         raise ValidationFailed(errors=errors)
-    org = Organization(name=name, org_type=org_type, region=region, description=description, website=website)
+    org = Organization(name=name, org_type=org_type, region=region, description=description, website=website,
+                       credit_code=(credit_code or "").strip().upper() or None)
     db.session.add(org)
     db.session.flush()
     record(actor, "organization.create", org)
@@ -91,6 +117,9 @@ def update_organization(actor: User, org: Organization, data: dict, expected_ver
             errors["name"] = ["请填写机构名称"]
         elif other is not None and other.id != org.id:
             errors["name"] = ["该机构名称已被注册"]
+    code = values.get("credit_code", data.get("credit_code"))
+    if "credit_code" not in errors and isinstance(code, str) and (code_errors := _credit_code_errors(code, org)):
+        errors["credit_code"] = code_errors
     if errors:
         raise ValidationFailed(errors=errors)
     changed = [key for key, value in values.items() if getattr(org, key) != value]
