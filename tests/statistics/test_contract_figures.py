@@ -120,3 +120,14 @@ def test_filters_default_to_this_year_and_read_a_range():
     assert parse({}, today=date(2026, 12, 6)) == StatsFilter(2026, 2026)
     assert parse({"year": "2024"}) == StatsFilter(2024, 2024)
     assert parse({"year_from": "2023", "year_to": "2026", "region": "220000"}).years == [2023, 2024, 2025, 2026]
+
+
+def test_every_table_builds_and_contract_tables_add_up(deals):
+    from marketplace.statistics import tables
+    for table_id in tables.BUILDERS:
+        table = tables.build(table_id, BOTH)
+        assert all(len(row) == len(table.columns) for row in table.rows), table_id
+        assert len(table.keys) == len(table.rows), table_id
+        if table_id.startswith("contracts_by_"):
+            for column in (1, 2, 3):
+                assert sum(row[column] for row in table.rows) == table.total[column], (table_id, column)
