@@ -131,3 +131,17 @@ def test_every_table_builds_and_contract_tables_add_up(deals):
         if table_id.startswith("contracts_by_"):
             for column in (1, 2, 3):
                 assert sum(row[column] for row in table.rows) == table.total[column], (table_id, column)
+
+
+def test_public_tables_withhold_groups_below_three_contracts(deals):
+    from marketplace.statistics.public import PUBLIC_TABLES, public_table
+    by_type = public_table("contracts_by_contract_type", BOTH)
+    cells = {key: row[1:] for key, row in zip(by_type.keys, by_type.rows)}
+    assert cells["transfer"] == [None, None, None, None]  # 2 contracts: withheld
+    assert cells["development"] == [None, None, None, None]
+    assert by_type.total[1] == 6
+    by_year = public_table("contracts_by_year", BOTH)
+    assert by_year.rows[0][1:3] == [4, Decimal("12330.5000")] and by_year.rows[1][1] is None
+    assert "brokers" not in PUBLIC_TABLES and "annual_report_ranking" not in PUBLIC_TABLES
+    with pytest.raises(KeyError):
+        public_table("brokers", BOTH)
