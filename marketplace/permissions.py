@@ -14,7 +14,7 @@ def is_signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def is_system(user) -> bool:
+def is_system(user, record=None) -> bool:
     """The platform itself (imports, CLI jobs): see :data:`marketplace.workflow.SYSTEM`."""
     return bool(getattr(user, "is_system", False))
 
