@@ -27,6 +27,7 @@ WEB_MODULES: list[str] = [
     "marketplace.matching.views",
     "marketplace.alerts.views",
     "marketplace.search_admin.views",
+    "marketplace.inquiries.views",
 ]
 API_MODULES: list[str] = [
     "marketplace.api_docs",  # first: defines the problem+json responses the others reference
@@ -42,6 +43,7 @@ API_MODULES: list[str] = [
     "marketplace.challenges.api_delivery",
     "marketplace.challenges.api_applications",
     "marketplace.challenges.api_experts",
+    "marketplace.inquiries.api",
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",
@@ -51,6 +53,7 @@ CLI_MODULES: list[str] = [
     "marketplace.demo.cli",
     "marketplace.alerts.cli",  # also subscribes the mail sender to the search drain loops' tick
     "marketplace.challenges.cli",  # also subscribes the overdue-milestone pass to the drain loops' tick
+    "marketplace.inquiries.cli",  # also subscribes the unanswered-inquiry pass to the drain loops' tick
 ]
 
 
