@@ -27,6 +27,7 @@ WEB_MODULES: list[str] = [
     "marketplace.matching.views",
     "marketplace.alerts.views",
     "marketplace.search_admin.views",
+    "marketplace.deals.opportunity_views",
     "marketplace.inquiries.views",
 ]
 API_MODULES: list[str] = [
@@ -43,6 +44,7 @@ API_MODULES: list[str] = [
     "marketplace.challenges.api_delivery",
     "marketplace.challenges.api_applications",
     "marketplace.challenges.api_experts",
+    "marketplace.deals.api_opportunities",
     "marketplace.inquiries.api",
 ]
 CLI_MODULES: list[str] = [

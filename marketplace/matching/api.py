@@ -138,7 +138,8 @@ class Recommend(MethodView):
     def post(self, demand_id, kind, target_id, payload):
         """把这条匹配推荐给供需双方：双方机构成员都会收到站内通知（技术经纪人）"""
         demand = services.visible_listing(Demand, demand_id, current_user)
-        note = load_or_raise(RecommendInput(), payload).get("note")
-        match = services.recommend(current_user, demand, kind, target_id, note)
+        values = load_or_raise(RecommendInput(), payload)
+        match = services.recommend(current_user, demand, kind, target_id, values.get("note"),
+                                   open_lead=values.get("open_lead", False))
         commit()
         return match

@@ -66,6 +66,8 @@ class DemandMatchArgs(SizeArgs):
 
 class RecommendInput(InputSchema):
     note = Text(max_length=2000, metadata={"description": "推荐说明（发给双方）"})
+    open_lead = fields.Bool(load_default=False, error_messages={"invalid": "应为 true 或 false"},
+                            metadata={"description": "同时在经纪业务看板上建立一条商机线索"})
 
 
 class Explanation(Schema):

@@ -214,10 +214,12 @@ def set_curation(actor, demand: Demand, kind: str, target_id: int, state: str) -
     return match
 
 
-def recommend(actor, demand: Demand, kind: str, target_id: int, note: str | None = None) -> Match:
+def recommend(actor, demand: Demand, kind: str, target_id: int, note: str | None = None, *,
+              open_lead: bool = False) -> Match:
     """Send the pair to both parties: a notification to every member of the demand's and the target's
     organisations (sent through :data:`.signals.match_recommended`; the alerts package receives it). The pair is
-    pinned as well."""
+    pinned as well. ``open_lead``: also open an opportunity on the broker pipeline (the deals package receives
+    the signal)."""
     _require_broker(actor)
     if demand.status != PUBLISHED:
         raise ValidationFailed("只能为已发布的需求推荐成果")
@@ -231,6 +233,6 @@ def recommend(actor, demand: Demand, kind: str, target_id: int, note: str | None
     match.recommended_by_id = actor.id
     _snapshot(match, demand, kind, target)
     match_recommended.send(demand, demand=demand, kind=kind, target=target, note=note,
-                           explanation=match.explanation or {})
+                           explanation=match.explanation or {}, actor=actor, open_lead=open_lead)
     audit(actor, "match.recommend", demand, {"kind": kind, "target_id": target_id})
     return match

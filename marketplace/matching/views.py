@@ -63,7 +63,8 @@ def curate(record_id: int, kind: str, target_id: int, action: str):
     back = url_for(".demand_matches", record_id=demand.id, kind=kind)
     try:
         if action == "recommend":
-            services.recommend(current_user, demand, kind, target_id, request.form.get("note"))
+            services.recommend(current_user, demand, kind, target_id, request.form.get("note"),
+                               open_lead=request.form.get("open_lead") == "1")
             message = "已推荐给供需双方，双方机构成员会收到站内通知"
         elif action in ACTIONS:
             services.set_curation(current_user, demand, kind, target_id, ACTIONS[action])
