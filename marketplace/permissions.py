@@ -38,6 +38,11 @@ def is_platform_admin(user, record=None) -> bool:
     return is_signed_in(user) and bool(getattr(user, "is_admin", False))
 
 
+def can_see_statistics(user, record=None) -> bool:
+    """The statistics dashboard, its exports and its API: brokers and platform admins (government staff)."""
+    return can_review(user)
+
+
 def can_manage_quality_list(user, record=None) -> bool:
     """Platform admins (government staff) keep the yearly high-quality list (年度优质成果)."""
     return is_platform_admin(user)
@@ -222,6 +227,10 @@ def require(allowed: bool, message: str) -> None:
 
 def require_reviewer(user) -> None:
     require(can_review(user), "只有技术经纪人或平台管理员可以审核")
+
+
+def require_statistics_viewer(user) -> None:
+    require(can_see_statistics(user), "只有技术经纪人或平台管理员可以查看统计分析")
 
 
 def require_quality_manager(user) -> None:
