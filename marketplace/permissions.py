@@ -43,6 +43,11 @@ def can_see_statistics(user, record=None) -> bool:
     return can_review(user)
 
 
+def can_see_institution_statistics(user, org_id: int | None) -> bool:
+    """An institution's own statistics (its page, its annual-report workbook, the API): its members, and staff."""
+    return can_see_statistics(user) or is_member_of(user, org_id)
+
+
 def can_manage_quality_list(user, record=None) -> bool:
     """Platform admins (government staff) keep the yearly high-quality list (年度优质成果)."""
     return is_platform_admin(user)
