@@ -18,7 +18,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed translations
+# Chart.js for the statistics pages, from the npm registry at the version package-lock.json pins, served from
+# static/vendor/ (gitignored; never a CDN). Without npm the pages show their tables only.
+CHART_JS := static/vendor/chart.umd.min.js
+$(CHART_JS): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --no-audit --no-fund --loglevel=error && mkdir -p static/vendor && \
+	  cp node_modules/chart.js/dist/chart.umd.min.js $@; \
+	else echo "npm not found: the statistics pages will show tables without charts (install Node.js and npm)" >&2; fi
+
+setup: $(VENV)/.installed translations $(CHART_JS)
 
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel --quiet compile -d translations
