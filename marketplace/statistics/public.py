@@ -1,6 +1,8 @@
 """What the public summary may show: only the tables marked public, and in them no group smaller than
 :data:`MIN_GROUP` contracts — a row with fewer has its counts and amounts withheld (None, shown as "<3"), so no
-single private contract's amount can be read off a public page."""
+single private contract's amount can be read off a public page. When the withheld rows of a table hold fewer than
+MIN_GROUP contracts together, the total minus the rows shown would give them away: the smallest rows shown are
+withheld too until the withheld rows hold at least MIN_GROUP (complementary suppression)."""
 from __future__ import annotations
 
 import copy
@@ -20,11 +22,21 @@ def suppress(table: Table) -> Table:
     count_column = next((i for i, column in enumerate(table.columns) if column.key == "contracts"), None)
     if count_column is None:
         return table
-    for row in table.rows:
-        if row[count_column] < MIN_GROUP:
-            for index, column in enumerate(table.columns):
-                if column.kind != TEXT:
-                    row[index] = None
+
+    def withhold(row: list) -> None:
+        for index, column in enumerate(table.columns):
+            if column.kind != TEXT:
+                row[index] = None
+
+    small = [row for row in table.rows if row[count_column] < MIN_GROUP]
+    withheld = sum(row[count_column] for row in small)
+    shown = sorted((row for row in table.rows if row[count_column] >= MIN_GROUP), key=lambda row: row[count_column])
+    while small and withheld < MIN_GROUP and shown:
+        row = shown.pop(0)
+        small.append(row)
+        withheld += row[count_column]
+    for row in small:
+        withhold(row)
     if table.total is not None and table.total[count_column] < MIN_GROUP:
         table.total = [cell if column.kind == TEXT else None for cell, column in zip(table.total, table.columns)]
     return table
