@@ -165,7 +165,8 @@ def create_opportunity(actor, data: dict) -> Opportunity:
         if inquiry is None:
             raise ValidationFailed(errors={"inquiry_id": [NO_SUCH_RECORD]})
         return from_inquiry(actor, inquiry, broker=broker_for(actor, values.get("broker_id")))
-    return open_opportunity(actor, source="manual", title=values["title"], broker=broker_for(actor, values.get("broker_id")),
+    return open_opportunity(actor, source="manual", title=values.get("title"),
+                            broker=broker_for(actor, values.get("broker_id")),
                             expected_amount=values.get("expected_amount"), notes=values.get("notes"),
                             **linked_records(values))
 
