@@ -27,6 +27,7 @@ WEB_MODULES: list[str] = [
     "marketplace.matching.views",
     "marketplace.alerts.views",
     "marketplace.search_admin.views",
+    "marketplace.statistics.views",
     "marketplace.deals.opportunity_views",
     "marketplace.inquiries.views",
 ]
