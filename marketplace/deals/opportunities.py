@@ -12,11 +12,11 @@ from ..achievements.models import Achievement
 from ..audit.services import record as audit
 from ..challenges.models import Challenge
 from ..demands.models import Demand
-from ..errors import PermissionDenied, ValidationFailed
+from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..inquiries.models import Inquiry
 from ..patents.models import Patent
-from ..permissions import can_see_opportunity, is_platform_admin, is_system, require
+from ..permissions import can_see_opportunity, in_inquiry_thread, is_platform_admin, is_system, require
 from ..validation import load_or_raise
 from ..web.messages import N_
 from ..workflow import SYSTEM
@@ -196,8 +196,11 @@ SUBJECT_MODELS = {"achievement": Achievement, "patent": Patent, "demand": Demand
 
 def from_inquiry(actor, inquiry, *, broker=None) -> Opportunity:
     """A broker turns an inquiry into an opportunity (source ``inquiry``): the subject linked, the parties from the
-    inquiry, the budget as the expected amount. An inquiry already turned into an open opportunity gives that one."""
+    inquiry, the budget as the expected amount. An inquiry already turned into an open opportunity gives that one.
+    The thread is private: a broker other than its own (admins excepted) gets 404, as for the inquiry itself."""
     require_staff(actor)
+    if not (is_system(actor) or is_platform_admin(actor) or in_inquiry_thread(actor, inquiry)):
+        raise NotFound()
     found = for_inquiry(inquiry)
     if found is not None and found.stage != OpportunityStage.LOST:
         return found

@@ -106,7 +106,9 @@ def test_from_an_inquiry_about_an_achievement_the_holder_sells(ctx):
     holder = f.user(f.organization("university"))
     asker = f.user(f.organization("enterprise"))
     achievement = f.achievement(holder, publish_by=broker)
-    inquiry = an_inquiry(asker, holder, subject_id=achievement.id, budget=Decimal("80"))
+    inquiry = an_inquiry(asker, holder, subject_id=achievement.id, budget=Decimal("80"), broker=broker)
+    with pytest.raises(NotFound):  # the thread is private to its own broker (and admins)
+        from_inquiry(f.broker(), inquiry)
     opportunity = from_inquiry(broker, inquiry)
     assert (opportunity.source, opportunity.inquiry, opportunity.achievement) == ("inquiry", inquiry, achievement)
     assert opportunity.seller_org_id == holder.org_id and opportunity.buyer_org_id == asker.org_id
@@ -119,8 +121,8 @@ def test_from_an_inquiry_about_a_demand_the_asker_sells(ctx):
     issuer = f.user(f.organization("enterprise"))
     solver = f.user(f.organization("university"))
     demand = f.demand(issuer, publish_by=broker)
-    opportunity = from_inquiry(broker, an_inquiry(solver, issuer, kind="demand", subject_id=demand.id))
-    assert opportunity.demand is demand
+    opportunity = from_inquiry(f.admin(), an_inquiry(solver, issuer, kind="demand", subject_id=demand.id))
+    assert opportunity.demand is demand and opportunity.expected_amount is None
     assert opportunity.seller_org_id == solver.org_id and opportunity.buyer_org_id == issuer.org_id
     with pytest.raises(PermissionDenied):
         from_inquiry(issuer, an_inquiry(solver, issuer, kind="demand", subject_id=demand.id))

@@ -121,18 +121,22 @@ def test_new_opportunity_form(client, people):
         assert (record.source, record.broker_id) == ("manual", people["broker"][1])
 
 
-def _inquiry(app) -> int:
+def _inquiry(app, broker_id: int | None = None) -> int:
     with app.test_request_context():
         holder, asker = f.organization("university"), f.organization("enterprise")
         inquiry = Inquiry(subject_kind="patent", subject_id=1, subject_title="一种高镍正极材料的包覆方法",
-                          asker_org_id=asker.id, holder_org_id=holder.id, cooperation_mode="licence")
+                          asker_org_id=asker.id, holder_org_id=holder.id, cooperation_mode="licence",
+                          broker_id=broker_id)
         db.session.add(inquiry)
         db.session.commit()
         return inquiry.id
 
 
 def test_turning_an_inquiry_into_an_opportunity(app, client, people):
-    inquiry_id = _inquiry(app)
+    inquiry_id = _inquiry(app, people["broker"][1])
+    outsider = app.test_client()  # a broker not responsible for the thread
+    login(outsider, people["other_broker"][0])
+    assert post(outsider, f"/opportunities/from-inquiry/{inquiry_id}", token_page="/opportunities").status_code == 404
     login(client, people["broker"][0])
     response = post(client, f"/opportunities/from-inquiry/{inquiry_id}", token_page="/opportunities")
     assert response.status_code == 302
