@@ -7,9 +7,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from ..api_common import (LOCATION_HEADER, PageArgs, commit, envelope, etag, expected_version, require_user,
-                          write_endpoint)
-from ..api_common import problems
+from ..api_common import (LOCATION_HEADER, PageArgs, commit, envelope, etag, expected_version, read_endpoint,
+                          require_user, write_endpoint)
 from ..listing_edits import check_version
 from ..validation import Choice, load_or_raise
 from . import services
@@ -60,9 +59,7 @@ class Inquiries(MethodView):
 
 @blp.route(ITEM)
 class InquiryItem(MethodView):
-    @require_user
-    @problems(404)
-    @blp.response(200, InquiryOut)
+    @read_endpoint(blp, InquiryOut, errors=(404,))
     def get(self, inquiry_id):
         """洽谈详情：消息、状态、婉拒原因和调用者可执行的操作（actions）；洽谈之外的人返回 404"""
         inquiry = services.get_inquiry(current_user, inquiry_id)

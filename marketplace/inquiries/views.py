@@ -84,7 +84,7 @@ def new():
         commit()
     except services.DuplicateInquiry as error:
         db.session.rollback()
-        flash_error(error)
+        flash(error.message, "error")  # the base layout translates flashed messages
         return redirect(url_for("inquiries.show", record_id=error.existing_id))
     except NotFound:
         raise
