@@ -29,6 +29,7 @@ WEB_MODULES: list[str] = [
     "marketplace.search_admin.views",
     "marketplace.statistics.views",
     "marketplace.deals.opportunity_views",
+    "marketplace.deals.licence_views",
     "marketplace.inquiries.views",
 ]
 API_MODULES: list[str] = [
@@ -46,6 +47,7 @@ API_MODULES: list[str] = [
     "marketplace.challenges.api_applications",
     "marketplace.challenges.api_experts",
     "marketplace.deals.api_opportunities",
+    "marketplace.deals.api_licences",
     "marketplace.inquiries.api",
 ]
 CLI_MODULES: list[str] = [

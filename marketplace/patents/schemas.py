@@ -19,6 +19,20 @@ class OpenLicenceInput(InputSchema):
     scope = Text(required=True, max_length=2000, min_length=2)
 
 
+def _flag() -> fields.Bool:
+    return fields.Bool(load_default=False, truthy={True, "true", "1", "yes", "on"},
+                       falsy={False, "false", "0", "no", "off", ""}, error_messages={"invalid": "应为是或否"})
+
+
+class LicenceObstaclesInput(InputSchema):
+    """What stands in the way of an open licence, kept by the patentee (a form's unticked box is false)."""
+
+    pledged = _flag()  # 已质押
+    pledgee_consents = _flag()  # 质权人同意开放许可
+    annual_fees_overdue = _flag()  # 年费欠缴
+    ownership_disputed = _flag()  # 权属纠纷或保全
+
+
 class PatentInput(InputSchema):
     number = Text(required=True, max_length=40)
     title = Text(required=True, max_length=200, min_length=2)
@@ -72,3 +86,7 @@ class PatentOut(ListingStateOut):
     version = fields.Int(dump_only=True)
     published_at = fields.DateTime(dump_only=True, allow_none=True)
     open_licence = fields.Nested(OpenLicenceOut, allow_none=True, dump_only=True)
+    pledged = fields.Bool(dump_only=True, metadata={"description": "已质押"})
+    pledgee_consents = fields.Bool(dump_only=True, metadata={"description": "质权人同意开放许可"})
+    annual_fees_overdue = fields.Bool(dump_only=True, metadata={"description": "年费欠缴"})
+    ownership_disputed = fields.Bool(dump_only=True, metadata={"description": "存在权属纠纷或保全措施"})

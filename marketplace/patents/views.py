@@ -6,23 +6,29 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import kinds, listing_edits
+from ..deals import licensing
+from ..deals.licence_schemas import LICENCE_SCOPES
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..unit_of_work import commit
+from ..workflow.deals import LICENCE_LABELS
 from ..permissions import owns
 from ..records import get_visible
 from ..web import listing_pages
 from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
-from ..web.forms import field_errors, flash_error, form_to_data, form_values
+from ..web.forms import field_errors, flash_error, form_to_data, form_values, translate_message
 from . import services
 from .models import Patent
 from .reading import PATENTS, page_options
-from .schemas import OpenLicenceInput, PatentInput
+from .schemas import LicenceObstaclesInput, OpenLicenceInput, PatentInput
 
 bp = Blueprint("patents", __name__, url_prefix="/patents")
 
 LICENCE_FIELDS = ("fee_terms", "annual_fee", "term_years", "scope")
+OBSTACLE_FIELDS = tuple(LicenceObstaclesInput().fields)
+RECORD_FIELDS = ("scope", "licensee_name", "starts_on", "term_years", "fee_terms", "annual_fee")
 _licence_schema = OpenLicenceInput()
 
 
@@ -60,9 +66,25 @@ def show(record_id: int):
     record = get_visible(Patent, record_id, current_user)
     return render_template("patents/show.html", record=record, kind=kinds.PATENT,
                            actions=listing_edits.actions(current_user, record),
-                           patentee=owns(current_user, record))
+                           patentee=owns(current_user, record),
+                           held_licence=licensing.held_licence(getattr(current_user, "org_id", None), record)
+                           if record.has_open_licence else None)
 
 
+def render_licence_page(record: Patent, *, form=None, errors=None, record_form=None, record_errors=None,
+                        status: int = 200):
+    """The patentee's licence page: the declaration form, what stands in its way (editable), the licences granted
+    and a form to record one granted outside the platform."""
+    if form is None:
+        current = record.open_licence
+        form = {name: getattr(current, name) for name in LICENCE_FIELDS} if current else {"term_years": "3"}
+    flags = {name: getattr(record, name) for name in OBSTACLE_FIELDS}
+    obstacles = [translate_message(message) for message in services.open_licence_obstacles(record)]
+    return render_template("patents/licence.html", record=record, form=form, errors=errors or {}, flags=flags,
+                           obstacles=obstacles, licences=licensing.licences_of(record),
+                           record_form=record_form or {"scope": "ordinary"}, record_errors=record_errors or {},
+                           scopes=LICENCE_SCOPES, licence_labels=LICENCE_LABELS,
+                           needs_credit_code=not (record.organization and record.organization.credit_code)), status
 
 
 @bp.route("/<int:record_id>/licence", methods=["GET", "POST"])
@@ -72,16 +94,15 @@ def licence(record_id: int):
     record = get_visible(Patent, record_id, current_user)
     services.require_patentee(current_user, record)
     if request.method == "GET":
-        current = record.open_licence
-        values = {name: getattr(current, name) for name in LICENCE_FIELDS} if current else {"term_years": "3"}
-        return render_template("patents/licence.html", record=record, form=values, errors={})
+        return render_licence_page(record)
     try:
+        if (request.form.get("credit_code") or "").strip():  # the patentee completes its profile here
+            licensing.complete_credit_code(current_user, record.organization, request.form["credit_code"])
         services.declare_open_licence(current_user, record,
                                       form_to_data(request.form, _licence_schema, LICENCE_FIELDS))
     except ValidationFailed as error:
         db.session.rollback()
-        return render_template("patents/licence.html", record=record, form=form_values(request.form),
-                               errors=field_errors(error)), 422
+        return render_licence_page(record, form=form_values(request.form), errors=field_errors(error), status=422)
     db.session.commit()
     flash(_("开放许可声明已生效"), "success")
     return redirect(url_for("patents.show", record_id=record.id))
@@ -100,6 +121,35 @@ def withdraw_licence(record_id: int):
     db.session.commit()
     flash(_("开放许可声明已撤回"), "success")
     return redirect(url_for("patents.show", record_id=record.id))
+
+
+@bp.post("/<int:record_id>/licence/obstacles")
+@login_required
+def licence_obstacles(record_id: int):
+    """The patentee updates 质押 / 质权人同意 / 年费欠缴 / 权属纠纷或保全."""
+    record = get_visible(Patent, record_id, current_user)
+    data = {name: request.form.get(name) == "yes" for name in OBSTACLE_FIELDS}
+    services.set_licence_obstacles(current_user, record, data)
+    commit()
+    flash(_("专利的质押、年费和权属情况已更新"), "success")
+    return redirect(url_for("patents.licence", record_id=record.id))
+
+
+@bp.post("/<int:record_id>/licence/record")
+@login_required
+def record_licence(record_id: int):
+    """Record a licence the patentee granted outside the platform (普通 / 排他 / 独占)."""
+    record = get_visible(Patent, record_id, current_user)
+    data = {name: (request.form.get(name) or "").strip() or None for name in RECORD_FIELDS}
+    try:
+        licensing.record_licence(current_user, record, data)
+        commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        return render_licence_page(record, record_form=form_values(request.form),
+                                   record_errors=field_errors(error), status=422)
+    flash(_("许可已登记"), "success")
+    return redirect(url_for("patents.licence", record_id=record.id))
 
 
 listing_pages.register_routes(bp, FORM)
