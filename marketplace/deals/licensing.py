@@ -38,6 +38,7 @@ from decimal import Decimal
 from sqlalchemy import false, or_
 
 from ..accounts.models import Organization
+from ..accounts.services import CREDIT_CODE_TAKEN, find_organization_by_credit_code
 from ..alerts.services import notify_members
 from ..audit.services import record as audit
 from ..errors import Conflict, NotFound, PermissionDenied, StateConflict, ValidationFailed
@@ -75,7 +76,6 @@ BEYOND_EXPIRY = "许可期限不能超过专利到期日 {expiry}（自开始日
 TOO_SHORT = "专利将于 {expiry} 到期，自开始日期起剩余保护期不足 1 年，不能取得许可"
 CODE_NEEDED = "请填写本机构的统一社会信用代码（技术合同登记需要，将保存到机构资料）"
 CODE_INVALID = "统一社会信用代码无效：应为 18 位，且最后一位校验码正确"
-CODE_TAKEN = "该统一社会信用代码已被其他机构使用，请核对"
 DURING_OPEN_LICENCE = ("该专利的开放许可声明有效，声明期间不能授予独占或排他许可（专利法第五十一条）；"
                        "如需授予，请先撤回开放许可声明")
 BLOCKED_BY = "该专利有生效中的{scope}（被许可人：{licensee}，至 {ends_on}），期间不能再授予其他许可"
@@ -241,10 +241,9 @@ def complete_credit_code(actor, org: Organization, code: str | None, field: str 
         raise ValidationFailed(errors={field: [CODE_NEEDED]})
     if not is_valid_credit_code(code):
         raise ValidationFailed(errors={field: [CODE_INVALID]})
-    taken = db.session.execute(db.select(Organization.id).where(
-        Organization.credit_code == code, Organization.id != org.id)).first()
-    if taken:
-        raise ValidationFailed(errors={field: [CODE_TAKEN]})
+    other = find_organization_by_credit_code(code)
+    if other is not None and other.id != org.id:
+        raise ValidationFailed(errors={field: [CREDIT_CODE_TAKEN]})
     org.credit_code = code
     audit(actor, "organization.credit_code", org, {"credit_code": code})
 

@@ -119,6 +119,9 @@ def test_the_licensee_gives_its_missing_credit_code_once(ctx):
     bad = refusal(ValidationFailed, licensing.take_licence, w.licensee, w.patent,
                   {**CONFIRM, "credit_code": "91220100MA00000019"})
     assert "校验码" in bad
+    taken = refusal(ValidationFailed, licensing.take_licence, w.licensee, w.patent,
+                    {**CONFIRM, "credit_code": w.patentee.organization.credit_code})
+    assert "已被其他机构使用" in taken
     code = credit_code("220100")
     licence = licensing.take_licence(w.licensee, w.patent, {**CONFIRM, "credit_code": code.lower()})
     db.session.commit()
