@@ -70,17 +70,17 @@ def _asker_or_holder(user, inquiry) -> bool:
     return is_inquiry_asker(user, inquiry) or is_inquiry_holder(user, inquiry)
 
 
-I = InquiryStatus
-LIVE = frozenset({I.OPEN, I.ANSWERED})
+IQ = InquiryStatus
+LIVE = frozenset({IQ.OPEN, IQ.ANSWERED})
 INQUIRY = Lifecycle("inquiry", INQUIRY_LABELS, visible=in_inquiry_thread, transitions=[
     Transition("post", N_("发送消息"), LIVE, None, in_inquiry_thread, THREAD_ONLY, stamps=("last_message_at",),
                audited=False),
-    Transition("answer", N_("回复"), frozenset({I.OPEN}), I.ANSWERED, answers_inquiry, HOLDER_ONLY,
+    Transition("answer", N_("回复"), frozenset({IQ.OPEN}), IQ.ANSWERED, answers_inquiry, HOLDER_ONLY,
                stamps=("answered_at", "last_message_at")),
-    Transition("decline", N_("婉拒"), LIVE, I.DECLINED, answers_inquiry, DECLINER_ONLY, stamps=("declined_at",),
+    Transition("decline", N_("婉拒"), LIVE, IQ.DECLINED, answers_inquiry, DECLINER_ONLY, stamps=("declined_at",),
                effect=_decline_reason),
-    Transition("close", N_("结束洽谈"), LIVE, I.CLOSED, _asker_or_holder, THREAD_ONLY, stamps=("closed_at",)),
-    Transition("flag_overdue", N_("标记超时未回复"), frozenset({I.OPEN}), None, is_system, SYSTEM_ONLY,
+    Transition("close", N_("结束洽谈"), LIVE, IQ.CLOSED, _asker_or_holder, THREAD_ONLY, stamps=("closed_at",)),
+    Transition("flag_overdue", N_("标记超时未回复"), frozenset({IQ.OPEN}), None, is_system, SYSTEM_ONLY,
                stamps=("overdue_flagged_at",), guard=lambda inquiry: inquiry.overdue_flagged_at is None),
     Transition("assign_broker", N_("指派技术经纪人"), LIVE, None, is_platform_admin, ADMIN_ONLY),
 ])
@@ -98,22 +98,22 @@ def _deal_registered(opportunity) -> bool:
     return opportunity.deal is not None and opportunity.deal.registration_status == RegistrationStatus.REGISTERED
 
 
-O = OpportunityStage
-OPEN_STAGES = frozenset({O.LEAD, O.NEGOTIATION, O.SIGNED, O.REGISTERED, O.IN_PERFORMANCE})
+OP = OpportunityStage
+OPEN_STAGES = frozenset({OP.LEAD, OP.NEGOTIATION, OP.SIGNED, OP.REGISTERED, OP.IN_PERFORMANCE})
 OPPORTUNITY = Lifecycle("opportunity", OPPORTUNITY_LABELS, state_attr="stage", visible=can_see_opportunity,
                         transitions=[
     Transition("edit", N_("修改"), OPEN_STAGES, None, works_opportunity, BROKER_OF_RECORD, audited=False),
-    Transition("negotiate", N_("进入洽谈"), frozenset({O.LEAD}), O.NEGOTIATION, works_opportunity, BROKER_OF_RECORD,
+    Transition("negotiate", N_("进入洽谈"), frozenset({OP.LEAD}), OP.NEGOTIATION, works_opportunity, BROKER_OF_RECORD,
                stamps=("negotiation_at",)),
-    Transition("sign", N_("已签约"), frozenset({O.LEAD, O.NEGOTIATION}), O.SIGNED, works_opportunity,
+    Transition("sign", N_("已签约"), frozenset({OP.LEAD, OP.NEGOTIATION}), OP.SIGNED, works_opportunity,
                BROKER_OF_RECORD, stamps=("signed_at",), guard=_has_deal),
-    Transition("register", N_("已登记"), frozenset({O.SIGNED}), O.REGISTERED, works_opportunity, BROKER_OF_RECORD,
+    Transition("register", N_("已登记"), frozenset({OP.SIGNED}), OP.REGISTERED, works_opportunity, BROKER_OF_RECORD,
                stamps=("registered_at",), guard=_deal_registered),
-    Transition("perform", N_("进入履约"), frozenset({O.SIGNED, O.REGISTERED}), O.IN_PERFORMANCE, works_opportunity,
+    Transition("perform", N_("进入履约"), frozenset({OP.SIGNED, OP.REGISTERED}), OP.IN_PERFORMANCE, works_opportunity,
                BROKER_OF_RECORD, stamps=("performance_at",)),
-    Transition("win", N_("成交结案"), frozenset({O.IN_PERFORMANCE}), O.WON, works_opportunity, BROKER_OF_RECORD,
+    Transition("win", N_("成交结案"), frozenset({OP.IN_PERFORMANCE}), OP.WON, works_opportunity, BROKER_OF_RECORD,
                stamps=("closed_at",)),
-    Transition("lose", N_("未成交结案"), OPEN_STAGES, O.LOST, works_opportunity, BROKER_OF_RECORD,
+    Transition("lose", N_("未成交结案"), OPEN_STAGES, OP.LOST, works_opportunity, BROKER_OF_RECORD,
                stamps=("closed_at",), effect=_lost_reason),
 ])
 
