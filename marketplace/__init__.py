@@ -28,6 +28,7 @@ WEB_MODULES: list[str] = [
     "marketplace.alerts.views",
     "marketplace.search_admin.views",
     "marketplace.statistics.views",
+    "marketplace.statistics.export_views",
     "marketplace.deals.opportunity_views",
     "marketplace.deals.licence_views",
     "marketplace.inquiries.views",
@@ -49,6 +50,7 @@ API_MODULES: list[str] = [
     "marketplace.deals.api_opportunities",
     "marketplace.deals.api_licences",
     "marketplace.inquiries.api",
+    "marketplace.statistics.api",
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",

@@ -52,6 +52,12 @@ def _institutions(statement, part: str):
     return statement.where(nature_group(SELLER) == part)
 
 
+def report_contracts(statement, stats: StatsFilter, part: str = "all"):
+    """``statement`` over the contracts the report counts for ``part``: signed in the period, sold by universities
+    and institutes (or one of them), within the other filters of ``stats`` (its institution type aside)."""
+    return _institutions(counted(statement, stats.with_(institution_type=None)), part)
+
+
 @dataclass(frozen=True)
 class Band:
     code: str
