@@ -33,6 +33,7 @@ WEB_MODULES: list[str] = [
     "marketplace.deals.opportunity_views",
     "marketplace.deals.licence_views",
     "marketplace.inquiries.views",
+    "marketplace.deals.registration_views",
 ]
 API_MODULES: list[str] = [
     "marketplace.api_docs",  # first: defines the problem+json responses the others reference
@@ -53,6 +54,7 @@ API_MODULES: list[str] = [
     "marketplace.deals.api_licences",
     "marketplace.inquiries.api",
     "marketplace.statistics.api",
+    "marketplace.deals.api_registration",
 ]
 CLI_MODULES: list[str] = [
     "marketplace.indexing.cli",
@@ -63,6 +65,7 @@ CLI_MODULES: list[str] = [
     "marketplace.alerts.cli",  # also subscribes the mail sender to the search drain loops' tick
     "marketplace.challenges.cli",  # also subscribes the overdue-milestone pass to the drain loops' tick
     "marketplace.inquiries.cli",  # also subscribes the unanswered-inquiry pass to the drain loops' tick
+    "marketplace.deals.cli",  # flask deals import / export-registration
 ]
 
 
