@@ -128,15 +128,16 @@ def _axis(kind: str) -> str:
 def chart_spec(table: Table) -> dict | None:
     """What static/js/statistics.js draws for ``table`` (None: the table has no chart): the labels and, per series,
     its title, axis (count, amount, percent, days) and values — the table's own cells."""
-    if table.chart is None or not table.rows:
-        return None
+    if table.chart is None or not table.rows or (table.chart == "line" and len(table.rows) < 2):
+        return None  # a line needs two points
     columns = {column.key: column for column in table.columns}
-    if table.id == "funnel":  # stages along the axis, one series per publication year
+    if table.id == "funnel":  # the stages of the whole range, top to bottom
         stages = [column for column in table.columns if column.kind == COUNT]
         positions = [table.columns.index(column) for column in stages]
-        return {"id": table.id, "kind": table.chart, "labels": [column.title for column in stages],
-                "series": [{"label": row[0], "axis": "count", "data": [_number(row[i]) for i in positions]}
-                           for row in table.rows]}
+        return {"id": table.id, "kind": table.chart, "horizontal": True,
+                "labels": [column.title for column in stages],
+                "series": [{"label": table.total[0], "axis": "count",
+                            "data": [_number(table.total[i]) for i in positions]}]}
     keys = CHART_SERIES.get(table.id)
     if keys is None:
         amount = next((c.key for c in table.columns if c.kind == AMOUNT and c.key != "average_amount"), None)

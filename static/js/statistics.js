@@ -29,7 +29,7 @@
   function config(spec) {
     var kind = spec.kind;
     var many = spec.labels.length > 8;
-    var horizontal = kind === "bar" && many && spec.series.length === 1;
+    var horizontal = kind === "bar" && (spec.horizontal || (many && spec.series.length === 1));
     var used = axes(spec);
     var datasets = spec.series.map(function (series, index) {
       var color = palette[index % palette.length];
@@ -39,14 +39,14 @@
         dataset.borderColor = "#fff";
       } else {
         dataset[horizontal ? "xAxisID" : "yAxisID"] = used.indexOf(series.axis) === 0 ? (horizontal ? "x" : "y") : "y1";
-        if (kind === "line") { dataset.tension = 0.25; dataset.pointRadius = 3; dataset.backgroundColor = color + "33"; }
+        if (kind === "line") { dataset.cubicInterpolationMode = "monotone"; dataset.pointRadius = 3; dataset.backgroundColor = color + "33"; }
       }
       return dataset;
     });
     var options = {
       responsive: true, maintainAspectRatio: false, animation: false,
       plugins: {
-        legend: { display: kind === "doughnut" || spec.series.length > 1, position: kind === "doughnut" ? "right" : "top",
+        legend: { display: kind === "doughnut" || spec.series.length > 1, position: kind === "doughnut" && window.innerWidth > 600 ? "right" : "top",
                   labels: { boxWidth: 12 } },
         tooltip: { callbacks: { label: function (context) {
           var value = kind === "doughnut" ? context.parsed : (horizontal ? context.parsed.x : context.parsed.y);
@@ -78,6 +78,8 @@
     var box = figure.querySelector(".chart-box");
     if (setup.horizontal) { box.style.height = Math.max(220, 26 * spec.labels.length + 60) + "px"; }
     figure.hidden = false;
+    var card = figure.closest(".stat-card");
+    if (card) { card.classList.add("charted"); }
     var chart = new window.Chart(figure.querySelector("canvas"), { type: setup.type, data: setup.data, options: setup.options });
     figure.setAttribute("data-drawn", "true");
     figure.chart = chart;

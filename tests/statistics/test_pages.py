@@ -172,3 +172,16 @@ def test_cells_read_with_separators_and_exact_decimals():
     assert cell_text(1234, "count") == "1,234"
     assert cell_text(D("33.3"), "percent") == "33.3"
     assert cell_text(None, AMOUNT) == "—" and cell_text(None, AMOUNT, withheld=True) == "<3"
+
+
+def test_without_the_chart_library_the_pages_show_their_tables(app, client, world, tmp_path):
+    """Before `make setup` has copied Chart.js to static/vendor/, no script is loaded and the tables say it all."""
+    login(client, world["broker"])
+    static_folder = app.static_folder
+    app.static_folder = str(tmp_path)
+    try:
+        html = text(client.get("/statistics?year=2025"))
+    finally:
+        app.static_folder = static_folder
+    assert "chart.umd" not in html and "statistics-charts" not in html and "statistics.js" not in html
+    assert 'id="t-contracts_by_contract_type"' in html and figure(html, "contracts") == "5"
