@@ -11,7 +11,8 @@ from ..extensions import db
 
 demo_cli = AppGroup("demo", help="演示数据")
 LABELS = {"organizations": "机构", "users": "用户", "patents": "专利", "achievements": "成果", "demands": "需求",
-          "challenges": "揭榜挂帅榜单"}
+          "challenges": "揭榜挂帅榜单", "inquiries": "洽谈", "deals": "技术合同", "opportunities": "商机",
+          "licences": "专利许可"}
 
 
 @demo_cli.command("load")

@@ -15,6 +15,7 @@ from . import (content_agriculture, content_ai, content_automotive, content_biom
                content_new_materials, content_optoelectronics)
 from . import content_phrases as P
 from .content_common import Topic, clip, demand_metric, fill, render_metric, topic_kind
+from .codes import org_credit_code
 from .content_orgs import ENTERPRISE_EXTRAS, FIXED_USERS, GIVEN_CHARS, ORGS, SURNAMES
 
 DOMAIN = "demo.techmarket.cn"
@@ -81,7 +82,7 @@ class _Builder:
                 description = f"公司成立于{founded}年，主要从事{text}。" + fill(rng, rng.choice(ENTERPRISE_EXTRAS))
             website = None if rng.random() < 0.15 else f"https://www.{slug}.example.cn"
             self.orgs.append({"name": name, "org_type": org_type, "region": region, "description": description,
-                              "website": website})
+                              "website": website, "credit_code": org_credit_code(name, org_type, region, area)})
             self.meta[name] = {"slug": slug, "area": area, "fields": fields.split(), "type": org_type,
                                "region": region, "business": text}
             self.members[name] = []
@@ -100,7 +101,11 @@ class _Builder:
         for org in self.orgs:
             name, meta = org["name"], self.meta[org["name"]]
             if not any(u["org_role"] == "org_admin" for u in self.members[name]):
-                self.add_user(f"admin.{meta['slug']}@{DOMAIN}", self.person(), name, "org_admin", None)
+                # every 技术转移机构 has a 技术经纪人: the admins of those without a fixed broker login are brokers
+                broker = meta["type"] == "broker_agency" and not any(u["platform_role"] == "broker"
+                                                                     for u in self.members[name])
+                self.add_user(f"admin.{meta['slug']}@{DOMAIN}", self.person(), name, "org_admin",
+                              "broker" if broker else None)
             if meta["type"] in ("university", "institute"):
                 for i in range(1, 3):
                     self.add_user(f"staff{i}.{meta['slug']}@{DOMAIN}", self.person(), name, "member", None)
@@ -383,7 +388,7 @@ class _Builder:
 
 def demo_dataset(seed: int = 2026) -> dict[str, list[dict]]:
     """The demo dataset for ``seed``: ``{"organizations", "users", "patents", "achievements", "demands",
-    "challenges"}``."""
+    "challenges", "deals"}``."""
     builder = _Builder(seed)
     builder.organizations()
     builder.user_list()
@@ -394,6 +399,7 @@ def demo_dataset(seed: int = 2026) -> dict[str, list[dict]]:
     demands = builder.demands()
     patents = [{k: v for k, v in p.items() if not k.startswith("_")} for p in builder.patents]
     from .challenges import SCENARIOS  # 揭榜挂帅 at every stage (run through the services by the loader)
+    from .deals import PLAN  # inquiries, contracts over four years, pipeline, licences (run by the loader)
 
     return {"organizations": builder.orgs, "users": builder.users, "patents": patents,
-            "achievements": achievements, "demands": demands, "challenges": SCENARIOS}
+            "achievements": achievements, "demands": demands, "challenges": SCENARIOS, "deals": PLAN}

@@ -70,9 +70,9 @@ def _input(item: dict, schema) -> dict:
     return {name: _plain(item[name]) for name in schema._declared_fields if name in item}
 
 
-def _create(kind: str, key, create, *args):
+def _create(kind: str, key, create, *args, **kwargs):
     try:
-        return create(*args)
+        return create(*args, **kwargs)
     except ValidationFailed as error:
         raise DemoDataError(f"演示数据有误（{kind} {key}）：{error.errors or error.message}") from None
 
@@ -82,6 +82,7 @@ class DemoLoader:
 
     def __init__(self, dataset: dict, seed: int):
         self.dataset = dataset
+        self.seed = seed
         self.rng = random.Random(seed)
         self.now = utcnow()
         self.counts = {kind: {"created": 0, "skipped": 0} for kind in KINDS}
@@ -110,7 +111,7 @@ class DemoLoader:
             if not exists:
                 self.orgs[item["name"]] = _create("organization", item["name"], create_organization, item["name"],
                                                   item["org_type"], item["region"], item.get("description"),
-                                                  item.get("website"))
+                                                  item.get("website"), credit_code=item.get("credit_code"))
             self._count("organizations", not exists)
 
     def users_(self) -> None:
@@ -218,6 +219,11 @@ class DemoLoader:
 
             db.session.flush()
             self.counts["challenges"] = load_challenges(self, self.dataset["challenges"])
+        if self.dataset.get("deals"):  # inquiries, contracts over four years, the pipeline, open-licence licences
+            from .deals import load_deals
+
+            db.session.flush()
+            self.counts.update(load_deals(self, self.dataset["deals"]))
         db.session.flush()
         created = {kind: c["created"] for kind, c in self.counts.items()}
         if any(created.values()):
@@ -229,7 +235,7 @@ def load_demo(seed: int = 2026, dataset: dict | None = None) -> dict[str, dict[s
     """Load the demo dataset (``demo_dataset(seed)`` unless ``dataset`` is given); the caller commits.
 
     Returns ``{kind: {"created": n, "skipped": m}}`` for organizations, users, patents, achievements, demands (and
-    challenges when the dataset has them).
+    challenges, and inquiries, deals, opportunities and licences, when the dataset has them).
     """
     if dataset is None:
         from .dataset import demo_dataset

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from marketplace.achievements.schemas import AchievementInput
+from marketplace.deals.identifiers import is_valid_credit_code
 from marketplace.demands.schemas import DemandInput
 from marketplace.demo.dataset import demo_dataset
 from marketplace.patents.schemas import OpenLicenceInput, PatentInput
@@ -16,7 +17,7 @@ from marketplace.taxonomy import (INDUSTRIES, IP_TYPES, LEGAL_STATUSES, LISTING_
                                   REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES)
 
 KEYS = {
-    "organizations": {"name", "org_type", "region", "description", "website"},
+    "organizations": {"name", "org_type", "region", "description", "website", "credit_code"},
     "users": {"email", "name", "password", "org", "org_role", "platform_role"},
     "achievements": {"external_id", "org", "owner", "title", "summary", "description", "keywords",
                      "technical_field", "industries", "trl", "ip_type", "transfer_modes", "price_amount", "benefits",
@@ -27,6 +28,7 @@ KEYS = {
                 "budget_min", "budget_max", "deadline", "region", "cooperation_modes", "trl_min", "status"},
     "challenges": {"key", "org", "stage", "days_left", "title", "field", "industry", "reward", "mode", "problem",
                    "indicators", "applicants", "reason"},  # scenarios run by marketplace.demo.challenges
+    "deals": {"years_ago", "contracts"},  # contracts per year, made by marketplace.demo.deals
 }
 MAJOR_FIELDS = ["new_materials", "biomedicine", "optoelectronics", "agriculture", "equipment", "new_energy",
                 "environment", "automotive", "ai", "medical_devices"]
@@ -82,6 +84,26 @@ def test_organizations(data):
         assert org["region"] in REGIONS and org["org_type"] in ORG_TYPES
         assert 10 <= len(org["description"]) <= 200
         assert org["website"] is None or re.match(r"^https://[a-z0-9.]+\.example\.cn$", org["website"])
+
+
+def test_organisations_have_valid_distinct_credit_codes(data):
+    """统一社会信用代码 (GB 32100): valid check character, 登记管理部门 and 机构类别 after the type, the region in the
+    organisation's province, the same for an organisation whatever the seed."""
+    codes = {o["name"]: o["credit_code"] for o in data["organizations"]}
+    assert len(set(codes.values())) == len(codes)
+    prefixes = {"government": "11", "university": "12", "institute": "12", "enterprise": "91",
+                "broker_agency": "91", "investor": "91"}
+    for org in data["organizations"]:
+        code = org["credit_code"]
+        assert is_valid_credit_code(code) and code == code.upper(), org["name"]
+        assert code[:2] == prefixes[org["org_type"]] and code[2:4] == org["region"][:2], (org["name"], code)
+    assert codes == {o["name"]: o["credit_code"] for o in demo_dataset(99)["organizations"]}
+
+
+def test_every_broker_agency_has_a_broker(data):
+    brokers = {u["org"] for u in data["users"] if u["platform_role"] == "broker"}
+    agencies = {o["name"] for o in data["organizations"] if o["org_type"] == "broker_agency"}
+    assert brokers == agencies
 
 
 def test_users(data):
