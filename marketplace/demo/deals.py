@@ -19,14 +19,17 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from sqlalchemy import func
+
 from ..achievements.models import Achievement
 from ..deals import editing, payments
 from ..deals.licensing import end_of_term, take_licence
-from ..deals.models import Deal, Opportunity
+from ..deals.models import Deal, Opportunity, PatentLicence
 from ..deals.opportunities import open_opportunity
 from ..deals.services import party_from_org, record_deal
 from ..deals.vocabularies import CONTRACT_FIELDS, FIELD_TO_CONTRACT_FIELD
 from ..extensions import db
+from ..inquiries.models import Inquiry
 from ..listings import PUBLISHED
 from ..patents.models import Patent
 from ..workflow import SYSTEM
@@ -613,7 +616,10 @@ class DealDemo:
 
     def run(self) -> dict[str, dict[str, int]]:
         if db.session.execute(db.select(Deal.id).where(Deal.external_id.like(f"{MARKER}%")).limit(1)).first():
-            return {kind: {"created": 0, "skipped": 1} for kind in self.counts}
+            there = {kind: db.session.execute(db.select(func.count()).select_from(model)).scalar_one()
+                     for kind, model in (("inquiries", Inquiry), ("deals", Deal), ("opportunities", Opportunity),
+                                         ("licences", PatentLicence))}
+            return {kind: {"created": 0, "skipped": n} for kind, n in there.items()}
         threads = InquiryDemo(self.loader, self.rng).run()
         self.counts["inquiries"] = len(threads)
         landmarks = self.landmarks()

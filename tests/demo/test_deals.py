@@ -135,6 +135,7 @@ def test_demo_contracts_inquiries_and_pipeline(app):
         assert db.session.execute(db.select(func.max(func.length(AuditEvent.action)))).scalar_one() <= 80
 
         again = loader.load_demo(seed=2026)
-        assert again["deals"] == {"created": 0, "skipped": 1}
+        assert again["deals"] == {"created": 0, "skipped": len(deals)}
+        assert again["inquiries"] == {"created": 0, "skipped": len(inquiries)}
         assert db.session.execute(db.select(func.count()).select_from(Deal)).scalar_one() == len(deals)
         assert sum(d.total_amount for d in deals) > Decimal("10000")
