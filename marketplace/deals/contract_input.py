@@ -12,14 +12,29 @@ from .identifiers import is_valid_country, is_valid_credit_code, is_valid_region
 from .vocabularies import (CONTRACT_FIELDS, CONTRACT_IP_TYPES, CONTRACT_SUBTYPES, CONTRACT_TYPES, ENTERPRISE_SIZES,
                            PARTY_FLAGS, PARTY_NATURES, PARTY_ROLES, PAYMENT_METHODS, PLAN_SOURCES)
 
+PLACES = 4  # 万元 to ¥1
 MAX_AMOUNT = Decimal("100000000")  # 万元 = ¥1 万亿: larger is a typing error
 NATURAL_PERSON = "400"
 CHINA = "156"
 
 
+class ExactAmount(fields.Decimal):
+    """A Decimal of at most :data:`PLACES` decimals: more are refused instead of rounded away."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            try:
+                exponent = Decimal(str(value).strip()).as_tuple().exponent
+            except ArithmeticError:
+                exponent = 0  # the parent's "invalid" message
+            if isinstance(exponent, int) and exponent < -PLACES:
+                raise ValidationError(f"金额最多保留 {PLACES} 位小数（单位：万元）")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def Money(required: bool = False, **kw) -> fields.Decimal:
-    """An amount in 万元 with up to 4 decimals (exact: never a float)."""
-    return fields.Decimal(places=4, as_string=False, required=required, allow_none=not required,
+    """An amount in 万元 with up to 4 decimals (exact: never a float; a fifth decimal is refused, not rounded)."""
+    return ExactAmount(places=PLACES, as_string=False, required=required, allow_none=not required,
                           validate=validate.Range(min=0, max=MAX_AMOUNT,
                                                   error="金额应为 0 到 1 万亿元之间的数字（单位：万元）"),
                           error_messages={"required": "此项为必填项", "null": "此项不能为空",

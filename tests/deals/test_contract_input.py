@@ -64,6 +64,7 @@ def test_region_codes():
     ({"technical_field": "ai"}, "technical_field"),  # not one of the 11 national categories
     ({"total_amount": "-1"}, "total_amount"),
     ({"total_amount": "abc"}, "total_amount"),
+    ({"total_amount": "120.00001"}, "total_amount"),  # a fifth decimal is refused, not rounded away
 ])
 def test_each_rule_names_its_field(ctx, changes, field):
     assert field in errors_of(contract(**changes))
