@@ -91,6 +91,10 @@ def load(instance_path: str) -> dict:
         # against spam: per user, on the pages and the API
         "INQUIRY_RATE_LIMIT": os.environ.get("INQUIRY_RATE_LIMIT", "20 per hour"),
         "INQUIRY_MESSAGE_RATE_LIMIT": os.environ.get("INQUIRY_MESSAGE_RATE_LIMIT", "60 per hour"),
+        # contract imports of up to this many rows run in the request; larger ones in a background job
+        "DEAL_IMPORT_INLINE_ROWS": int(os.environ.get("DEAL_IMPORT_INLINE_ROWS", "300")),
+        # the platform's province (GB/T 2260): statistics tell contracts within it from those across its border
+        "PLATFORM_PROVINCE": os.environ.get("PLATFORM_PROVINCE", "220000"),
         # single-process run mode drains the search outbox in a background thread
         "SEARCH_AUTO_DRAIN": _bool("SEARCH_AUTO_DRAIN", True),
         "API_TITLE": "科技成果转化交易平台 API",
