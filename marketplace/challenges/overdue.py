@@ -5,18 +5,15 @@ It runs from ``flask challenges flag-overdue`` (a cron job) and, at most every `
 seconds (default 3600; 0 turns it off), on the drain loops' tick, like the mail sender."""
 from __future__ import annotations
 
-import logging
-import time
 from datetime import date
 
 from ..alerts.services import notify_members
 from ..extensions import db
-from ..indexing.worker import drain_tick
+from ..indexing.worker import drain_tick, run_every
 from ..timeutil import utcnow
 from .models import (ApplicationStatus, ChallengeAgreement, ChallengeApplication, ChallengeMilestone,
                      ChallengeStage, MilestoneStatus)
 
-log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 3600
 BATCH = 500
 
@@ -58,15 +55,5 @@ def flag_overdue(today: date | None = None) -> int:
 @drain_tick.connect
 def _flag_on_tick(app, **extra) -> None:
     """The drain loops' tick (in an app context): the overdue pass, at most every CHALLENGE_OVERDUE_INTERVAL s."""
-    interval = float(app.config.get("CHALLENGE_OVERDUE_INTERVAL", DEFAULT_INTERVAL) or 0)
-    if interval <= 0:
-        return
-    now = time.monotonic()
-    last = app.extensions.get("challenges_overdue_last")
-    if last is not None and now - last < interval:
-        return
-    app.extensions["challenges_overdue_last"] = now
-    flagged = flag_overdue()
-    db.session.commit()
-    if flagged:
-        log.info("challenges: %s overdue milestones flagged and notified", flagged)
+    run_every(app, "CHALLENGE_OVERDUE_INTERVAL", DEFAULT_INTERVAL, flag_overdue,
+              "challenges: %s overdue milestones flagged and notified")

@@ -7,7 +7,8 @@ the thread, but only the one that wins the lock drains; the others find it taken
 tick, so when the draining process exits another takes over within a second.
 
 Other packages run their periodic background work on these loops instead of starting threads of their own: they
-connect to :data:`drain_tick` (the alerts package delivers queued e-mail there).
+connect to :data:`drain_tick` (the alerts package delivers queued e-mail there); :func:`run_every` spaces out a pass
+that needs running only every so often.
 """
 from __future__ import annotations
 
@@ -133,6 +134,25 @@ def _send_tick(app: Flask, report: indexer.DrainReport) -> None:
         except Exception:  # one receiver's trouble must not stop the drain loop or the others
             db.session.rollback()
             log.exception("drain tick receiver %r failed", receiver)
+
+
+def run_every(app: Flask, interval_key: str, default: float, pass_fn: Callable[[], int], message: str) -> None:
+    """For a :data:`drain_tick` receiver: run ``pass_fn`` (which returns how many records it handled) at most every
+    ``app.config[interval_key]`` seconds (``default`` when unset; 0 turns it off), commit, and log ``message % n``
+    on the pass's own module's logger when it handled any."""
+    interval = float(app.config.get(interval_key, default) or 0)
+    if interval <= 0:
+        return
+    now = time.monotonic()
+    last_runs = app.extensions.setdefault("drain_tick_last_runs", {})
+    last = last_runs.get(interval_key)
+    if last is not None and now - last < interval:
+        return
+    last_runs[interval_key] = now
+    handled = pass_fn()
+    db.session.commit()
+    if handled:
+        logging.getLogger(pass_fn.__module__).info(message, handled)
 
 
 def _maybe_purge(app: Flask) -> None:

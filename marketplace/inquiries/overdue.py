@@ -6,21 +6,18 @@ It runs from ``flask inquiries flag-overdue`` (a cron job) and, at most every ``
 (default 3600; 0 turns it off), on the search drain loops' tick, like the overdue challenge milestones."""
 from __future__ import annotations
 
-import logging
-import time
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 
 from ..extensions import db
-from ..indexing.worker import drain_tick
+from ..indexing.worker import drain_tick, run_every
 from ..timeutil import utcnow
 from ..workflow import SYSTEM
 from ..workflow.deals import INQUIRY
 from . import notifications  # noqa: F401  (connects the receiver that tells the broker)
 from .models import Inquiry, InquiryStatus
 
-log = logging.getLogger(__name__)
 DEFAULT_DAYS = 5
 DEFAULT_INTERVAL = 3600
 BATCH = 500
@@ -67,15 +64,5 @@ def flag_overdue(now: datetime | None = None) -> int:
 @drain_tick.connect
 def _flag_on_tick(app, **extra) -> None:
     """The drain loops' tick (in an app context): the pass, at most every INQUIRY_OVERDUE_INTERVAL seconds."""
-    interval = float(app.config.get("INQUIRY_OVERDUE_INTERVAL", DEFAULT_INTERVAL) or 0)
-    if interval <= 0:
-        return
-    now = time.monotonic()
-    last = app.extensions.get("inquiries_overdue_last")
-    if last is not None and now - last < interval:
-        return
-    app.extensions["inquiries_overdue_last"] = now
-    flagged = flag_overdue()
-    db.session.commit()
-    if flagged:
-        log.info("inquiries: %s unanswered inquiries flagged to their brokers", flagged)
+    run_every(app, "INQUIRY_OVERDUE_INTERVAL", DEFAULT_INTERVAL, flag_overdue,
+              "inquiries: %s unanswered inquiries flagged to their brokers")

@@ -59,3 +59,26 @@ def test_the_background_thread_ticks(app, ctx, search_engine):
         drainer.stop()
         worker.drain_tick.disconnect(recorder)
     assert ticked and ticked[0] is app
+
+
+def test_run_every_spaces_a_pass_out_by_its_configured_interval(app, ctx, caplog):
+    runs = []
+
+    def a_pass():
+        runs.append(1)
+        return len(runs) - 1  # nothing handled the first time, one record the second
+
+    app.config["TEST_PASS_INTERVAL"] = 3600
+    caplog.set_level("INFO", logger=__name__)
+    worker.run_every(app, "TEST_PASS_INTERVAL", 60, a_pass, "test pass: %s handled")
+    worker.run_every(app, "TEST_PASS_INTERVAL", 60, a_pass, "test pass: %s handled")
+    assert runs == [1]  # not again within the interval
+    app.extensions["drain_tick_last_runs"]["TEST_PASS_INTERVAL"] -= 3600
+    worker.run_every(app, "TEST_PASS_INTERVAL", 60, a_pass, "test pass: %s handled")
+    assert runs == [1, 1]
+    assert [(r.name, r.getMessage()) for r in caplog.records if r.getMessage().startswith("test pass")] == [
+        (__name__, "test pass: 1 handled")]  # logged on the pass's own module's logger, only when it handled any
+    app.config["TEST_PASS_INTERVAL"] = 0  # 0 turns it off
+    app.extensions["drain_tick_last_runs"].clear()
+    worker.run_every(app, "TEST_PASS_INTERVAL", 60, a_pass, "test pass: %s handled")
+    assert runs == [1, 1]

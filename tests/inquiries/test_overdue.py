@@ -89,6 +89,6 @@ def test_cli_and_drain_tick(app, runner, world):
         _age(ask(asker, "patent", world.ids["patent"]), 7)
         db.session.commit()
     with app.app_context():
-        app.extensions.pop("inquiries_overdue_last", None)
+        app.extensions.get("drain_tick_last_runs", {}).pop("INQUIRY_OVERDUE_INTERVAL", None)
         drain_tick.send(app)  # the drain loops' tick runs the pass (at most hourly)
         assert len(broker_alerts(broker_id)) == 1 and len(broker_alerts(world.ids["broker2"])) == 1
