@@ -89,6 +89,32 @@ def event_label(action: str) -> str:
     return transition.label if transition is not None else action
 
 
+def event_details(details: dict | None) -> list[str]:
+    """What an audit event of a contract changed, as people read it: the state before and after, the changed fields,
+    the registration number, a payment's date and amount, a reason — never raw codes."""
+    from flask_babel import gettext
+
+    from ..taxonomy import label
+    from .labels import FIELD_LABELS
+    from .vocabularies import REGISTRATION_STATUSES
+
+    details = details or {}
+    shown = []
+    if "from" in details and "to" in details:
+        shown.append(f"{label(REGISTRATION_STATUSES, details['from'])} → {label(REGISTRATION_STATUSES, details['to'])}")
+    fields = [name for name in str(details.get("fields") or "").split(",") if name and name != "-"]
+    if fields:
+        shown.append(gettext("修改了：") + gettext("、").join(gettext(FIELD_LABELS.get(name, name)) for name in fields))
+    if details.get("registration_number"):
+        shown.append(gettext("登记编号") + " " + str(details["registration_number"]))
+    if details.get("amount") is not None:
+        shown.append(" ".join(str(part) for part in (details.get("received_on") or "", details["amount"],
+                                                       gettext("万元")) if part))
+    if details.get("reason"):
+        shown.append(str(details["reason"]))
+    return shown
+
+
 def history(deal: Deal, limit: int = 200) -> list[tuple[AuditEvent, str | None]]:
     """The contract's audit events, oldest first, with the actor's name (who did what, when, from where)."""
     from ..accounts.models import User

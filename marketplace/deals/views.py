@@ -21,7 +21,7 @@ from . import deal_form, editing, payments, prefill, services, vocabularies
 from .labels import FIELD_LABELS, PARTY_FIELD_LABELS
 from .models import Deal
 from .publicity import public_page
-from .reading import DEALS, deals_page, event_label, history
+from .reading import DEALS, deals_page, event_details, event_label, history
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
@@ -129,7 +129,7 @@ def render_show(deal: Deal, *, errors=None, failed: str | None = None, form=None
         "deals/show.html", deal=deal, actions=DEAL.available(current_user, deal), history=history(deal),
         by_year=payments.received_by_year(deal), errors=errors or {}, failed=failed, form=form or {},
         labels=FIELD_LABELS, party_labels=PARTY_FIELD_LABELS, today=date.today().isoformat(),
-        event_label=event_label, v=vocabularies), status
+        event_label=event_label, event_details=event_details, v=vocabularies), status
 
 
 @bp.get("/<int:record_id>")
