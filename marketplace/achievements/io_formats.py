@@ -6,7 +6,8 @@ cells are left out, so a blank cell means "not given". List fields in tabular fi
 by ``;`` ``,`` ``、`` or ``|`` (full-width ``；`` ``，`` too); the strongest separator present wins (``;`` over ``|`` over
 ``,``/``、``), so ``船舶、舰船工程;柴油机`` is two values. Writers join with ``;`` (and end a single value that holds a
 separator with ``;``), so exported lists read back unchanged. Writers take dicts and stream them out: nothing is held
-in memory beyond one row (XLSX uses openpyxl's write-only mode).
+in memory beyond one row (XLSX uses openpyxl's write-only mode). What the contracts' importer reads the same way
+(JSON Lines, opening a workbook, the record count, the file-name suffixes) is in :mod:`marketplace.bulk_files`.
 """
 from __future__ import annotations
 
@@ -18,15 +19,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-FORMATS = ("jsonl", "csv", "xlsx")
+from ..bulk_files import FORMATS, FormatError, first_sheet_rows, format_of, read_jsonl
+from ..bulk_files import count_records  # noqa: F401  (the CLI imports it from here)
+
 LIST_FIELDS = frozenset({"keywords", "industries", "transfer_modes", "patent_numbers", "patent_ids"})
 LIST_SEPARATORS = [re.compile(r"[;；]"), re.compile(r"\|"), re.compile(r"[,，、]")]
 ANY_SEPARATOR = re.compile(r"[;；|,，、]")
 LIST_JOINER = ";"
-
-
-class FormatError(ValueError):
-    """The file cannot be read as the requested format (the message is shown to the user)."""
 
 
 def detect_format(path: str | Path, explicit: str | None = None) -> str:
@@ -35,11 +34,9 @@ def detect_format(path: str | Path, explicit: str | None = None) -> str:
         if explicit not in FORMATS:
             raise FormatError(f"不支持的格式：{explicit}（可选 jsonl、csv、xlsx）")
         return explicit
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix in ("jsonl", "ndjson", "json"):
-        return "jsonl"
-    if suffix in FORMATS:
-        return suffix
+    fmt = format_of(path)
+    if fmt:
+        return fmt
     raise FormatError(f"无法从文件名判断格式：{Path(path).name}，请用 --format 指定 jsonl、csv 或 xlsx")
 
 
@@ -85,20 +82,6 @@ def _normalise_header(cells) -> list[str]:
 
 # -- readers -----------------------------------------------------------------------------------------------------
 
-def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
-    """Records of a JSON Lines file; a line that is not a JSON object yields ``{"_error": message}``."""
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield number, {"_error": f"不是有效的 JSON：{error.msg}（第 {error.colno} 列）"}
-                continue
-            yield number, record if isinstance(record, dict) else {"_error": "每行应为一个 JSON 对象"}
-
-
 def read_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
     """Records of a UTF-8 CSV file (with or without BOM) whose first row names the fields."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -120,21 +103,12 @@ def read_csv(path: str | Path) -> Iterator[tuple[int, dict]]:
 
 def read_xlsx(path: str | Path) -> Iterator[tuple[int, dict]]:
     """Records of the first worksheet of an XLSX workbook whose first row names the fields."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for a broken file
-        raise FormatError(f"无法读取 XLSX 文件：{error}") from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+    with first_sheet_rows(path) as rows:
         header = _normalise_header(next(rows, ()))
         for number, cells in enumerate(rows, start=2):
             record = _tabular_record(header, cells)
             if record is not None:
                 yield number, record
-    finally:
-        workbook.close()
 
 
 READERS = {"jsonl": read_jsonl, "csv": read_csv, "xlsx": read_xlsx}
@@ -143,23 +117,6 @@ READERS = {"jsonl": read_jsonl, "csv": read_csv, "xlsx": read_xlsx}
 def read_records(path: str | Path, fmt: str) -> Iterator[tuple[int, dict]]:
     """``(row_number, record)`` pairs of ``path`` read as ``fmt``."""
     return READERS[fmt](path)
-
-
-def count_records(path: str | Path, fmt: str) -> int | None:
-    """A cheap estimate of the number of records (for a progress bar); None when unknown."""
-    if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(path, read_only=True)
-            rows = workbook.worksheets[0].max_row
-            workbook.close()
-        except Exception:
-            return None
-        return max(0, rows - 1) if rows else None
-    with open(path, "rb") as handle:
-        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    return max(0, lines - 1) if fmt == "csv" else lines
 
 
 # -- writers -----------------------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -38,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ..accounts.models import Organization
 from ..audit.services import record as audit
+from ..bulk_files import FORMATS, FormatError, count_records, first_sheet_rows, format_of, read_jsonl
 from ..errors import DomainError
 from ..extensions import db
 from ..permissions import can_record_deals, is_system, require
@@ -48,7 +48,6 @@ from .registration_form import BY_KEY, ROLE_PREFIXES, label_of, parse_record
 from .services import record_deal
 from .vocabularies import REGISTRATION_STATUSES
 
-FORMATS = ("xlsx", "csv", "jsonl")
 BATCH_SIZE = 100
 STAFF_ONLY = "只有技术经纪人或平台管理员可以导入合同"
 LOAD_DEFAULTS = ("equity_investment", "related_party", "plan_source", "ip_type")
@@ -60,10 +59,6 @@ def require_importer(actor) -> None:
     require(can_record_deals(actor), STAFF_ONLY)
 
 
-class FormatError(ValueError):
-    """The file cannot be read as its format (the message is shown to the user)."""
-
-
 # -- reading files ------------------------------------------------------------------------------------------------
 
 def detect_format(filename: str, explicit: str | None = None) -> str:
@@ -71,11 +66,9 @@ def detect_format(filename: str, explicit: str | None = None) -> str:
         if explicit not in FORMATS:
             raise FormatError(f"不支持的格式：{explicit}（可选 xlsx、csv、jsonl）")
         return explicit
-    suffix = Path(filename or "").suffix.lower().lstrip(".")
-    if suffix in ("jsonl", "ndjson", "json"):
-        return "jsonl"
-    if suffix in FORMATS:
-        return suffix
+    fmt = format_of(filename)
+    if fmt:
+        return fmt
     raise FormatError("文件应为 XLSX、CSV（UTF-8 或 GB18030 编码）或 JSON Lines（.jsonl）")
 
 
@@ -101,18 +94,9 @@ def _tabular(header: list, rows: Iterable, first: int = 2) -> Iterator[tuple[int
 
 
 def read_xlsx(path) -> Iterator[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for a broken file
-        raise FormatError(f"无法读取 XLSX 文件：{error}") from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+    with first_sheet_rows(path) as rows:
         header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
         yield from _tabular(header, rows)
-    finally:
-        workbook.close()
 
 
 def read_csv(path) -> Iterator[tuple[int, dict]]:
@@ -128,20 +112,12 @@ def read_csv(path) -> Iterator[tuple[int, dict]]:
         yield from _tabular(header, reader)
 
 
-def read_jsonl(path) -> Iterator[tuple[int, dict]]:
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield number, {"_error": f"不是有效的 JSON：{error.msg}（第 {error.colno} 列）"}
-                continue
-            yield number, record if isinstance(record, dict) else {"_error": "每行应为一个 JSON 对象"}
+def read_jsonl_lenient(path) -> Iterator[tuple[int, dict]]:
+    """JSON Lines, undecodable bytes replaced (U+FFFD) rather than failing the whole file."""
+    return read_jsonl(path, errors="replace")
 
 
-READERS = {"xlsx": read_xlsx, "csv": read_csv, "jsonl": read_jsonl}
+READERS = {"xlsx": read_xlsx, "csv": read_csv, "jsonl": read_jsonl_lenient}
 
 
 def read_rows(path, fmt: str) -> Iterator[tuple[int, dict]]:
@@ -150,20 +126,9 @@ def read_rows(path, fmt: str) -> Iterator[tuple[int, dict]]:
 
 
 def count_rows(path, fmt: str) -> int:
-    """About how many records the file holds (for the progress bar and the inline / background choice)."""
-    if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(path, read_only=True)
-            rows = workbook.worksheets[0].max_row
-            workbook.close()
-        except Exception:
-            return 0
-        return max(0, (rows or 1) - 1)
-    with open(path, "rb") as handle:
-        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    return max(0, lines - 1) if fmt == "csv" else lines
+    """About how many records the file holds (for the progress bar and the inline / background choice); 0 when
+    unknown."""
+    return count_records(path, fmt) or 0
 
 
 # -- the report ---------------------------------------------------------------------------------------------------
