@@ -3,10 +3,9 @@ the hand-entry form, and turning an inquiry into an opportunity. Staff only (404
 decide."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from ..accounts.models import Organization
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -48,17 +47,6 @@ def _int_arg(name: str) -> int | None:
 def opportunity_for_inquiry(inquiry):
     """The opportunity opened from ``inquiry`` (for the inquiry page's broker panel), or None."""
     return for_inquiry(inquiry)
-
-
-@bp.app_template_global("link_if_built")
-def link_if_built(endpoint: str, **values) -> str | None:
-    """The URL of ``endpoint`` when it is registered and takes these values (pages other modules build), else None."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 @bp.app_template_global("opportunity_stage_label")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,12 +27,6 @@ bp = Blueprint("deals", __name__, url_prefix="/deals")
 
 DONE = {"register": N_("已登记"), "refuse": N_("已记录不予登记及原因"), "resubmit": N_("已重新提交登记"),
         "consent": N_("已更新成交公示意见")}
-
-
-@bp.app_context_processor
-def endpoint_helpers() -> dict:
-    """``has_endpoint(name)``: whether a page is installed (links to features other modules provide)."""
-    return {"has_endpoint": lambda name: name in current_app.view_functions}
 
 
 def _int_arg(name: str) -> int | None:

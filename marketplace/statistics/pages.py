@@ -12,7 +12,6 @@ from pathlib import Path
 
 from flask import current_app, url_for
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from ..accounts.models import Organization
 from ..deals.models import DealParty
@@ -159,21 +158,10 @@ def chart_library_url() -> str | None:
     return None
 
 
-def optional_url(endpoint: str, **values) -> str | None:
-    """The URL of ``endpoint`` when that module is registered and takes these values, else None."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def export_links(table_id: str, stats: StatsFilter) -> list[tuple[str, str]]:
-    """(format, URL) of the table's CSV and XLSX exports, once the exports module is registered."""
-    links = [("CSV", optional_url("statistics_exports.table_csv", table_id=table_id, **stats.as_args())),
-             ("XLSX", optional_url("statistics_exports.table_xlsx", table_id=table_id, **stats.as_args()))]
-    return [(name, url) for name, url in links if url]
+    """(format, URL) of the table's CSV and XLSX exports."""
+    return [(name, url_for(f"statistics_exports.table_{name.lower()}", table_id=table_id, **stats.as_args()))
+            for name in ("CSV", "XLSX")]
 
 
 def seller_institutions() -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..errors import ValidationFailed
@@ -54,7 +54,7 @@ def dashboard():
                  if stats else [],
                  charts=[spec for spec in map(pages.chart_spec, tables.values()) if spec],
                  choices=pages.filter_choices(stats), export_links=pages.export_links,
-                 report_url=pages.optional_url("statistics_exports.annual_report", **stats.as_args()) if stats else None)
+                 report_url=url_for("statistics_exports.annual_report", **stats.as_args()) if stats else None)
 
 
 @bp.get("/public")
@@ -91,5 +91,5 @@ def institution():
     return _page("statistics/institution.html", stats, errors, org=org, tables=tables, part=part,
                  headlines=pages.headlines(tables[0], summary, part) if tables else [],
                  charts=[spec for spec in map(pages.chart_spec, tables) if spec], years=pages.year_choices(stats),
-                 report_url=pages.optional_url("statistics_exports.institution_report", year=stats.year_to)
+                 report_url=url_for("statistics_exports.institution_report", year=stats.year_to)
                  if stats else None)

@@ -158,8 +158,7 @@ def test_inquiry_panel_for_brokers_only(app, people):
         login_user(db.session.get(User, people["broker"][1]))
         html = render_template("opportunities/_inquiry_panel.html", inquiry=inquiry)
         assert "转为商机" in html and f"/opportunities/from-inquiry/{inquiry_id}" in html
-        if "deals.new" in app.view_functions:
-            assert f"inquiry_id={inquiry_id}" in html
+        assert f"inquiry_id={inquiry_id}" in html
         open_opportunity(db.session.get(User, people["broker"][1]), source="inquiry", title="已转",
                          inquiry=inquiry)
         html = render_template("opportunities/_inquiry_panel.html", inquiry=inquiry)
@@ -237,5 +236,4 @@ def test_a_signed_opportunity_shows_its_contract_and_the_intermediary_link(app, 
     html = text(client.get(f"/opportunities/{record_id}"))
     assert "一种锂电池正极材料专利实施许可合同" in html and "待登记" in html
     assert "进入履约" in html and "已登记" not in html.split('id="stage-head"')[1]  # 登记 waits for registration
-    if "deals.new" in app.view_functions:
-        assert f"underlying_id={deal_id}" in html and "登记技术中介合同" in html
+    assert f"underlying_id={deal_id}" in html and "登记技术中介合同" in html
