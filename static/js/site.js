@@ -10,6 +10,17 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // The staff menu in the header closes when a click lands elsewhere or Escape is pressed.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.removeAttribute("open"); }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.nav-menu[open]").forEach(function (menu) { menu.removeAttribute("open"); });
+    }
+  });
   // Filters apply as soon as a choice changes (the submit button remains for keyboard users).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () {

@@ -55,11 +55,13 @@ def test_follow_needs_csrf(app, client, market, world):
     assert client.post(f"/demands/{market.ids['demand']}/follow").status_code == 400
 
 
-def test_header_shows_unread_badge_and_subscriptions(app, client, market, world):
+def test_header_shows_unread_badge_and_subscriptions_are_a_click_away(app, client, market, world):
     assert "/notifications" not in _page(client, "/")
     login_session(app, client, world.ids["owner"])
     page = _page(client, "/")
-    assert 'href="/notifications"' in page and 'href="/subscriptions"' in page
+    assert 'href="/notifications"' in page
+    assert 'href="/subscriptions"' in _page(client, "/notifications")  # and on the workspace
+    assert 'href="/subscriptions"' in _page(client, "/workspace")
     assert "count-badge" not in page
     with app.test_request_context():
         services.notify(world.ids["owner"], "recommendation", "测试通知一")
