@@ -113,6 +113,13 @@ def render_thread(inquiry: Inquiry, *, form=None, errors=None, status: int = 200
 ATTACHMENT_PAGES["inquiry"] = render_thread  # the thread again after a refused upload
 
 
+def _thread_again(record_id: int, *, status: int, errors=None):
+    """After a refused change: roll it back and show the thread again, read afresh, with the form as it was sent."""
+    db.session.rollback()
+    return render_thread(services.get_inquiry(current_user, record_id), form=form_values(request.form),
+                         errors=errors, status=status)
+
+
 @bp.get("/<int:record_id>")
 def show(record_id: int):
     return render_thread(services.get_inquiry(current_user, record_id))
@@ -127,14 +134,10 @@ def post_message(record_id: int):
         services.post_message(current_user, inquiry, request.form.get("body"), answer=answer)
         commit()
     except ValidationFailed as error:
-        db.session.rollback()
-        return render_thread(services.get_inquiry(current_user, record_id), form=form_values(request.form),
-                             errors=field_errors(error), status=422)
+        return _thread_again(record_id, errors=field_errors(error), status=422)
     except Conflict as error:
-        db.session.rollback()
         flash_error(error)
-        return render_thread(services.get_inquiry(current_user, record_id), form=form_values(request.form),
-                             status=409)
+        return _thread_again(record_id, status=409)
     flash(_("消息已发送"), "success")
     return redirect(url_for("inquiries.show", record_id=record_id) + "#messages")
 
@@ -150,9 +153,7 @@ def action(record_id: int, name: str):
                                                             "note": request.form.get("note")})
         commit()
     except ValidationFailed as error:
-        db.session.rollback()
-        return render_thread(services.get_inquiry(current_user, record_id), form=form_values(request.form),
-                             errors=field_errors(error), status=422)
+        return _thread_again(record_id, errors=field_errors(error), status=422)
     except Conflict as error:
         db.session.rollback()
         flash_error(error)
