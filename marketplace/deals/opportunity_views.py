@@ -105,14 +105,12 @@ def edit(record_id: int):
     try:
         pipeline.edit(current_user, opportunity, data, expected_version=version_arg(request.form))
         commit()
-    except ValidationFailed as error:
+    except (ValidationFailed, Conflict) as error:
         db.session.rollback()
+        invalid = isinstance(error, ValidationFailed)  # a field's message (422), else a stale version (409)
         return _show(pipeline.get_opportunity(current_user, record_id), form=dict(request.form),
-                     errors=field_errors(error), status=422)
-    except Conflict as error:
-        db.session.rollback()
-        return _show(pipeline.get_opportunity(current_user, record_id), form=dict(request.form),
-                     errors={"_form": [_(error.message)]}, status=409)
+                     errors=field_errors(error) if invalid else {"_form": [_(error.message)]},
+                     status=422 if invalid else 409)
     flash(_("已保存"), "success")
     return redirect(url_for(".show", record_id=record_id))
 
