@@ -9,7 +9,7 @@ from datetime import date
 
 from ..alerts.services import notify_members
 from ..extensions import db
-from ..indexing.worker import drain_tick, run_every
+from ..indexing.worker import on_tick_every
 from ..timeutil import utcnow
 from .models import (ApplicationStatus, ChallengeAgreement, ChallengeApplication, ChallengeMilestone,
                      ChallengeStage, MilestoneStatus)
@@ -33,6 +33,7 @@ def overdue_query(today: date):
             .order_by(ChallengeMilestone.due_on, ChallengeMilestone.id))
 
 
+@on_tick_every("CHALLENGE_OVERDUE_INTERVAL", DEFAULT_INTERVAL, "challenges: %s overdue milestones flagged and notified")
 def flag_overdue(today: date | None = None) -> int:
     """Flag and notify the overdue milestones once (idempotent); returns how many were flagged. The caller
     commits."""
@@ -51,9 +52,3 @@ def flag_overdue(today: date | None = None) -> int:
         flagged += 1
     return flagged
 
-
-@drain_tick.connect
-def _flag_on_tick(app, **extra) -> None:
-    """The drain loops' tick (in an app context): the overdue pass, at most every CHALLENGE_OVERDUE_INTERVAL s."""
-    run_every(app, "CHALLENGE_OVERDUE_INTERVAL", DEFAULT_INTERVAL, flag_overdue,
-              "challenges: %s overdue milestones flagged and notified")

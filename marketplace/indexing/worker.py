@@ -7,8 +7,8 @@ the thread, but only the one that wins the lock drains; the others find it taken
 tick, so when the draining process exits another takes over within a second.
 
 Other packages run their periodic background work on these loops instead of starting threads of their own: they
-connect to :data:`drain_tick` (the alerts package delivers queued e-mail there); :func:`run_every` spaces out a pass
-that needs running only every so often.
+connect to :data:`drain_tick` (the alerts package delivers queued e-mail there); a pass that needs running only every
+so often (the overdue flags) is decorated with :func:`on_tick_every`.
 """
 from __future__ import annotations
 
@@ -153,6 +153,18 @@ def run_every(app: Flask, interval_key: str, default: float, pass_fn: Callable[[
     db.session.commit()
     if handled:
         logging.getLogger(pass_fn.__module__).info(message, handled)
+
+
+def on_tick_every(interval_key: str, default: float, message: str) -> Callable:
+    """Decorator: run the decorated pass (called without arguments) on the drain loops' tick through
+    :func:`run_every`; the function itself is returned unchanged (the CLI calls it too)."""
+    def connect(pass_fn: Callable[[], int]) -> Callable[[], int]:
+        def receiver(app: Flask, **extra) -> None:
+            run_every(app, interval_key, default, pass_fn, message)
+
+        drain_tick.connect(receiver, weak=False)  # the closure has no other reference
+        return pass_fn
+    return connect
 
 
 def _maybe_purge(app: Flask) -> None:

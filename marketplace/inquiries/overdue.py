@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app, has_app_context
 
 from ..extensions import db
-from ..indexing.worker import drain_tick, run_every
+from ..indexing.worker import on_tick_every
 from ..timeutil import utcnow
 from ..workflow import SYSTEM
 from ..workflow.deals import INQUIRY
@@ -47,6 +47,7 @@ def overdue_condition(now: datetime | None = None):
                    db.or_(Inquiry.overdue_flagged_at.is_not(None), Inquiry.created_at <= overdue_cutoff(now)))
 
 
+@on_tick_every("INQUIRY_OVERDUE_INTERVAL", DEFAULT_INTERVAL, "inquiries: %s unanswered inquiries flagged to their brokers")
 def flag_overdue(now: datetime | None = None) -> int:
     """Flag the open inquiries older than the allowed days that are not flagged yet, once each (the broker is told
     by the ``transitioned`` receiver); returns how many. The caller commits."""
@@ -60,9 +61,3 @@ def flag_overdue(now: datetime | None = None) -> int:
         flagged += 1
     return flagged
 
-
-@drain_tick.connect
-def _flag_on_tick(app, **extra) -> None:
-    """The drain loops' tick (in an app context): the pass, at most every INQUIRY_OVERDUE_INTERVAL seconds."""
-    run_every(app, "INQUIRY_OVERDUE_INTERVAL", DEFAULT_INTERVAL, flag_overdue,
-              "inquiries: %s unanswered inquiries flagged to their brokers")
