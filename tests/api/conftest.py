@@ -62,6 +62,30 @@ def make_token(user, scope: str = "write") -> str:
     return secret
 
 
+@dataclass
+class UserWorld:
+    """A test world's record ids, and each user's e-mail (page tests log in through the real form) and write token
+    (API tests)."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def api(self, client, name: str | None) -> ApiClient:
+        return ApiClient(client, self.tokens[name] if name else None)
+
+
+def user_world(users: dict, **ids: int) -> UserWorld:
+    """The :class:`UserWorld` of ``users`` (by name; flushed) and the other records' ``ids``; commits."""
+    world = UserWorld()
+    world.ids.update(ids, **{name: user.id for name, user in users.items()})
+    for name, user in users.items():
+        world.emails[name] = user.email
+        world.tokens[name] = make_token(user)
+    db.session.commit()
+    return world
+
+
 @pytest.fixture
 def world(app, client):
     """Organisation A (university: org admin ``owner``, plain ``member``), organisation B (enterprise: ``other``),

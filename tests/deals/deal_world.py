@@ -5,7 +5,6 @@ recorded contract between the university and the enterprise."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -13,7 +12,7 @@ from marketplace.deals import services
 from marketplace.deals.identifiers import credit_code_check_character
 from marketplace.extensions import db
 from tests import factories as f
-from tests.api.conftest import ApiClient, make_token
+from tests.api.conftest import UserWorld, user_world
 
 _serial = itertools.count(1)
 
@@ -37,17 +36,7 @@ def contract(seller_org, buyer_org, **changes) -> dict:
     return data
 
 
-@dataclass
-class World:
-    ids: dict[str, int] = field(default_factory=dict)
-    emails: dict[str, str] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def api(self, client, name: str | None) -> ApiClient:
-        return ApiClient(client, self.tokens[name] if name else None)
-
-
-def build_world() -> World:
+def build_world() -> UserWorld:
     university = f.organization("university", name="吉林合同大学", region="220000")
     enterprise = f.organization("enterprise", name="长春合同材料有限公司", region="220000")
     third = f.organization("enterprise", name="无关第三方企业", region="220000")
@@ -66,14 +55,8 @@ def build_world() -> World:
     }
     db.session.flush()
     deal = services.create_deal(users["broker"], contract(university, enterprise))
-    world = World()
-    world.ids.update(university=university.id, enterprise=enterprise.id, third_org=third.id, agency=agency.id,
-                     deal=deal.id, **{name: user.id for name, user in users.items()})
-    for name, user in users.items():
-        world.emails[name] = user.email
-        world.tokens[name] = make_token(user)
-    db.session.commit()
-    return world
+    return user_world(users, university=university.id, enterprise=enterprise.id, third_org=third.id, agency=agency.id,
+                      deal=deal.id)
 
 
 @pytest.fixture

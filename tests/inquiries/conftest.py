@@ -3,8 +3,6 @@ organisation, two brokers (the first gets new inquiries; the second is unrelated
 e-mail (page tests log in through the real form) and a write token (API tests)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
 from marketplace.extensions import db
@@ -12,21 +10,11 @@ from marketplace.inquiries import services
 from marketplace.inquiries.models import Inquiry
 from marketplace.review import services as review
 from tests import factories as f
-from tests.api.conftest import ApiClient, _cheap_password_hashing, make_token  # noqa: F401
+from tests.api.conftest import UserWorld, _cheap_password_hashing, user_world  # noqa: F401
 from tests.challenges.helpers import published_challenge
 
 
-@dataclass
-class World:
-    ids: dict[str, int] = field(default_factory=dict)
-    emails: dict[str, str] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def api(self, client, name: str | None) -> ApiClient:
-        return ApiClient(client, self.tokens[name] if name else None)
-
-
-def build_world() -> World:
+def build_world() -> UserWorld:
     university = f.organization("university", name="吉林洽谈大学")
     enterprise = f.organization("enterprise", name="长春洽谈企业")
     third = f.organization("enterprise", name="无关第三方企业")
@@ -51,15 +39,9 @@ def build_world() -> World:
     demand = f.demand(users["asker"], publish_by=broker)
     challenge = published_challenge(users["asker"], broker)
     db.session.flush()
-    w = World()
-    w.ids.update(university=university.id, enterprise=enterprise.id, third_org=third.id,
-                 achievement=achievement.id, draft=draft.id, patent=patent.id, demand=demand.id,
-                 challenge=challenge.id, **{name: u.id for name, u in users.items()})
-    for name, user in users.items():
-        w.emails[name] = user.email
-        w.tokens[name] = make_token(user)
-    db.session.commit()
-    return w
+    return user_world(users, university=university.id, enterprise=enterprise.id, third_org=third.id,
+                      achievement=achievement.id, draft=draft.id, patent=patent.id, demand=demand.id,
+                      challenge=challenge.id)
 
 
 @pytest.fixture
