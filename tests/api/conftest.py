@@ -9,7 +9,8 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 
 from marketplace.accounts import services as accounts
-from marketplace.extensions import db
+from marketplace import create_app
+from marketplace.extensions import api, db, limiter
 from tests import factories as f
 
 API = "/api/v1"
@@ -116,6 +117,31 @@ def _build_world(client) -> World:
     w.clients["anon"] = ApiClient(client)
     db.session.commit()
     return w
+
+
+@contextmanager
+def rate_limited_client(app, **limits):
+    """A test client of a second app on the same database with rate limits on (``limits``: the limit settings, say
+    ``API_WRITE_RATE_LIMIT="3 per minute"``); the session app runs with RATELIMIT_ENABLED False. The shared extension
+    objects are restored afterwards."""
+    saved_api, saved_limiter = dict(api.__dict__), dict(limiter.__dict__)
+    limited = None
+    try:
+        limited = create_app({
+            **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "UPLOAD_FOLDER")},
+            "TESTING": True, "INSTANCE_PATH": app.instance_path, "SEARCH_AUTO_DRAIN": False,
+            "SERVER_NAME": "localhost.test", "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+            **limits,
+        })
+        yield limited.test_client()
+    finally:
+        if limited is not None:  # close the second app's pooled connections (PostgreSQL warns otherwise)
+            with limited.app_context():
+                db.engine.dispose()
+        limiter.reset()
+        api.__dict__.update(saved_api)
+        limiter.__dict__.clear()
+        limiter.__dict__.update(saved_limiter)
 
 
 @contextmanager

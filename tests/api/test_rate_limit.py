@@ -4,32 +4,13 @@ The session app runs with RATELIMIT_ENABLED False; this test builds a second app
 shared extension objects afterwards."""
 import pytest
 
-from marketplace import create_app
-from marketplace.extensions import api, db, limiter
-
-from .conftest import ApiClient, assert_problem
+from .conftest import ApiClient, assert_problem, rate_limited_client
 
 
 @pytest.fixture
 def limited_client(app, world):
-    saved_api, saved_limiter = dict(api.__dict__), dict(limiter.__dict__)
-    limited = None
-    try:
-        limited = create_app({
-            **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "UPLOAD_FOLDER")},
-            "TESTING": True, "INSTANCE_PATH": app.instance_path, "SEARCH_AUTO_DRAIN": False,
-            "SERVER_NAME": "localhost.test", "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-            "API_WRITE_RATE_LIMIT": "3 per minute",
-        })
-        yield limited.test_client()
-    finally:
-        if limited is not None:  # close the second app's pooled connections (PostgreSQL warns otherwise)
-            with limited.app_context():
-                db.engine.dispose()
-        limiter.reset()
-        api.__dict__.update(saved_api)
-        limiter.__dict__.clear()
-        limiter.__dict__.update(saved_limiter)
+    with rate_limited_client(app, API_WRITE_RATE_LIMIT="3 per minute") as client:
+        yield client
 
 
 def test_writes_beyond_the_limit_get_429(world, limited_client):

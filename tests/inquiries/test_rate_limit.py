@@ -5,31 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace import create_app
-from marketplace.extensions import api, db, limiter
-from tests.api.conftest import ApiClient, assert_problem
+from tests.api.conftest import ApiClient, assert_problem, rate_limited_client
 
 
 @pytest.fixture
 def limited_client(app, world):
-    saved_api, saved_limiter = dict(api.__dict__), dict(limiter.__dict__)
-    limited = None
-    try:
-        limited = create_app({
-            **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "UPLOAD_FOLDER")},
-            "TESTING": True, "INSTANCE_PATH": app.instance_path, "SEARCH_AUTO_DRAIN": False,
-            "SERVER_NAME": "localhost.test", "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-            "INQUIRY_RATE_LIMIT": "2 per hour", "INQUIRY_MESSAGE_RATE_LIMIT": "3 per hour",
-        })
-        yield limited.test_client()
-    finally:
-        if limited is not None:
-            with limited.app_context():
-                db.engine.dispose()
-        limiter.reset()
-        api.__dict__.update(saved_api)
-        limiter.__dict__.clear()
-        limiter.__dict__.update(saved_limiter)
+    with rate_limited_client(app, INQUIRY_RATE_LIMIT="2 per hour", INQUIRY_MESSAGE_RATE_LIMIT="3 per hour") as client:
+        yield client
 
 
 def test_sending_and_posting_beyond_the_limit_get_429(world, limited_client):
