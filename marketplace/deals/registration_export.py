@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gc
 import json
+from datetime import date
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -68,8 +69,8 @@ def _where(filters: dict) -> list:
         clauses.append(Deal.id.in_(filters["ids"]))
     if filters.get("year"):
         year = filters["year"]
-        clauses.append(Deal.signed_on >= f"{year}-01-01")
-        clauses.append(Deal.signed_on <= f"{year}-12-31")
+        clauses.append(Deal.signed_on >= date(year, 1, 1))
+        clauses.append(Deal.signed_on <= date(year, 12, 31))
     if filters.get("contract_type"):
         clauses.append(Deal.contract_type == filters["contract_type"])
     if filters.get("registration_status"):
@@ -175,7 +176,6 @@ def write_template(target) -> None:
 
 
 def _example() -> dict:
-    from datetime import date
     from decimal import Decimal
 
     values = dict.fromkeys(KEYS)
