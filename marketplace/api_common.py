@@ -254,11 +254,11 @@ def write_limit(view):
 LOCATION_HEADER = {"Location": {"schema": {"type": "string"}}}
 
 
-def read_endpoint(blp: Blueprint, out_schema, *, query=None, errors: tuple[int, ...] = ()):
-    """The decorators of a read anyone may call (a login is used when present):
+def read_endpoint(blp: Blueprint, out_schema, *, query=None, errors: tuple[int, ...] = (), login: bool = False):
+    """The decorators of a read anyone may call (a login is used when present), or with ``login`` only the logged-in:
 
-    ``@optional_user``, ``@blp.arguments(query, location="query")`` when ``query`` is given, ``@problems(*errors)``
-    and ``@blp.response(200, out_schema)``."""
+    ``@optional_user`` (``@require_user``, 401, with ``login``), ``@blp.arguments(query, location="query")`` when
+    ``query`` is given, ``@problems(*errors)`` and ``@blp.response(200, out_schema)``."""
 
     def decorator(view):
         view = blp.response(200, out_schema)(view)
@@ -266,7 +266,7 @@ def read_endpoint(blp: Blueprint, out_schema, *, query=None, errors: tuple[int, 
             view = problems(*errors)(view)
         if query is not None:
             view = blp.arguments(query, location="query")(view)
-        return optional_user(view)
+        return require_user(view) if login else optional_user(view)
 
     return decorator
 

@@ -18,7 +18,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from ..api_common import (LOCATION_HEADER, PageArgs, commit, envelope, etag, expected_version, page_schema,
-                          problems, require_user, write_endpoint)
+                          read_endpoint, write_endpoint)
 from ..permissions import can_record_deals, require
 from ..validation import Date, InputSchema, Text
 from . import editing, payments, services
@@ -57,10 +57,7 @@ def _location(deal: Deal) -> dict:
 
 @blp.route("/deals")
 class Deals(MethodView):
-    @require_user
-    @blp.arguments(DealListArgs, location="query")
-    @problems(422)
-    @blp.response(200, DealList)
+    @read_endpoint(blp, DealList, query=DealListArgs, errors=(422,), login=True)
     def get(self, args):
         """技术合同列表：平台工作人员看到全部，机构成员看到本机构作为合同方的合同"""
         page = deals_page(current_user, DEALS.from_api(args), page=args["page"], per_page=args["page_size"])
@@ -88,9 +85,7 @@ class Deals(MethodView):
 
 @blp.route(ITEM)
 class DealItem(MethodView):
-    @require_user
-    @problems(404)
-    @blp.response(200, DealOut)
+    @read_endpoint(blp, DealOut, errors=(404,), login=True)
     def get(self, record_id):
         """技术合同（仅合同双方的成员和平台工作人员可见）；actions 为调用者现在可以执行的操作"""
         deal = services.get_deal(current_user, record_id)

@@ -7,8 +7,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from ..api_common import (LOCATION_HEADER, PageArgs, commit, etag, expected_version, paginate, problems,
-                          read_endpoint, require_user, write_endpoint)
+from ..api_common import (LOCATION_HEADER, PageArgs, commit, etag, expected_version, paginate, read_endpoint,
+                          write_endpoint)
 from ..listing_edits import check_version
 from ..patents.models import Patent
 from ..records import get_visible
@@ -39,10 +39,7 @@ class PatentLicences(MethodView):
 
 @blp.route("/licences")
 class Licences(MethodView):
-    @require_user
-    @blp.arguments(PageArgs, location="query")
-    @problems(422)
-    @blp.response(200, LicenceList)
+    @read_endpoint(blp, LicenceList, query=PageArgs, errors=(422,), login=True)
     def get(self, args):
         """许可列表：本机构取得的和授予他人的许可（平台工作人员看到全部），新的在前"""
         return paginate(licensing.visible_licences(current_user), args)

@@ -8,8 +8,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from ..api_common import (LOCATION_HEADER, commit, etag, expected_version, paginate, problems, require_user,
-                          write_endpoint)
+from ..api_common import LOCATION_HEADER, commit, etag, expected_version, paginate, read_endpoint, write_endpoint
 from ..errors import NotFound
 from ..permissions import can_see_opportunity
 from . import opportunity_hooks  # noqa: F401  (connects the automatic sources)
@@ -28,10 +27,7 @@ ITEM = f"/opportunities/<int(max={MAX_ID}):record_id>"
 
 @blp.route("/opportunities")
 class Opportunities(MethodView):
-    @require_user
-    @blp.arguments(OpportunityArgs, location="query")
-    @problems(404, 422)
-    @blp.response(200, OpportunityList)
+    @read_endpoint(blp, OpportunityList, query=OpportunityArgs, errors=(404, 422), login=True)
     def get(self, args):
         """商机列表：默认为归属我的（scope=mine），可按范围、阶段、来源、技术经纪人、技术转移机构筛选"""
         if not can_see_opportunity(current_user):
@@ -55,9 +51,7 @@ class Opportunities(MethodView):
 
 @blp.route(ITEM)
 class OpportunityItem(MethodView):
-    @require_user
-    @problems(404)
-    @blp.response(200, OpportunityOut)
+    @read_endpoint(blp, OpportunityOut, errors=(404,), login=True)
     def get(self, record_id):
         """商机详情（含调用者现在可以执行的操作 actions）"""
         opportunity = pipeline.get_opportunity(current_user, record_id)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ..api_common import (LOCATION_HEADER, PageArgs, commit, envelope, etag, expected_version, read_endpoint,
-                          require_user, write_endpoint)
+                          write_endpoint)
 from ..listing_edits import check_version
 from ..validation import Choice, load_or_raise
 from . import services
@@ -38,9 +38,7 @@ def _inquiry(inquiry_id: int, payload: dict | None = None):
 
 @blp.route("/inquiries")
 class Inquiries(MethodView):
-    @require_user
-    @blp.arguments(ListArgs, location="query")
-    @blp.response(200, InquiryList)
+    @read_endpoint(blp, InquiryList, query=ListArgs, login=True)
     def get(self, args):
         """我的洽谈：本机构发起的、收到的，以及（技术经纪人）由我负责的"""
         page = read_inquiries(current_user, INQUIRIES.from_api(args), args.get("box") or "all",
