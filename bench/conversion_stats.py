@@ -5,7 +5,8 @@ time and peak memory of the exports.
 
     .venv/bin/python bench/conversion_stats.py [--deals 100000] [--achievements 100000] [--db /tmp/statistics-bench.db]
 
-Builds (once per --db) the achievements of bench/web_list_pages.py (200 organisations, 5,000 demands) and N
+Builds (once per --db) the achievements of bench/web_list_pages.py (200 organisations, 5,000 demands; here
+published across 2023–2026, 200 a year on the quality list) and N
 contracts inserted in bulk (tests/statistics/generated.py: two parties each — the seller one of the 200
 organisations or an outside party, the buyer an outside party — a payment for about half, a reward for a fifth of the
 institutions' contracts, signed 2023–2026), a fifth of them linked to an achievement. Then times every table of
@@ -30,6 +31,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
+from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from common import save_result  # noqa: E402
@@ -65,6 +67,14 @@ def build_database(app, deals: int, achievements: int) -> None:
     print(f"built {achievements} achievements in {time.perf_counter() - began:.0f} s")
     began = time.perf_counter()
     with app.app_context():
+        # the funnel's cohorts and the quality list: publications spread over 2023 to November 2026 (web_list_pages
+        # publishes them a minute apart from 2020), 200 listed a year
+        db.session.execute(db.text(
+            "UPDATE achievements SET published_at = datetime('2023-01-01', '+' || (id * 1429 / :n) || ' days', "
+            "'+' || (id % 600) || ' minutes') WHERE published_at IS NOT NULL"), {"n": achievements})
+        db.session.execute(db.text(
+            "UPDATE achievements SET quality_year = CAST(strftime('%Y', published_at) AS INTEGER) "
+            "WHERE status = 'published' AND id % :step = 0"), {"step": max(1, achievements // 800)})
         orgs = db.session.execute(db.select(Organization.id, Organization.name, Organization.org_type,
                                             Organization.region)).all()
         sellers = [(org_id, name, ORG_TYPE_NATURES.get(org_type, "150"), region) for org_id, name, org_type, region
@@ -73,7 +83,7 @@ def build_database(app, deals: int, achievements: int) -> None:
         rng = random.Random(5)
         deal_ids = db.session.execute(db.select(Deal.id)).scalars().all()
         links = [{"deal_id": deal_id, "achievement_id": rng.randint(1, achievements)}
-                 for deal_id in deal_ids if rng.random() < 0.2]
+                 for deal_id in deal_ids if rng.random() < 0.2]  # some signed within a year of publication
         for start in range(0, len(links), 10000):
             db.session.execute(insert(deal_achievements), links[start:start + 10000])
         db.session.commit()
@@ -133,6 +143,8 @@ def main() -> None:
                       "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False, "SEARCH_AUTO_DRAIN": False})
     if fresh:
         build_database(app, args.deals, args.achievements)
+    with app.app_context():
+        upgrade(directory=str(BENCH.parent / "migrations"))  # a database built before the latest migrations
     with app.app_context():
         deals = db.session.execute(db.select(db.func.count(Deal.id))).scalar()
         institution = db.session.execute(

@@ -6,18 +6,23 @@ Definitions (README, "Statistics"): a contract counts in the year it was signed;
 (当年到账金额 = payments received that year on the institutions' contracts, whatever year they were signed); a reward
 counts in the year it was awarded (the signing year when no date was recorded); 作价投资 = a 技术转让 contract flagged
 技术入股 (it is not also counted under 转让); amounts in 万元.
+
+All three parts (overall, universities, institutes) come from four statements over the summary table
+(:class:`~.models.ContractFact`): the categories with the size bands, the money received, the rewards and the
+institutions, each grouped by the seller's type.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, select
 
-from ..deals.models import Deal, DealPayment, DealReward
+from ..deals.models import DealPayment, DealReward
 from ..extensions import db
-from .contracts import AGGREGATES, SELLER, Row, counted, nature_group, restrict, to_wan, units, with_parties
+from .contracts import UNITS, Row, counted, restrict, to_wan, units
 from .filters import StatsFilter
+from .models import ContractFact as Fact
 
 REPORT_CATEGORIES: dict[str, tuple[str, str]] = {
     "transfer": ("转让", "Assignment"), "licence": ("许可", "Licence"), "equity": ("作价投资", "Equity investment"),
@@ -38,18 +43,22 @@ REWARD_FORMS = {"cash": ("现金", "Cash"), "equity": ("股权", "Equity")}
 
 
 def report_category():
-    return case((Deal.equity_investment.is_(True), literal("equity")), else_=Deal.contract_type)
+    """The report's category of a counted contract (作价投资 = a 技术转让 flagged 技术入股)."""
+    return Fact.category
 
 
-def _part_filter(stats: StatsFilter, part: str) -> StatsFilter:
-    return stats.with_(institution_type=None if part == "all" else part)
+INSTITUTIONS = ("university", "institute")
+
+
+def _parts_of(seller_type: str) -> tuple[str, ...]:
+    return ("all", seller_type)
 
 
 def _institutions(statement, part: str):
     """Restrict to sellers that are universities and institutes (or one of them)."""
     if part == "all":
-        return statement.where(nature_group(SELLER).in_(("university", "institute")))
-    return statement.where(nature_group(SELLER) == part)
+        return statement.where(Fact.seller_type.in_(INSTITUTIONS))
+    return statement.where(Fact.seller_type == part)
 
 
 def report_contracts(statement, stats: StatsFilter, part: str = "all"):
@@ -99,67 +108,129 @@ def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
+def _sums(stats: StatsFilter) -> dict[str, dict]:
+    """Per part: category → [contracts, amount units, technical units], and band → [contracts, amount units]
+    (one statement)."""
+    band_columns = []
+    for threshold, _labels in BANDS.values():
+        big = Fact.total_units >= int(threshold * UNITS)
+        band_columns += [func.sum(case((big, 1), else_=0)), func.sum(case((big, Fact.total_units), else_=0))]
+    statement = report_contracts(select(Fact.seller_type, Fact.category, func.count(Fact.deal_id),
+                                        func.sum(Fact.total_units), func.sum(Fact.technical_units), *band_columns),
+                                 stats).group_by(Fact.seller_type, Fact.category)
+    sums = {part: {"categories": {code: [0, 0, 0] for code in REPORT_CATEGORIES},
+                   "bands": {code: [0, 0] for code in BANDS}} for part in PARTS}
+    for seller_type, category, count, amount, technical, *bands in db.session.execute(statement):
+        for part in _parts_of(seller_type):
+            cells = sums[part]["categories"].setdefault(category, [0, 0, 0])
+            for index, value in enumerate((count, amount, technical)):
+                cells[index] += int(value or 0)
+            for position, code in enumerate(BANDS):
+                band = sums[part]["bands"][code]
+                band[0] += int(bands[2 * position] or 0)
+                band[1] += int(bands[2 * position + 1] or 0)
+    return sums
+
+
+def _rows(categories: dict[str, list[int]]) -> list[Row]:
+    return [Row(code, count, to_wan(amount), to_wan(technical))
+            for code, (count, amount, technical) in categories.items() if code in REPORT_CATEGORIES]
+
+
 def categories(stats: StatsFilter, part: str) -> list[Row]:
-    key = report_category().label("key")
-    statement = _institutions(counted(select(key, *AGGREGATES), stats), part).group_by(key)
-    found = {value: Row(value, int(count), to_wan(amount), to_wan(technical))
-             for value, count, amount, technical in db.session.execute(statement)}
-    zero = Decimal("0.0000")
-    return [found.get(code, Row(code, 0, zero, zero)) for code in REPORT_CATEGORIES]
+    """One row per report category (zeros included) of ``part``."""
+    return _rows(_sums(stats)[part]["categories"])
+
+
+def _received(stats: StatsFilter) -> dict[str, Decimal]:
+    """Per part: payments that arrived in the period on contracts the institutions sold (any signing year)."""
+    statement = select(Fact.seller_type, func.sum(units(DealPayment.amount))).select_from(DealPayment) \
+        .join(Fact, Fact.deal_id == DealPayment.deal_id)
+    statement = _institutions(restrict(statement, stats.with_(institution_type=None)), "all") \
+        .where(DealPayment.received_on >= stats.start, DealPayment.received_on < stats.end) \
+        .group_by(Fact.seller_type)
+    found = {part: 0 for part in PARTS}
+    for seller_type, amount in db.session.execute(statement):
+        for part in _parts_of(seller_type):
+            found[part] += int(amount or 0)
+    return {part: to_wan(amount) for part, amount in found.items()}
 
 
 def received(stats: StatsFilter, part: str) -> Decimal:
-    """Payments that arrived in the period on contracts the institutions sold (any signing year)."""
-    statement = with_parties(select(func.sum(units(DealPayment.amount))).select_from(DealPayment)
-                             .join(Deal, Deal.id == DealPayment.deal_id))
-    statement = restrict(statement, stats).where(DealPayment.received_on >= stats.start,
-                                                 DealPayment.received_on < stats.end)
-    return to_wan(db.session.execute(_institutions(statement, part)).scalar())
+    return _received(stats)[part]
+
+
+def _rewards(stats: StatsFilter) -> dict[str, list[Reward]]:
+    """Per part: rewards to individuals awarded in the period (the signing date when none was recorded)."""
+    awarded = func.coalesce(DealReward.awarded_on, Fact.signed_on)
+    statement = select(Fact.seller_type, DealReward.form, func.sum(units(DealReward.amount)),
+                       func.sum(DealReward.persons)).select_from(DealReward) \
+        .join(Fact, Fact.deal_id == DealReward.deal_id)
+    statement = _institutions(restrict(statement, stats.with_(institution_type=None)), "all") \
+        .where(awarded >= stats.start, awarded < stats.end).group_by(Fact.seller_type, DealReward.form)
+    found = {part: {form: [0, 0] for form in REWARD_FORMS} for part in PARTS}
+    for seller_type, form, amount, persons in db.session.execute(statement):
+        for part in _parts_of(seller_type):
+            cells = found[part].setdefault(form, [0, 0])
+            cells[0] += int(amount or 0)
+            cells[1] += int(persons or 0)
+    return {part: [Reward(form, to_wan(found[part][form][0]), found[part][form][1]) for form in REWARD_FORMS]
+            for part in PARTS}
 
 
 def rewards(stats: StatsFilter, part: str) -> list[Reward]:
-    """Rewards to individuals awarded in the period (the signing date when none was recorded)."""
-    awarded = func.coalesce(DealReward.awarded_on, Deal.signed_on)
-    statement = with_parties(select(DealReward.form, func.sum(units(DealReward.amount)), func.sum(DealReward.persons))
-                             .select_from(DealReward).join(Deal, Deal.id == DealReward.deal_id))
-    statement = restrict(statement, stats).where(awarded >= stats.start, awarded < stats.end) \
-        .group_by(DealReward.form)
-    found = {form: (to_wan(amount), int(persons or 0))
-             for form, amount, persons in db.session.execute(_institutions(statement, part))}
-    return [Reward(form, *found.get(form, (Decimal("0.0000"), 0))) for form in REWARD_FORMS]
+    return _rewards(stats)[part]
 
 
-def bands(stats: StatsFilter, part: str, total: Row) -> list[Band]:
+def _bands(band_sums: dict[str, list[int]], total: Row) -> list[Band]:
     result = []
-    for code, (threshold, _labels) in BANDS.items():
-        statement = _institutions(counted(select(func.count(Deal.id), func.sum(units(Deal.total_amount))), stats),
-                                  part).where(Deal.total_amount >= threshold)
-        count, amount = db.session.execute(statement).one()
+    for code in BANDS:
+        count, amount = band_sums[code]
         amount = to_wan(amount)
-        result.append(Band(code, int(count or 0), amount, _percent(int(count or 0), total.contracts),
-                           _percent(amount, total.total_amount)))
+        result.append(Band(code, count, amount, _percent(count, total.contracts), _percent(amount, total.total_amount)))
     return result
 
 
+def _rankings(stats: StatsFilter, limit: int) -> dict[str, list[Ranked]]:
+    """Per part: the institutions by contract amount, then name (one statement)."""
+    statement = report_contracts(select(Fact.seller_type, Fact.seller_org_id, Fact.seller_name,
+                                        func.count(Fact.deal_id), func.sum(Fact.total_units)), stats) \
+        .group_by(Fact.seller_type, Fact.seller_org_id, Fact.seller_name)
+    found: dict[str, dict[tuple, list[int]]] = {part: {} for part in PARTS}
+    for seller_type, org_id, name, count, amount in db.session.execute(statement):
+        for part in _parts_of(seller_type):
+            cells = found[part].setdefault((org_id, name), [0, 0])
+            cells[0] += int(count)
+            cells[1] += int(amount or 0)
+    return {part: [Ranked(org_id, name, count, to_wan(amount)) for (org_id, name), (count, amount)
+                   in sorted(ranks.items(), key=lambda item: (-item[1][1], item[0][1]))[:limit]]
+            for part, ranks in found.items()}
+
+
 def ranking(stats: StatsFilter, part: str, limit: int = 20) -> list[Ranked]:
-    amount = func.sum(units(Deal.total_amount))
-    statement = _institutions(counted(select(SELLER.c.org_id, SELLER.c.name, func.count(Deal.id), amount), stats),
-                              part).group_by(SELLER.c.org_id, SELLER.c.name) \
-        .order_by(amount.desc(), SELLER.c.name).limit(limit)
-    return [Ranked(org_id, name, int(count), to_wan(total))
-            for org_id, name, count, total in db.session.execute(statement)]
+    return _rankings(stats, limit)[part]
+
+
+def _total(rows: list[Row]) -> Row:
+    zero = Decimal("0.0000")
+    return Row(None, sum(row.contracts for row in rows), sum((row.total_amount for row in rows), zero),
+               sum((row.technical_amount for row in rows), zero))
+
+
+def annual_report(stats: StatsFilter, *, with_ranking: bool = True) -> dict[str, PartReport]:
+    """The three parts (overall, universities, institutes) for the contracts ``stats`` covers (its institution
+    type aside: the parts are the institution types)."""
+    stats = stats.with_(institution_type=None)
+    sums, money, given = _sums(stats), _received(stats), _rewards(stats)
+    ranks = _rankings(stats, 20) if with_ranking else {part: [] for part in PARTS}
+    reports = {}
+    for part in PARTS:
+        rows = _rows(sums[part]["categories"])
+        total = _total(rows)
+        reports[part] = PartReport(part, rows, total, money[part], given[part], _bands(sums[part]["bands"], total),
+                                   ranks[part])
+    return reports
 
 
 def part_report(stats: StatsFilter, part: str) -> PartReport:
-    rows = categories(stats, part)
-    zero = Decimal("0.0000")
-    total = Row(None, sum(row.contracts for row in rows), sum((row.total_amount for row in rows), zero),
-                sum((row.technical_amount for row in rows), zero))
-    return PartReport(part, rows, total, received(stats, part), rewards(stats, part), bands(stats, part, total),
-                      ranking(stats, part))
-
-
-def annual_report(stats: StatsFilter) -> dict[str, PartReport]:
-    """The three parts (overall, universities, institutes) for the contracts ``stats`` covers."""
-    stats = stats.with_(institution_type=None)
-    return {part: part_report(stats, part) for part in PARTS}
+    return annual_report(stats)[part]

@@ -4,6 +4,10 @@ returned as :class:`~decimal.Decimal` 万元.
 
 Which contracts count (README, "Statistics"): recorded on the platform, signed in the period (a contract counts in the
 year it was signed), not refused registration (不予登记). 输出 is counted at the seller's region, 吸纳 at the buyer's.
+
+The figures read the summary table :class:`~.models.ContractFact` (one row per counted contract, its parties' types
+and provinces already derived: one narrow table, no join); :func:`nature_group`, :func:`province` and
+:func:`with_parties` are how :mod:`.facts` derives it from the deals and their parties.
 """
 from __future__ import annotations
 
@@ -14,11 +18,12 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, select
 
-from ..deals.models import Deal, DealParty, RegistrationStatus
+from ..deals.models import Deal, DealParty
 from ..deals.vocabularies import (CONTRACT_FIELDS, CONTRACT_IP_TYPES, CONTRACT_KINDS, CONTRACT_TYPES, PLAN_SOURCES)
 from ..extensions import db
 from ..taxonomy import REGIONS
 from .filters import INSTITUTION_TYPES, StatsFilter
+from .models import ContractFact as Fact
 
 UNITS = 10000  # 0.0001 万元 per 万元
 # table aliases (not mapped ones: building them needs no mapper configuration at import time)
@@ -51,9 +56,8 @@ def home_province() -> str:
 
 def flow(_filter=None):
     """Within the platform's province, flowing out of it, into it, or elsewhere (by the two parties' provinces)."""
-    home = home_province()[:2]
-    seller_home = func.substr(SELLER.c.region, 1, 2) == home
-    buyer_home = func.substr(BUYER.c.region, 1, 2) == home
+    home = home_province()[:2] + "0000"
+    seller_home, buyer_home = Fact.seller_province == home, Fact.buyer_province == home
     return case((and_(seller_home, buyer_home), literal("within")), (seller_home, literal("outflow")),
                 (buyer_home, literal("inflow")), else_=literal("elsewhere"))
 
@@ -72,30 +76,21 @@ class Dimension:
     vocabulary: dict | None = None  # key → (中文, English); None: keys shown as they are
 
 
-def _year(_f):
-    return cast(func.extract("year", Deal.signed_on), BigInteger)
-
-
-def _month(_f):
-    return cast(func.extract("year", Deal.signed_on), BigInteger) * 100 + \
-        cast(func.extract("month", Deal.signed_on), BigInteger)
-
-
 DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
-    Dimension("contract_type", ("合同类别", "Contract type"), lambda f: Deal.contract_type, CONTRACT_TYPES),
-    Dimension("contract_kind", ("合同类别及子类", "Contract type and sub-type"),
-              lambda f: Deal.contract_type + literal(".") + Deal.contract_subtype, CONTRACT_KINDS),
-    Dimension("technical_field", ("技术领域", "Technical field"), lambda f: Deal.technical_field, CONTRACT_FIELDS),
-    Dimension("ip_type", ("知识产权类型", "IP type"), lambda f: Deal.ip_type, CONTRACT_IP_TYPES),
-    Dimension("plan_source", ("计划来源", "Programme"), lambda f: Deal.plan_source, PLAN_SOURCES),
-    Dimension("seller_type", ("卖方类型", "Seller type"), lambda f: nature_group(SELLER), INSTITUTION_TYPES),
-    Dimension("buyer_type", ("买方类型", "Buyer type"), lambda f: nature_group(BUYER), INSTITUTION_TYPES),
-    Dimension("outflow_region", ("输出地区（卖方）", "Outflow by seller's province"), lambda f: province(SELLER),
+    Dimension("contract_type", ("合同类别", "Contract type"), lambda f: Fact.contract_type, CONTRACT_TYPES),
+    Dimension("contract_kind", ("合同类别及子类", "Contract type and sub-type"), lambda f: Fact.kind, CONTRACT_KINDS),
+    Dimension("technical_field", ("技术领域", "Technical field"), lambda f: Fact.technical_field, CONTRACT_FIELDS),
+    Dimension("ip_type", ("知识产权类型", "IP type"), lambda f: Fact.ip_type, CONTRACT_IP_TYPES),
+    Dimension("plan_source", ("计划来源", "Programme"), lambda f: Fact.plan_source, PLAN_SOURCES),
+    Dimension("seller_type", ("卖方类型", "Seller type"), lambda f: Fact.seller_type, INSTITUTION_TYPES),
+    Dimension("buyer_type", ("买方类型", "Buyer type"), lambda f: Fact.buyer_type, INSTITUTION_TYPES),
+    Dimension("outflow_region", ("输出地区（卖方）", "Outflow by seller's province"), lambda f: Fact.seller_province,
               REGIONS),
-    Dimension("inflow_region", ("吸纳地区（买方）", "Inflow by buyer's province"), lambda f: province(BUYER), REGIONS),
+    Dimension("inflow_region", ("吸纳地区（买方）", "Inflow by buyer's province"), lambda f: Fact.buyer_province,
+              REGIONS),
     Dimension("flow", ("省内 / 跨省", "Within / across the province"), flow, FLOWS),
-    Dimension("year", ("签订年份", "Year signed"), _year),
-    Dimension("month", ("签订月份", "Month signed"), _month),
+    Dimension("year", ("签订年份", "Year signed"), lambda f: Fact.year),
+    Dimension("month", ("签订月份", "Month signed"), lambda f: Fact.month),
 )}
 
 
@@ -106,25 +101,25 @@ def with_parties(statement):
 
 
 def restrict(statement, stats: StatsFilter):
-    """The conditions of ``stats`` except the period: contracts not refused registration, the region of one side,
-    the field, the seller institution or its type."""
-    statement = statement.where(Deal.registration_status != RegistrationStatus.REFUSED)
+    """The conditions of ``stats`` except the period on a statement over :class:`~.models.ContractFact` (which
+    holds only contracts not refused registration): the region of one side, the field, the seller institution or
+    its type."""
     if stats.region is not None:
-        party = SELLER if stats.side == "seller" else BUYER
-        statement = statement.where(func.substr(party.c.region, 1, 2) == stats.region[:2])
+        province_of = Fact.seller_province if stats.side == "seller" else Fact.buyer_province
+        statement = statement.where(province_of == stats.region[:2] + "0000")
     if stats.field is not None:
-        statement = statement.where(Deal.technical_field == stats.field)
+        statement = statement.where(Fact.technical_field == stats.field)
     if stats.institution_id is not None:
-        statement = statement.where(SELLER.c.org_id == stats.institution_id)
+        statement = statement.where(Fact.seller_org_id == stats.institution_id)
     if stats.institution_type is not None:
-        statement = statement.where(nature_group(SELLER) == stats.institution_type)
+        statement = statement.where(Fact.seller_type == stats.institution_type)
     return statement
 
 
 def counted(statement, stats: StatsFilter):
     """``statement`` over the contracts ``stats`` covers: signed in the period, and :func:`restrict`."""
-    statement = with_parties(statement.select_from(Deal))
-    return restrict(statement, stats).where(Deal.signed_on >= stats.start, Deal.signed_on < stats.end)
+    statement = statement.select_from(Fact)
+    return restrict(statement, stats).where(Fact.signed_on >= stats.start, Fact.signed_on < stats.end)
 
 
 @dataclass(frozen=True)
@@ -141,12 +136,19 @@ class Row:
         return (self.total_amount / self.contracts).quantize(Decimal("0.0001"))
 
 
-AGGREGATES = (func.count(Deal.id), func.sum(units(Deal.total_amount)), func.sum(units(Deal.technical_amount)))
+AGGREGATES = (func.count(Fact.deal_id), func.sum(Fact.total_units), func.sum(Fact.technical_units))
 
 
 def total(stats: StatsFilter) -> Row:
     count, amount, technical = db.session.execute(counted(select(*AGGREGATES), stats)).one()
     return Row(None, int(count or 0), to_wan(amount), to_wan(technical))
+
+
+def total_of(rows: list[Row]) -> Row:
+    """The total of a :func:`breakdown` (every counted contract has one value of each dimension: the rows add up)."""
+    zero = Decimal("0.0000")
+    return Row(None, sum(row.contracts for row in rows), sum((row.total_amount for row in rows), zero),
+               sum((row.technical_amount for row in rows), zero))
 
 
 def breakdown(stats: StatsFilter, dimension: str) -> list[Row]:

@@ -29,9 +29,10 @@ from ..deals.vocabularies import CONTRACT_FIELDS, CONTRACT_SUBTYPES, CONTRACT_TY
 from ..extensions import db
 from ..taxonomy import ORG_TYPES, REGIONS, label
 from ..web.messages import N_
-from .annual_report import REPORT_CATEGORIES, report_category, report_contracts
-from .contracts import BUYER, SELLER, to_wan, units
+from .annual_report import REPORT_CATEGORIES, report_contracts
+from .contracts import BUYER, SELLER, to_wan, units, with_parties
 from .filters import INSTITUTION_TYPES, SIDES, StatsFilter
+from .models import ContractFact as Fact
 from .tables import AMOUNT, ANNUAL_REPORT_TABLES, PERCENT, Table, build
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -171,12 +172,13 @@ def contract_rows(stats: StatsFilter) -> Iterator[list]:
     """One row per contract the annual report counts (signed in the period, sold by a university or institute, the
     other filters), oldest first, read ``YIELD_PER`` at a time; amounts as Decimal 万元."""
     received = select(func.coalesce(func.sum(units(DealPayment.amount)), 0)).where(
-        DealPayment.deal_id == Deal.id, DealPayment.received_on >= stats.start,
-        DealPayment.received_on < stats.end).correlate(Deal).scalar_subquery()
+        DealPayment.deal_id == Fact.deal_id, DealPayment.received_on >= stats.start,
+        DealPayment.received_on < stats.end).correlate(Fact).scalar_subquery()
     statement = report_contracts(select(
-        Deal.registration_number, Deal.name, report_category(), Deal.contract_type, Deal.contract_subtype,
-        SELLER.c.name, SELLER.c.region, BUYER.c.name, BUYER.c.region, Deal.technical_field, Deal.signed_on,
-        units(Deal.total_amount), units(Deal.technical_amount), received), stats).order_by(Deal.signed_on, Deal.id)
+        Deal.registration_number, Deal.name, Fact.category, Fact.contract_type, Deal.contract_subtype,
+        SELLER.c.name, SELLER.c.region, BUYER.c.name, BUYER.c.region, Fact.technical_field, Fact.signed_on,
+        Fact.total_units, Fact.technical_units, received), stats)
+    statement = with_parties(statement.join(Deal, Deal.id == Fact.deal_id)).order_by(Fact.signed_on, Fact.deal_id)
     categories = {code: label(REPORT_CATEGORIES, code) for code in REPORT_CATEGORIES}
     types = {code: label(CONTRACT_TYPES, code) for code in CONTRACT_TYPES}
     subtypes = {(kind, code): label(subs, code) for kind, subs in CONTRACT_SUBTYPES.items() for code in subs}

@@ -64,11 +64,12 @@ def contract_table(stats: StatsFilter, dimension: str) -> Table:
     title, chart = CONTRACT_TABLES[dimension]
     table = Table(f"contracts_by_{dimension}", title, CONTRACTS_DEFINITION, CONTRACT_COLUMNS, chart=chart,
                   public=dimension in ("contract_type", "technical_field", "year", "flow", "outflow_region"))
-    for row in contracts.breakdown(stats, dimension):
+    rows = contracts.breakdown(stats, dimension)
+    for row in rows:
         table.keys.append(row.key)
         table.rows.append([_row_label(dimension, row.key), row.contracts, row.total_amount, row.technical_amount,
                            row.average_amount])
-    total = contracts.total(stats)
+    total = contracts.total_of(rows)
     table.total = [N_("合计"), total.contracts, total.total_amount, total.technical_amount, total.average_amount]
     return table
 
@@ -101,17 +102,18 @@ REPORT_DEFINITION = N_("按《中国科技成果转化年度报告（高等院�
 
 
 def report_category_table(stats: StatsFilter, part: str) -> Table:
-    report = annual_report.part_report(stats.with_(institution_type=None), part)
+    rows = annual_report.categories(stats.with_(institution_type=None), part)
     columns = [Column("label", N_("合同类型"), TEXT), Column("contracts", N_("合同数"), COUNT),
                Column("total_amount", N_("合同金额（万元）"), AMOUNT),
                Column("average_amount", N_("平均合同金额（万元）"), AMOUNT)]
     table = Table(f"annual_report_{part}", annual_report.PARTS[part][0], REPORT_DEFINITION, columns,
                   chart="bar" if part == "all" else None)
-    for row in report.categories:
+    for row in rows:
         table.keys.append(row.key)
         table.rows.append([label(annual_report.REPORT_CATEGORIES, row.key), row.contracts, row.total_amount,
                            row.average_amount])
-    table.total = [N_("合计"), report.total.contracts, report.total.total_amount, report.total.average_amount]
+    total = contracts.total_of(rows)
+    table.total = [N_("合计"), total.contracts, total.total_amount, total.average_amount]
     return table
 
 
@@ -119,7 +121,7 @@ def report_summary_table(stats: StatsFilter) -> Table:
     columns = [Column("label", N_("指标"), TEXT)] + [Column(part, labels[0], AMOUNT)
                                                     for part, labels in annual_report.PARTS.items()]
     table = Table("annual_report_summary", N_("到账、奖励与合同规模"), REPORT_DEFINITION, columns)
-    reports = [annual_report.part_report(stats.with_(institution_type=None), part) for part in annual_report.PARTS]
+    reports = list(annual_report.annual_report(stats, with_ranking=False).values())
 
     def add(key: str, title: str, value: Callable, kind: str = AMOUNT) -> None:
         table.keys.append(key)
