@@ -1,5 +1,5 @@
 """What the bulk importers (achievements, technology contracts) share in reading their files: the formats and the
-format a file name suggests, the error shown when a file cannot be read, JSON Lines records, the rows of an XLSX
+format of a file, the error shown when a file cannot be read, JSON Lines records, the rows of an XLSX
 workbook's first worksheet and a cheap count of the records for a progress bar.
 
 Readers yield ``(row_number, record)`` pairs, the row number being what a person sees in the file (the line number in
@@ -19,12 +19,19 @@ class FormatError(ValueError):
     """The file cannot be read as its format (the message is shown to the user)."""
 
 
-def format_of(filename: str | Path | None) -> str | None:
-    """The format a file name's extension suggests (``.json`` and ``.ndjson`` are JSON Lines), or None."""
+def detect_format(filename: str | Path | None, explicit: str | None = None, *, unknown: str) -> str:
+    """The format named by ``explicit``, else the one the file name's extension suggests (``.json`` and ``.ndjson``
+    are JSON Lines); :class:`FormatError` with the message ``unknown`` when it suggests none."""
+    if explicit:
+        if explicit not in FORMATS:
+            raise FormatError(f"不支持的格式：{explicit}（可选 jsonl、csv、xlsx）")
+        return explicit
     suffix = Path(filename or "").suffix.lower().lstrip(".")
     if suffix in ("jsonl", "ndjson", "json"):
         return "jsonl"
-    return suffix if suffix in FORMATS else None
+    if suffix in FORMATS:
+        return suffix
+    raise FormatError(unknown)
 
 
 def read_jsonl(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, dict]]:

@@ -19,8 +19,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ..bulk_files import FORMATS, FormatError, first_sheet_rows, format_of, read_jsonl
-from ..bulk_files import count_records  # noqa: F401  (the CLI imports it from here)
+from .. import bulk_files
+from ..bulk_files import FormatError, first_sheet_rows, read_jsonl
+from ..bulk_files import FORMATS, count_records  # noqa: F401  (the CLI reads them from here)
 
 LIST_FIELDS = frozenset({"keywords", "industries", "transfer_modes", "patent_numbers", "patent_ids"})
 LIST_SEPARATORS = [re.compile(r"[;；]"), re.compile(r"\|"), re.compile(r"[,，、]")]
@@ -30,14 +31,8 @@ LIST_JOINER = ";"
 
 def detect_format(path: str | Path, explicit: str | None = None) -> str:
     """The format named by ``explicit``, else the one the file extension suggests."""
-    if explicit:
-        if explicit not in FORMATS:
-            raise FormatError(f"不支持的格式：{explicit}（可选 jsonl、csv、xlsx）")
-        return explicit
-    fmt = format_of(path)
-    if fmt:
-        return fmt
-    raise FormatError(f"无法从文件名判断格式：{Path(path).name}，请用 --format 指定 jsonl、csv 或 xlsx")
+    return bulk_files.detect_format(
+        path, explicit, unknown=f"无法从文件名判断格式：{Path(path).name}，请用 --format 指定 jsonl、csv 或 xlsx")
 
 
 def split_list(value) -> list:

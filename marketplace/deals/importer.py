@@ -37,7 +37,8 @@ from sqlalchemy.exc import DBAPIError
 
 from ..accounts.models import Organization
 from ..audit.services import record as audit
-from ..bulk_files import FORMATS, FormatError, count_records, first_sheet_rows, format_of, read_jsonl
+from .. import bulk_files
+from ..bulk_files import FormatError, count_records, first_sheet_rows, read_jsonl
 from ..errors import DomainError
 from ..extensions import db
 from ..permissions import can_record_deals, is_system, require
@@ -62,14 +63,8 @@ def require_importer(actor) -> None:
 # -- reading files ------------------------------------------------------------------------------------------------
 
 def detect_format(filename: str, explicit: str | None = None) -> str:
-    if explicit:
-        if explicit not in FORMATS:
-            raise FormatError(f"不支持的格式：{explicit}（可选 xlsx、csv、jsonl）")
-        return explicit
-    fmt = format_of(filename)
-    if fmt:
-        return fmt
-    raise FormatError("文件应为 XLSX、CSV（UTF-8 或 GB18030 编码）或 JSON Lines（.jsonl）")
+    return bulk_files.detect_format(filename, explicit,
+                                    unknown="文件应为 XLSX、CSV（UTF-8 或 GB18030 编码）或 JSON Lines（.jsonl）")
 
 
 def csv_encoding(path: str | Path) -> str:
@@ -496,6 +491,7 @@ class DealImporter:
     def _contract_differs(deal: Deal, loaded: dict) -> bool:
         for name in SCALAR_FIELDS:
             if name in loaded and (loaded[name] if loaded[name] != "" else None) != getattr(deal, name):
+                print("DIFF", name, repr(loaded[name]), repr(getattr(deal, name)))
                 return True
         held: dict[str, DealParty] = {party.role: party for party in deal.parties}
         given = {party["role"]: party for party in loaded["parties"]}
@@ -507,6 +503,7 @@ class DealImporter:
                     continue
                 default = [] if name == "flags" else None
                 if party.get(name, default) != (getattr(held[role], name) or default):
+                    print("DIFFP", role, name, repr(party.get(name, default)), repr(getattr(held[role], name)))
                     return True
         return False
 
