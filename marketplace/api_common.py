@@ -16,13 +16,12 @@ from functools import wraps
 from http import HTTPStatus
 
 from flask import current_app, request
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, missing
 
 from .errors import DomainError, PermissionDenied, ValidationFailed
-from .extensions import db, limiter
+from .extensions import db, limiter, user_rate_key
 from .unit_of_work import commit  # noqa: F401  (the API's views import it from here)
 from .pagination import Page, paginate_select
 from .validation import InputSchema, Int
@@ -230,18 +229,12 @@ def etag(record) -> dict:
 
 # -- rate limits ----------------------------------------------------------------------------------------------------
 
-def _rate_key() -> str:
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return get_remote_address() or "anonymous"
-
-
 def _write_limit() -> str:
     return current_app.config.get("API_WRITE_RATE_LIMIT", "120 per minute")
 
 
 # One bucket for every API write of a user (or an IP for anonymous calls).
-_write_bucket = limiter.shared_limit(_write_limit, scope="api-write", key_func=_rate_key)
+_write_bucket = limiter.shared_limit(_write_limit, scope="api-write", key_func=user_rate_key)
 
 
 def write_limit(view):

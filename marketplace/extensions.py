@@ -2,7 +2,7 @@
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -31,3 +31,10 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 api = Api()
+
+
+def user_rate_key() -> str:
+    """The rate-limit bucket of a request: its logged-in user's, else its IP address's."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address() or "anonymous"

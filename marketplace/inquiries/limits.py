@@ -4,16 +4,8 @@ Beyond them a request answers 429."""
 from __future__ import annotations
 
 from flask import current_app
-from flask_limiter.util import get_remote_address
-from flask_login import current_user
 
-from ..extensions import limiter
-
-
-def _user_key() -> str:
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return get_remote_address() or "anonymous"
+from ..extensions import limiter, user_rate_key
 
 
 def _send_limit() -> str:
@@ -25,6 +17,6 @@ def _message_limit() -> str:
 
 
 #: Sending an inquiry (POST only: the form itself is not limited).
-send_limit = limiter.shared_limit(_send_limit, scope="inquiry-send", key_func=_user_key, methods=["POST"])
+send_limit = limiter.shared_limit(_send_limit, scope="inquiry-send", key_func=user_rate_key, methods=["POST"])
 #: Posting a message in a thread.
-message_limit = limiter.shared_limit(_message_limit, scope="inquiry-message", key_func=_user_key, methods=["POST"])
+message_limit = limiter.shared_limit(_message_limit, scope="inquiry-message", key_func=user_rate_key, methods=["POST"])
