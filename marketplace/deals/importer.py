@@ -491,7 +491,6 @@ class DealImporter:
     def _contract_differs(deal: Deal, loaded: dict) -> bool:
         for name in SCALAR_FIELDS:
             if name in loaded and (loaded[name] if loaded[name] != "" else None) != getattr(deal, name):
-                print("DIFF", name, repr(loaded[name]), repr(getattr(deal, name)))
                 return True
         held: dict[str, DealParty] = {party.role: party for party in deal.parties}
         given = {party["role"]: party for party in loaded["parties"]}
@@ -503,7 +502,6 @@ class DealImporter:
                     continue
                 default = [] if name == "flags" else None
                 if party.get(name, default) != (getattr(held[role], name) or default):
-                    print("DIFFP", role, name, repr(party.get(name, default)), repr(getattr(held[role], name)))
                     return True
         return False
 
