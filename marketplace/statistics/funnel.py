@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 
 from ..accounts.models import Organization
 from ..achievements.models import Achievement
@@ -96,14 +96,16 @@ def _firsts(model, kind: str, link, stats: StatsFilter) -> dict[str, dict[int, t
     negotiated = select(model.id, model.published_at, func.min(Opportunity.negotiation_at)).join(
         Opportunity, column == model.id).where(*cohort, Opportunity.negotiation_at.is_not(None)).group_by(model.id)
     listing_column = link.c.achievement_id if model is Achievement else link.c.patent_id
-    linked = select(model.id, model.published_at, func.min(Deal.signed_on)).join(
+    registered_on = case((Deal.registration_status == RegistrationStatus.REGISTERED, Deal.signed_on))
+    linked = select(model.id, model.published_at, func.min(Deal.signed_on), func.min(registered_on)).join(
         link, listing_column == model.id).join(Deal, Deal.id == link.c.deal_id).where(
-        *cohort, Deal.registration_status != RegistrationStatus.REFUSED)
-    signed = linked.group_by(model.id)
-    registered = linked.where(Deal.registration_status == RegistrationStatus.REGISTERED).group_by(model.id)
-    result = {}
-    for stage, statement in (("inquired", inquired), ("signed", signed), ("registered", registered)):
-        result[stage] = {row[0]: (row[1], row[2]) for row in db.session.execute(statement)}
+        *cohort, Deal.registration_status != RegistrationStatus.REFUSED).group_by(model.id)
+    result = {"inquired": {row[0]: (row[1], row[2]) for row in db.session.execute(inquired)},
+              "signed": {}, "registered": {}}
+    for listing_id, published, signed, registered in db.session.execute(linked):  # both stages in one statement
+        result["signed"][listing_id] = (published, signed)
+        if registered is not None:
+            result["registered"][listing_id] = (published, registered)
     negotiation = {row[0]: (row[1], row[2]) for row in db.session.execute(answered)}
     for listing_id, (published, when) in ((row[0], (row[1], row[2])) for row in db.session.execute(negotiated)):
         if listing_id not in negotiation or when < negotiation[listing_id][1]:
