@@ -62,3 +62,4 @@ bench: setup
 	$(PY) bench/matching_quality.py
 	$(PY) bench/org_refresh.py
 	$(PY) bench/challenge_pages.py
+	$(PY) bench/conversion_stats.py
