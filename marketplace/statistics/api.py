@@ -16,7 +16,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from ..api_common import optional_user, problems, require_user
+from ..api_common import read_endpoint
 from . import access
 from .filters import FIRST_YEAR, StatsFilter
 from .schemas import StatsQuery, TableCatalogue, TableOut
@@ -60,8 +60,7 @@ def table_json(table: Table, stats: StatsFilter, as_of: datetime) -> dict:
 
 @blp.route("/statistics/tables")
 class Catalogue(MethodView):
-    @optional_user
-    @blp.response(200, TableCatalogue)
+    @read_endpoint(blp, TableCatalogue)
     def get(self):
         """统计表目录：每张表的编号、标题、口径说明、是否公开（公开统计中小于 3 份合同的组不显示）和建议的图表类型"""
         return {"items": catalogue()}
@@ -69,10 +68,7 @@ class Catalogue(MethodView):
 
 @blp.route(f"/statistics/tables/{TABLE_ID}")
 class StaffTable(MethodView):
-    @require_user
-    @blp.arguments(StatsQuery, location="query")
-    @problems(403, 404, 422)
-    @blp.response(200, TableOut)
+    @read_endpoint(blp, TableOut, query=StatsQuery, errors=(403, 404, 422), login=True)
     def get(self, args, table_id):
         """一张统计表的全部数据（技术经纪人和平台管理员）：按年份或年份范围、地区（卖方输出 / 买方吸纳）、技术领域、卖方机构或机构类型筛选；
         未知的表 404，其他用户 403，筛选条件有误 422（errors 指明参数）"""
@@ -82,10 +78,7 @@ class StaffTable(MethodView):
 
 @blp.route(f"/statistics/public/tables/{TABLE_ID}")
 class PublicTable(MethodView):
-    @optional_user
-    @blp.arguments(StatsQuery, location="query")
-    @problems(404, 422)
-    @blp.response(200, TableOut)
+    @read_endpoint(blp, TableOut, query=StatsQuery, errors=(404, 422))
     def get(self, args, table_id):
         """公开统计表（任何人）：只有目录中 public 为 true 的表；少于 3 份合同的组（以及可由合计反推出它们的组）的数值为 null；
         不能按单个机构筛选（422）"""
@@ -95,10 +88,7 @@ class PublicTable(MethodView):
 
 @blp.route(f"/statistics/institution/tables/{TABLE_ID}")
 class InstitutionTable(MethodView):
-    @require_user
-    @blp.arguments(StatsQuery, location="query")
-    @problems(403, 404, 422)
-    @blp.response(200, TableOut)
+    @read_endpoint(blp, TableOut, query=StatsQuery, errors=(403, 404, 422), login=True)
     def get(self, args, table_id):
         """本机构的统计表（机构成员）：合同、年度报告和转化漏斗各表，institution_id 固定为本机构；平台工作人员须用 institution_id
         指定机构。没有所属机构的用户 403"""
