@@ -91,7 +91,8 @@ def test_export_import_export_is_unchanged_and_reimport_changes_nothing(ctx, tmp
     again = import_file(SYSTEM, first)
     assert (again.created, again.updated, again.unchanged, again.skipped, again.failed) == (0, 0, 6, 0, 0)
     assert deal_count() == 6  # the row without 登记编号 or 外部编号 was matched on its contract, not duplicated
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deal.import")).all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "deal.import")
+                                .order_by(AuditEvent.id)).all()
     assert [e.details["created"] for e in events] == [6, 0] and events[1].details["unchanged"] == 6
 
 

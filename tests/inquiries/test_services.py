@@ -51,7 +51,8 @@ def test_send_opens_a_thread_with_the_holder_and_the_least_busy_broker(world, pe
         assert "长春洽谈企业" in note.title and note.link == f"/inquiries/{inquiry.id}"
         assert note.email_state == "queued"
     assert not [n for n in notified(world.ids["asker"]) if n.subject_id == inquiry.id]
-    event = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "inquiry.send")).scalars().first()
+    event = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "inquiry.send")
+                               .order_by(AuditEvent.id)).scalars().first()
     assert event.target_id == inquiry.id and event.actor_id == world.ids["asker"]
 
 
