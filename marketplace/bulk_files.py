@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .web.messages import N_
+
 FORMATS = ("jsonl", "csv", "xlsx")
 
 
@@ -46,7 +48,7 @@ def read_jsonl(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
             except json.JSONDecodeError as error:
                 yield number, {"_error": f"不是有效的 JSON：{error.msg}（第 {error.colno} 列）"}
                 continue
-            yield number, record if isinstance(record, dict) else {"_error": "每行应为一个 JSON 对象"}
+            yield number, record if isinstance(record, dict) else {"_error": N_("每行应为一个 JSON 对象")}
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from decimal import Decimal
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..validation import Choice, ChoiceList, Date, InputSchema, Text
+from ..web.messages import N_
 from .identifiers import is_valid_country, is_valid_credit_code, is_valid_region, is_valid_registration_number
 from .vocabularies import (CONTRACT_FIELDS, CONTRACT_IP_TYPES, CONTRACT_SUBTYPES, CONTRACT_TYPES, ENTERPRISE_SIZES,
                            PARTY_FLAGS, PARTY_NATURES, PARTY_ROLES, PAYMENT_METHODS, PLAN_SOURCES)
@@ -72,13 +73,13 @@ class PartyInput(InputSchema):
                 errors["credit_code"] = ["统一社会信用代码无效：应为 18 位，且最后一位校验码正确"]
             data["credit_code"] = code
         elif data.get("nature") != NATURAL_PERSON and country == CHINA and not partial:
-            errors["credit_code"] = ["请填写统一社会信用代码（自然人除外）"]
+            errors["credit_code"] = [N_("请填写统一社会信用代码（自然人除外）")]
         region = (data.get("region") or "").strip()
         if region:
             if not is_valid_region(region):
                 errors["region"] = ["行政区划代码无效：应为 6 位 GB/T 2260 代码"]
         elif country == CHINA and not partial:
-            errors["region"] = ["请填写行政区划代码"]
+            errors["region"] = [N_("请填写行政区划代码")]
         postcode = data.get("postcode")
         if postcode and not (len(postcode) == 6 and postcode.isdigit()):
             errors["postcode"] = ["邮政编码应为 6 位数字"]
@@ -105,11 +106,11 @@ class ContractInput(InputSchema):
     name = Text(required=True, max_length=200, min_length=2)
     contract_type = Choice(CONTRACT_TYPES, required=True, label="合同类别")
     contract_subtype = Text(required=True, max_length=30)
-    equity_investment = fields.Bool(load_default=False, error_messages={"invalid": "应为是或否"})
+    equity_investment = fields.Bool(load_default=False, error_messages={"invalid": N_("应为是或否")})
     total_amount = Money(required=True)
     technical_amount = Money(required=True)
     payment_method = Choice(PAYMENT_METHODS, required=True, label="支付方式")
-    related_party = fields.Bool(load_default=False, error_messages={"invalid": "应为是或否"})
+    related_party = fields.Bool(load_default=False, error_messages={"invalid": N_("应为是或否")})
     signed_on = Date(required=True)
     valid_from = Date()
     valid_to = Date()
@@ -121,7 +122,7 @@ class ContractInput(InputSchema):
     external_id = Text(max_length=64)
     notes = Text(max_length=4000)
     parties = fields.List(fields.Nested(PartyInput), required=True,
-                          error_messages={"required": "请填写合同双方", "invalid": "应为列表"})
+                          error_messages={"required": N_("请填写合同双方"), "invalid": "应为列表"})
 
     @validates_schema(skip_on_field_errors=False)
     def _rules(self, data, partial=None, **kwargs):
@@ -130,18 +131,18 @@ class ContractInput(InputSchema):
         if kind in CONTRACT_SUBTYPES and sub is not None and sub not in CONTRACT_SUBTYPES[kind]:
             errors["contract_subtype"] = [f"无效的合同子类：{sub}"]
         if data.get("equity_investment") and kind is not None and kind != "transfer":
-            errors["equity_investment"] = ["技术入股（作价投资）按技术转让合同登记，合同类别应为技术转让"]
+            errors["equity_investment"] = [N_("技术入股（作价投资）按技术转让合同登记，合同类别应为技术转让")]
         if data.get("payment_method") == "equity":
             if kind is not None and kind != "transfer":
-                errors["payment_method"] = ["作价入股的合同按技术转让合同登记，合同类别应为技术转让"]
+                errors["payment_method"] = [N_("作价入股的合同按技术转让合同登记，合同类别应为技术转让")]
             else:
                 data["equity_investment"] = True
         total, technical = data.get("total_amount"), data.get("technical_amount")
         if total is not None and technical is not None and technical > total:
-            errors["technical_amount"] = ["技术交易额不能超过合同成交额"]
+            errors["technical_amount"] = [N_("技术交易额不能超过合同成交额")]
         start, end = data.get("valid_from"), data.get("valid_to")
         if start is not None and end is not None and end < start:
-            errors["valid_to"] = ["合同有效期的结束日期不能早于开始日期"]
+            errors["valid_to"] = [N_("合同有效期的结束日期不能早于开始日期")]
         number = data.get("registration_number")
         if number and not is_valid_registration_number(number):
             errors["registration_number"] = ["合同登记编号应为 16 位数字"]
@@ -149,9 +150,9 @@ class ContractInput(InputSchema):
         if parties is not None:
             roles = [party.get("role") for party in parties]
             if roles.count("seller") != 1 or roles.count("buyer") != 1:
-                errors["parties"] = ["合同应有且只有一个卖方和一个买方"]
+                errors["parties"] = [N_("合同应有且只有一个卖方和一个买方")]
             elif roles.count("intermediary") and not (kind == "service" and sub == "intermediary"):
-                errors["parties"] = ["只有技术中介合同有中介方"]
+                errors["parties"] = [N_("只有技术中介合同有中介方")]
         if errors:
             raise ValidationError(errors)
 

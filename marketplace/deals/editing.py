@@ -12,6 +12,7 @@ from ..extensions import db
 from ..listing_edits import check_version
 from ..timeutil import utcnow
 from ..validation import Date, InputSchema, Text, load_or_raise
+from ..web.messages import N_
 from ..workflow.deals import DEAL
 from .contract_input import PARTY_FIELDS, SCALAR_FIELDS, ContractInput, apply_contract
 from .identifiers import is_valid_registration_number
@@ -57,7 +58,7 @@ def edit_deal(actor, deal: Deal, data: dict, expected_version: int | None = None
     check_version(deal, expected_version)
     for name in REGISTRATION_OWNED:
         if name in data and (data[name] or None) != getattr(deal, name):
-            raise labelled(ValidationFailed(errors={name: ["登记编号和外部编号不能在这里修改：登记编号在「登记」操作中填写"]}))
+            raise labelled(ValidationFailed(errors={name: [N_("登记编号和外部编号不能在这里修改：登记编号在「登记」操作中填写")]}))
     before = contract_data(deal)
     merged = {**before, **data} if partial else {**{name: None for name in OPTIONAL}, **data}
     for name in REGISTRATION_OWNED:
@@ -97,9 +98,9 @@ def register_deal(actor, deal: Deal, data: dict) -> Deal:
     if not is_valid_registration_number(number):
         errors["registration_number"] = ["合同登记编号应为 16 位数字"]
     if registered_on > date.today():
-        errors["registered_on"] = ["登记日期不能晚于今天"]
+        errors["registered_on"] = [N_("登记日期不能晚于今天")]
     elif registered_on < deal.signed_on:
-        errors["registered_on"] = ["登记日期不能早于合同签订日期"]
+        errors["registered_on"] = [N_("登记日期不能早于合同签订日期")]
     if errors:
         raise labelled(ValidationFailed(errors=errors))
     check_unique_numbers({"registration_number": number}, deal)
@@ -129,7 +130,7 @@ def _flag(value) -> bool:
         return True
     if value is None or (isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off", "n", "")):
         return False
-    raise labelled(ValidationFailed(errors={"consent": ["应为是或否"]}))
+    raise labelled(ValidationFailed(errors={"consent": [N_("应为是或否")]}))
 
 
 def consent_deal(actor, deal: Deal, data: dict | None = None) -> Deal:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..web.messages import N_
 from .labels import labelled
 from .models import IdempotencyKey
 
@@ -44,9 +45,9 @@ def _stored(user_id: int, scope: str, key: str) -> IdempotencyKey | None:
 def _replay(stored: IdempotencyKey, digest: str) -> int:
     if stored.fingerprint != digest:
         raise labelled(ValidationFailed(errors={HEADER: [
-            "该 Idempotency-Key 已用于另一个内容不同的请求；新的请求请使用新的 Idempotency-Key"]}))
+            N_("该 Idempotency-Key 已用于另一个内容不同的请求；新的请求请使用新的 Idempotency-Key")]}))
     if stored.record_id is None:
-        raise Conflict("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试")
+        raise Conflict(N_("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试"))
     return stored.record_id
 
 
@@ -69,5 +70,5 @@ def create_once(actor, scope: str, key: str, payload, create: Callable[[], objec
         db.session.rollback()
         stored = _stored(actor.id, scope, key)
         if stored is None:  # another uniqueness clash of the record itself
-            raise Conflict("与已有记录冲突（例如编号重复），请刷新后重试") from None
+            raise Conflict(N_("与已有记录冲突（例如编号重复），请刷新后重试")) from None
         return _replay(stored, digest), False

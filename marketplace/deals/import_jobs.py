@@ -20,6 +20,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..timeutil import utcnow
+from ..web.messages import N_
 from .importer import FormatError, ImportReport, count_rows, detect_format, import_file, require_importer
 
 INLINE_ROWS = 300
@@ -136,7 +137,7 @@ def run(token: str, actor) -> None:
     except Exception:
         db.session.rollback()
         current_app.logger.exception("deal import %s failed", token)
-        status.update(state="failed", message="导入中断：服务器内部错误，已保存的行不受影响，可重新导入同一文件")
+        status.update(state="failed", message=N_("导入中断：服务器内部错误，已保存的行不受影响，可重新导入同一文件"))
     else:
         status.update(state="done", done=report.rows, total=max(status["total"], report.rows),
                       report=report.to_dict())

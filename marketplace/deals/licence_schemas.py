@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 
 from ..workflow.deals import LICENCE
 from ..validation import Choice, Date, InputSchema, Int, Text
+from ..web.messages import N_
 from .contract_input import Money
 
 LICENCE_SCOPES: dict[str, tuple[str, str]] = {
@@ -23,8 +24,8 @@ class TakeLicenceInput(InputSchema):
     starts_on = Date(metadata={"description": "许可开始日期，默认今天，不能早于今天"})
     term_years = Int(1, MAX_TERM_YEARS, metadata={
         "description": "许可期限（年），默认且最长为声明的期限，且不超过专利到期日；至少 1 年"})
-    confirm = fields.Bool(load_default=False, truthy={True, "true", "1", "yes", "on"},
-                          falsy={False, "false", "0", "no", "off", ""}, error_messages={"invalid": "应为是或否"},
+    confirm = fields.Bool(load_default=False, allow_none=True, truthy={True, "true", "1", "yes", "on"},
+                          falsy={False, "false", "0", "no", "off", ""}, error_messages={"invalid": N_("应为是或否")},
                           metadata={"description": "确认接受声明的许可使用费条件，并以此作为向专利权人发出的书面通知；须为 true"})
     credit_code = Text(max_length=18, metadata={
         "description": "本机构的统一社会信用代码：机构资料中没有时必填（技术合同登记需要），保存到机构资料"})

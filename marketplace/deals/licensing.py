@@ -49,6 +49,7 @@ from ..patents.services import BLOCKING_SCOPES, licences_in_force, open_licence_
 from ..permissions import can_review, can_see_licence, can_see_listing, is_signed_in
 from ..timeutil import utcnow
 from ..validation import load_or_raise
+from ..web.messages import N_, tr
 from ..workflow.deals import LICENCE
 from .identifiers import is_valid_credit_code
 from .licence_schemas import RecordLicenceInput, TakeLicenceInput
@@ -59,27 +60,28 @@ from .vocabularies import FIELD_TO_CONTRACT_FIELD
 
 MAX_START_DELAY = 365  # days: a licence starts within a year of being taken
 
-NO_ORG = "请先加入一个机构再取得许可（许可由机构取得）"
-OWN_PATENT = "不能取得本机构专利的许可"
-NOT_PUBLISHED = "只有已发布的专利可以取得许可"
-NO_OPEN_LICENCE = "该专利没有生效中的开放许可声明，不能在线取得许可；可以向专利权人发起洽谈"
-SUSPENDED = "该专利目前不能依开放许可取得许可：{reasons}"
-PATENTEE_NO_CODE = ("专利权人「{name}」尚未在机构资料中填写统一社会信用代码（技术合同登记需要），暂不能在线取得许可。"
-                    "请联系专利权人完善机构资料后再办理")
-ALREADY = "本机构已取得该专利的许可（许可编号 {id}，有效期至 {ends_on}），无需重复办理：/licences/{id}"
-UNCONFIRMED = "请确认已阅读并接受许可使用费条件，并同意以此作为向专利权人发出的书面通知（专利法第五十一条）"
-TERMS_CHANGED = "专利权人已修改开放许可条件，请重新阅读并确认新的条件"
-START_PAST = "开始日期不能早于今天"
-START_LATE = f"开始日期应在 {MAX_START_DELAY} 天之内"
-BEYOND_DECLARED = "许可期限不能超过开放许可声明的 {n} 年"
-BEYOND_EXPIRY = "许可期限不能超过专利到期日 {expiry}（自开始日期起最多 {n} 年）"
-TOO_SHORT = "专利将于 {expiry} 到期，自开始日期起剩余保护期不足 1 年，不能取得许可"
-CODE_NEEDED = "请填写本机构的统一社会信用代码（技术合同登记需要，将保存到机构资料）"
-CODE_INVALID = "统一社会信用代码无效：应为 18 位，且最后一位校验码正确"
-DURING_OPEN_LICENCE = ("该专利的开放许可声明有效，声明期间不能授予独占或排他许可（专利法第五十一条）；"
-                       "如需授予，请先撤回开放许可声明")
-BLOCKED_BY = "该专利有生效中的{scope}（被许可人：{licensee}，至 {ends_on}），期间不能再授予其他许可"
-ENDS_PASSED = "该许可已期满，只需登记仍在有效期内的许可"
+NO_ORG = N_("请先加入一个机构再取得许可（许可由机构取得）")
+OWN_PATENT = N_("不能取得本机构专利的许可")
+NOT_PUBLISHED = N_("只有已发布的专利可以取得许可")
+NO_OPEN_LICENCE = N_("该专利没有生效中的开放许可声明，不能在线取得许可；可以向专利权人发起洽谈")
+SUSPENDED = N_("该专利目前不能依开放许可取得许可：%(reasons)s")
+PATENTEE_NO_CODE = N_("专利权人「%(name)s」尚未在机构资料中填写统一社会信用代码（技术合同登记需要），暂不能在线取得许可。"
+                      "请联系专利权人完善机构资料后再办理")
+ALREADY = N_("本机构已取得该专利的许可（许可编号 %(id)s，有效期至 %(ends_on)s），无需重复办理：/licences/%(id)s")
+UNCONFIRMED = N_("请确认已阅读并接受许可使用费条件，并同意以此作为向专利权人发出的书面通知（专利法第五十一条）")
+TERMS_CHANGED = N_("专利权人已修改开放许可条件，请重新阅读并确认新的条件")
+START_PAST = N_("开始日期不能早于今天")
+START_LATE = f"开始日期应在 {MAX_START_DELAY} 天之内"  # in the catalogue as 开始日期应在 %(n0)s 天之内
+BEYOND_DECLARED = N_("许可期限不能超过开放许可声明的 %(n)s 年")
+BEYOND_EXPIRY = N_("许可期限不能超过专利到期日 %(expiry)s（自开始日期起最多 %(n)s 年）")
+TOO_SHORT = N_("专利将于 %(expiry)s 到期，自开始日期起剩余保护期不足 1 年，不能取得许可")
+CODE_NEEDED = N_("请填写本机构的统一社会信用代码（技术合同登记需要，将保存到机构资料）")
+CODE_INVALID = "统一社会信用代码无效：应为 18 位，且最后一位校验码正确"  # in the catalogue with %(n0)s
+DURING_OPEN_LICENCE = N_("该专利的开放许可声明有效，声明期间不能授予独占或排他许可（专利法第五十一条）；"
+                         "如需授予，请先撤回开放许可声明")
+BLOCKED_BY = N_("该专利有生效中的%(scope)s（被许可人：%(licensee)s，至 %(ends_on)s），期间不能再授予其他许可")
+ENDS_PASSED = N_("该许可已期满，只需登记仍在有效期内的许可")
+BEYOND_PATENT_EXPIRY = N_("许可期限不能超过专利到期日 %(expiry)s")
 
 #: IPC section → the national 技术领域 of the contract (the section's main subject)
 IPC_SECTIONS = {
@@ -183,12 +185,12 @@ def require_takeable(actor, patent: Patent) -> None:
         raise StateConflict(NO_OPEN_LICENCE)
     reasons = open_licence_obstacles(patent)
     if reasons:
-        raise StateConflict(SUSPENDED.format(reasons="；".join(reasons)))
+        raise StateConflict(tr(SUSPENDED, reasons=tr(N_("；")).join(tr(reason) for reason in reasons)))
     if not patent.organization.credit_code:
-        raise StateConflict(PATENTEE_NO_CODE.format(name=patent.organization.name))
+        raise StateConflict(tr(PATENTEE_NO_CODE, name=patent.organization.name))
     held = held_licence(actor.org_id, patent)
     if held is not None:
-        raise Conflict(ALREADY.format(id=held.id, ends_on=held.ends_on.isoformat()))
+        raise Conflict(tr(ALREADY, id=held.id, ends_on=held.ends_on.isoformat()))
 
 
 def held_licence(org_id: int | None, patent: Patent) -> PatentLicence | None:
@@ -220,14 +222,14 @@ def _term(patent: Patent, values: dict) -> tuple[date, int, date]:
         raise ValidationFailed(errors={"starts_on": [START_LATE]})
     longest = longest_term(patent, starts_on)
     if longest < 1:
-        raise ValidationFailed(errors={"term_years": [TOO_SHORT.format(expiry=patent.expiry_date.isoformat())]})
+        raise ValidationFailed(errors={"term_years": [tr(TOO_SHORT, expiry=patent.expiry_date.isoformat())]})
     years = values.get("term_years") or longest
     declared = patent.open_licence.term_years
     if years > declared:
-        raise ValidationFailed(errors={"term_years": [BEYOND_DECLARED.format(n=declared)]})
+        raise ValidationFailed(errors={"term_years": [tr(BEYOND_DECLARED, n=declared)]})
     if years > longest:
-        raise ValidationFailed(errors={"term_years": [BEYOND_EXPIRY.format(expiry=patent.expiry_date.isoformat(),
-                                                                           n=longest)]})
+        raise ValidationFailed(errors={"term_years": [tr(BEYOND_EXPIRY, expiry=patent.expiry_date.isoformat(),
+                                                                      n=longest)]})
     return starts_on, years, end_of_term(starts_on, years)
 
 
@@ -311,14 +313,14 @@ def record_licence(actor, patent: Patent, data: dict) -> PatentLicence:
     if values["scope"] in BLOCKING_SCOPES and patent.has_open_licence:
         raise ValidationFailed(errors={"scope": [DURING_OPEN_LICENCE]})
     for blocking in licences_in_force(patent, BLOCKING_SCOPES):
-        raise ValidationFailed(errors={"scope": [BLOCKED_BY.format(
-            scope=BLOCKING_SCOPES[blocking.scope], licensee=blocking.licensee_name,
+        raise ValidationFailed(errors={"scope": [tr(
+            BLOCKED_BY, scope=tr(BLOCKING_SCOPES[blocking.scope]), licensee=blocking.licensee_name,
             ends_on=blocking.ends_on.isoformat())]})
     ends_on = end_of_term(values["starts_on"], values["term_years"])
     if ends_on < date.today():
         raise ValidationFailed(errors={"term_years": [ENDS_PASSED]})
     if patent.expiry_date is not None and ends_on > patent.expiry_date:
-        raise ValidationFailed(errors={"term_years": [f"许可期限不能超过专利到期日 {patent.expiry_date.isoformat()}"]})
+        raise ValidationFailed(errors={"term_years": [tr(BEYOND_PATENT_EXPIRY, expiry=patent.expiry_date.isoformat())]})
     licence = PatentLicence(
         patent=patent, licensee_name=values["licensee_name"], scope=values["scope"], via_open_licence=False,
         fee_terms=values.get("fee_terms") or "", annual_fee=values.get("annual_fee"), starts_on=values["starts_on"],

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from ..api_common import PageArgs
 from ..validation import Amount, Choice, InputSchema, Int, Text
+from ..web.messages import N_
 from ..workflow.deals import OPPORTUNITY_LABELS
 from .vocabularies import OPPORTUNITY_SOURCES
 
@@ -51,7 +52,7 @@ class MoveInput(InputSchema):
 
 
 class OpportunityArgs(PageArgs):
-    scope = fields.Str(load_default="mine", validate=validate.OneOf(SCOPES, error="范围应为 mine、unassigned 或 all"),
+    scope = fields.Str(load_default="mine", validate=validate.OneOf(SCOPES, error=N_("范围应为 mine、unassigned 或 all")),
                        metadata={"description": "mine：归属我的（默认）；unassigned：未归属的线索；all：全部"})
     stage = Choice(OPPORTUNITY_LABELS, label="阶段")
     source = Choice(OPPORTUNITY_SOURCES, label="来源")

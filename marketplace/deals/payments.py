@@ -13,6 +13,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import is_system
 from ..validation import load_or_raise
+from ..web.messages import N_
 from ..workflow.deals import DEAL
 from .contract_input import PaymentInput, RewardInput
 from .labels import labelled
@@ -36,9 +37,9 @@ def add_payment(actor, deal: Deal, data: dict) -> DealPayment:
     values = _load(PaymentInput(), data)
     errors = {}
     if values["received_on"] > date.today():
-        errors["received_on"] = ["到账日期不能晚于今天"]
+        errors["received_on"] = [N_("到账日期不能晚于今天")]
     if values["amount"] <= 0:
-        errors["amount"] = ["到账金额应大于 0"]
+        errors["amount"] = [N_("到账金额应大于 0")]
     if errors:
         raise labelled(ValidationFailed(errors=errors))
     payment = DealPayment(received_on=values["received_on"], amount=values["amount"], note=values.get("note") or None)
@@ -67,7 +68,7 @@ def add_reward(actor, deal: Deal, data: dict) -> DealReward:
     values = _load(RewardInput(), data)
     awarded_on = values.get("awarded_on")
     if awarded_on is not None and awarded_on > date.today():
-        raise labelled(ValidationFailed(errors={"awarded_on": ["奖励日期不能晚于今天"]}))
+        raise labelled(ValidationFailed(errors={"awarded_on": [N_("奖励日期不能晚于今天")]}))
     reward = DealReward(form=values["form"], amount=values["amount"], persons=values["persons"], awarded_on=awarded_on)
     deal.rewards.append(reward)
     db.session.flush()

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
@@ -18,7 +16,7 @@ from ..extensions import db
 from ..listing_edits import check_version
 from ..permissions import can_see_opportunity, is_platform_admin, is_system
 from ..validation import load_or_raise
-from ..web.messages import N_
+from ..web.messages import N_, tr
 from ..workflow.deals import DEAL, OPPORTUNITY, _deal_registered, _has_deal
 from .opportunity_input import OpportunityEdit
 from .models import Opportunity, OpportunityStage
@@ -85,12 +83,6 @@ def take(actor, opportunity, expected_version: int | None = None) -> Opportunity
     return opportunity
 
 
-def _tr(text: str, **values) -> str:
-    if has_request_context():
-        return gettext(text, **values)
-    return text % values if values else text
-
-
 def _refusal(actor, opportunity, name: str) -> str | None:
     """The specific 409 of a stage move whose condition on the contract fails (after visibility and permission)."""
     transition = OPPORTUNITY.transition(name)
@@ -99,11 +91,11 @@ def _refusal(actor, opportunity, name: str) -> str | None:
     if str(opportunity.stage) not in transition.source:
         return None
     if name == "sign" and not _has_deal(opportunity):
-        return _tr(SIGN_NEEDS_DEAL)
+        return tr(SIGN_NEEDS_DEAL)
     if name == "register" and not _deal_registered(opportunity):
         if opportunity.deal is None:
-            return _tr(SIGN_NEEDS_DEAL)
-        return _tr(REGISTER_NEEDS_REGISTRATION, status=DEAL.state_label(opportunity.deal.registration_status))
+            return tr(SIGN_NEEDS_DEAL)
+        return tr(REGISTER_NEEDS_REGISTRATION, status=DEAL.state_label(opportunity.deal.registration_status))
     return None
 
 
@@ -198,7 +190,7 @@ def filtered(actor, *, scope: str = "mine", broker_id: int | None = None, agency
     elif scope == "unassigned":
         query = query.where(Opportunity.broker_id.is_(None))
     elif scope != "all":
-        raise ValidationFailed(errors={"scope": ["范围应为 mine、unassigned 或 all"]})
+        raise ValidationFailed(errors={"scope": [N_("范围应为 mine、unassigned 或 all")]})
     if agency_id is not None:
         query = query.where(Opportunity.agency_org_id == agency_id)
     if source:

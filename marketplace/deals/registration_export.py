@@ -19,20 +19,21 @@ from ..errors import NotFound
 from ..extensions import db
 from ..permissions import can_record_deals, can_see_deal, require
 from ..validation import Choice, InputSchema, load_or_raise
+from ..web.messages import N_
 from .models import Deal
 from .registration_form import COLUMNS, HEADERS, KEYS, cell_value, deal_values, json_value
 from .vocabularies import CONTRACT_TYPES, REGISTRATION_STATUSES
 
 CHUNK = 500
 SHEET_TITLE = "技术合同登记"
-STAFF_ONLY = "只有技术经纪人或平台管理员可以批量导出合同"
+STAFF_ONLY = N_("只有技术经纪人或平台管理员可以批量导出合同")
 MAX_IDS = 1000
 
 
 class _Ids(fields.Field):
     """``1,2,3`` (or a list) → a list of positive ints."""
 
-    default_error_messages = {"invalid": "应为以逗号分隔的合同编号，例如 1,2,3"}
+    default_error_messages = {"invalid": N_("应为以逗号分隔的合同编号，例如 1,2,3")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         parts = value if isinstance(value, list) else str(value).replace("，", ",").split(",")
@@ -51,7 +52,7 @@ class BatchFilters(InputSchema):
     ids = _Ids(validate=validate.Length(max=MAX_IDS, error=f"一次最多导出 {MAX_IDS} 个指定编号的合同"),
                metadata={"description": "合同编号，以逗号分隔"})
     year = fields.Int(strict=False, validate=validate.Range(min=1980, max=2100, error="年份应在 1980 到 2100 之间"),
-                      error_messages={"invalid": "年份应为整数"}, metadata={"description": "签订年份"})
+                      error_messages={"invalid": N_("年份应为整数")}, metadata={"description": "签订年份"})
     contract_type = Choice(CONTRACT_TYPES, label="合同类别")
     registration_status = Choice(REGISTRATION_STATUSES, label="登记状态")
 

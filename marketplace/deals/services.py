@@ -11,6 +11,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import can_record_deals, can_see_deal, is_system, require
 from ..validation import InputSchema, Int, load_or_raise
+from ..web.messages import N_, tr
 from ..workflow.deals import OPPORTUNITY
 from .contract_input import ContractInput, apply_contract
 from .identifiers import CHINA
@@ -55,8 +56,8 @@ def check_unique_numbers(loaded: dict, deal: Deal | None = None) -> None:
     """合同登记编号 and an imported record's external id are unique across contracts: a 422 naming the contract
     that holds it (the database's unique constraints catch a race: 409)."""
     errors = {}
-    for name, message in (("registration_number", "该合同登记编号已用于合同「%s」"),
-                          ("external_id", "该外部编号已用于合同「%s」")):
+    for name, message in (("registration_number", N_("该合同登记编号已用于合同「%(name)s」")),
+                          ("external_id", N_("该外部编号已用于合同「%(name)s」"))):
         value = loaded.get(name)
         if not value:
             continue
@@ -65,7 +66,7 @@ def check_unique_numbers(loaded: dict, deal: Deal | None = None) -> None:
             query = query.where(Deal.id != deal.id)
         holder = db.session.execute(query.limit(1)).scalar_one_or_none()
         if holder is not None:
-            errors[name] = [message % holder]
+            errors[name] = [tr(message, name=holder)]
     if errors:
         raise labelled(ValidationFailed(errors=errors))
 
@@ -109,8 +110,8 @@ def _id(**kw) -> fields.Int:
 
 
 def _ids(description: str) -> fields.List:
-    return fields.List(fields.Int(strict=False, validate=validate.Range(min=1, max=MAX_ID, error="无效的编号"),
-                                  error_messages={"invalid": "应为整数编号"}),
+    return fields.List(fields.Int(strict=False, validate=validate.Range(min=1, max=MAX_ID, error=N_("无效的编号")),
+                                  error_messages={"invalid": N_("应为整数编号")}),
                        load_default=list, validate=validate.Length(max=MAX_LINKS, error=f"最多 {MAX_LINKS} 项"),
                        error_messages={"invalid": "应为列表"}, metadata={"description": description})
 
@@ -152,12 +153,12 @@ def resolve_links(data: dict) -> dict:
         if name.endswith("_ids"):
             records = [db.session.get(model, record_id) for record_id in dict.fromkeys(value or [])]
             if any(record is None for record in records):
-                errors[name] = ["编号不存在"]
+                errors[name] = [N_("编号不存在")]
             found[name[:-4] + "s"] = [record for record in records if record is not None]
         else:
             record = db.session.get(model, value) if value else None
             if value and record is None:
-                errors[name] = ["编号不存在"]
+                errors[name] = [N_("编号不存在")]
             found[name[:-3]] = record
     if errors:
         raise labelled(ValidationFailed(errors=errors))

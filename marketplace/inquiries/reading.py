@@ -10,6 +10,7 @@ from marshmallow import fields
 from ..pagination import PER_PAGE, Page
 from ..reading import Filter, ListSpec, ReadArgs, Sort
 from ..validation import Choice
+from ..web.messages import N_
 from ..workflow.deals import INQUIRY_LABELS
 from .models import SUBJECT_KINDS, Inquiry
 from .overdue import overdue_condition
@@ -23,7 +24,7 @@ INQUIRIES = ListSpec(
         Filter("subject_kind", Choice(SUBJECT_KINDS, label="洽谈对象类型"), lambda v: Inquiry.subject_kind == v,
                "洽谈对象：achievement 科技成果 / patent 专利 / demand 技术需求 / challenge 揭榜挂帅榜单"),
         Filter("overdue", fields.Bool(truthy={"1", "true", "yes"}, falsy={"0", "false", "no"}, allow_none=True,
-                                      error_messages={"invalid": "应为 1 或 0"}),
+                                      error_messages={"invalid": N_("应为 1 或 0")}),
                lambda flag: overdue_condition() if flag else ~overdue_condition(),
                "1 = 只看超时未回复的洽谈，0 = 只看其他"),
     ],

@@ -21,19 +21,27 @@ from ..extensions import db
 from ..listings import PUBLISHED
 from ..permissions import can_send_inquiry, in_inquiry_thread, is_member_of
 from ..validation import load_or_raise
+from ..web.messages import N_, tr
 from ..workflow.deals import INQUIRY, LIVE
 from . import notifications
 from .models import SUBJECT_KINDS, Inquiry, InquiryMessage, InquiryStatus
 from .schemas import DeclineInput, InquiryInput, MessageInput
 
-NOUNS = {"achievement": "成果", "patent": "专利", "demand": "需求", "challenge": "榜单"}
+#: the refusals that name the kind of listing, one message per kind (numbers are placeholders: see translate_message)
+OWN_LISTING = {"achievement": N_("不能就本机构发布的成果发起洽谈"), "patent": N_("不能就本机构发布的专利发起洽谈"),
+               "demand": N_("不能就本机构发布的需求发起洽谈"), "challenge": N_("不能就本机构发布的榜单发起洽谈")}
+ALREADY_ASKED = {
+    "achievement": N_("本机构已就该成果发起洽谈且尚未结束，请在原洽谈中继续沟通：/inquiries/%(n0)s"),
+    "patent": N_("本机构已就该专利发起洽谈且尚未结束，请在原洽谈中继续沟通：/inquiries/%(n0)s"),
+    "demand": N_("本机构已就该需求发起洽谈且尚未结束，请在原洽谈中继续沟通：/inquiries/%(n0)s"),
+    "challenge": N_("本机构已就该榜单发起洽谈且尚未结束，请在原洽谈中继续沟通：/inquiries/%(n0)s")}
 
 
 class DuplicateInquiry(Conflict):
     """The asking organisation already has an open inquiry about this listing (``existing_id``)."""
 
-    def __init__(self, existing_id: int, noun: str):
-        super().__init__(f"本机构已就该{noun}发起洽谈且尚未结束，请在原洽谈中继续沟通：/inquiries/{existing_id}",
+    def __init__(self, existing_id: int, kind: str):
+        super().__init__(ALREADY_ASKED[kind] % {"n0": existing_id},
                          errors={"subject_id": [f"已有进行中的洽谈（编号 {existing_id}）"]})
         self.existing_id = existing_id
 
@@ -87,14 +95,14 @@ def send_inquiry(actor, data: dict, files: Iterable[tuple] = ()) -> Inquiry:
     fewest inquiries going on. The caller commits."""
     values = load_or_raise(InquiryInput(), data or {})
     if not can_send_inquiry(actor):
-        raise PermissionDenied("请先加入一个机构再发起洽谈")
+        raise PermissionDenied(N_("请先加入一个机构再发起洽谈"))
     kind, subject_id = values["subject_kind"], values["subject_id"]
     subject = subject_of(kind, subject_id)
     if subject.org_id == actor.org_id:
-        raise PermissionDenied(f"不能就本机构发布的{NOUNS[kind]}发起洽谈")
+        raise PermissionDenied(OWN_LISTING[kind])
     existing = open_inquiry_about(actor.org_id, kind, subject_id)
     if existing is not None:
-        raise DuplicateInquiry(existing.id, NOUNS[kind])
+        raise DuplicateInquiry(existing.id, kind)
     broker = responsible_broker()
     inquiry = Inquiry(subject_kind=kind, subject_id=subject_id, subject_title=subject.title[:200],
                       asker_org_id=actor.org_id, asker_id=actor.id, holder_org_id=subject.org_id,
@@ -152,7 +160,7 @@ def apply_action(actor, inquiry: Inquiry, name: str, params: dict | None = None)
         return decline_inquiry(actor, inquiry, params.get("reason_code"), params.get("note"))
     if name == "close":
         return close_inquiry(actor, inquiry)
-    raise NotFound(f"没有这个操作：{name}")  # messages (post, answer) have their own endpoint
+    raise NotFound(tr(N_("没有这个操作：%(name)s"), name=name))  # messages (post, answer) have their own endpoint
 
 
 # -- reading ------------------------------------------------------------------------------------------------------

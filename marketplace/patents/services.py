@@ -12,18 +12,19 @@ from ..listing_edits import ListingEditor
 from ..permissions import can_see_listing, owns, require
 from ..timeutil import utcnow
 from ..validation import load_or_raise
+from ..web.messages import N_, tr
 from .models import OpenLicence, Patent
 from .schemas import LicenceObstaclesInput, OpenLicenceInput, PatentInput
 
 _licence_input = OpenLicenceInput()
 _obstacles_input = LicenceObstaclesInput()
 
-NOT_GRANTED = "只有有效（已授权）的专利可以声明开放许可"
-PLEDGED = "该专利已质押且未取得质权人同意，须经质权人同意后才能声明开放许可"
-FEES_OVERDUE = "该专利年费欠缴，补缴后才能声明开放许可"
-DISPUTED = "该专利存在权属纠纷或被采取保全措施，纠纷解决或保全解除前不能声明开放许可"
-EXCLUSIVE_IN_FORCE = "该专利有生效中的{scope}（被许可人：{licensee}，至 {ends_on}），期满或终止前不能声明开放许可"
-BLOCKING_SCOPES = {"exclusive": "独占许可", "sole": "排他许可"}
+NOT_GRANTED = N_("只有有效（已授权）的专利可以声明开放许可")
+PLEDGED = N_("该专利已质押且未取得质权人同意，须经质权人同意后才能声明开放许可")
+FEES_OVERDUE = N_("该专利年费欠缴，补缴后才能声明开放许可")
+DISPUTED = N_("该专利存在权属纠纷或被采取保全措施，纠纷解决或保全解除前不能声明开放许可")
+EXCLUSIVE_IN_FORCE = N_("该专利有生效中的%(scope)s（被许可人：%(licensee)s，至 %(ends_on)s），期满或终止前不能声明开放许可")
+BLOCKING_SCOPES = {"exclusive": N_("独占许可"), "sole": N_("排他许可")}
 
 
 def _prepare(actor, values: dict, record: Patent | None) -> None:
@@ -80,9 +81,8 @@ def open_licence_obstacles(patent: Patent) -> list[str]:
     if patent.legal_status != "granted":
         reasons.append(NOT_GRANTED)
     for licence in licences_in_force(patent, BLOCKING_SCOPES):
-        reasons.append(EXCLUSIVE_IN_FORCE.format(scope=BLOCKING_SCOPES[licence.scope],
-                                                 licensee=licence.licensee_name,
-                                                 ends_on=licence.ends_on.isoformat()))
+        reasons.append(tr(EXCLUSIVE_IN_FORCE, scope=tr(BLOCKING_SCOPES[licence.scope]),
+                          licensee=licence.licensee_name, ends_on=licence.ends_on.isoformat()))
     if patent.pledged and not patent.pledgee_consents:
         reasons.append(PLEDGED)
     if patent.annual_fees_overdue:

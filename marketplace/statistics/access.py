@@ -19,12 +19,13 @@ from ..accounts.models import Organization
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import can_see_institution_statistics, can_see_statistics, require
+from ..web.messages import N_
 from .filters import StatsFilter, parse
 from .public import PUBLIC_TABLES, public_table
 from .tables import BUILDERS, Table, build
 
-STAFF_ONLY = "只有技术经纪人或平台管理员可以查看统计分析"
-MEMBERS_ONLY = "只有本机构成员或平台工作人员可以查看机构的统计数据"
+STAFF_ONLY = N_("只有技术经纪人或平台管理员可以查看统计分析")
+MEMBERS_ONLY = N_("只有本机构成员或平台工作人员可以查看机构的统计数据")
 #: the tables an institution's own figures are made of (broker and programme figures do not follow the seller)
 INSTITUTION_TABLES = tuple(table_id for table_id in BUILDERS
                            if table_id.startswith(("contracts_by_", "annual_report_")) or table_id == "funnel")
@@ -37,7 +38,7 @@ def data_as_of() -> datetime:
 
 def _known(table_id: str, allowed) -> None:
     if table_id not in allowed:
-        raise NotFound("没有这张统计表")
+        raise NotFound(N_("没有这张统计表"))
 
 
 def staff_filter(user, args) -> StatsFilter:
@@ -57,7 +58,7 @@ def public_filter(args) -> StatsFilter:
     """The filters of ``args`` for the public tables: anything but one institution (422 naming institution_id)."""
     stats = parse(args)
     if stats.institution_id is not None:
-        raise ValidationFailed(errors={"institution_id": ["公开统计不按单个机构筛选"]})
+        raise ValidationFailed(errors={"institution_id": [N_("公开统计不按单个机构筛选")]})
     return stats
 
 
@@ -75,14 +76,14 @@ def institution_filter(user, args) -> tuple[StatsFilter, Organization]:
     stats = parse(args)
     if can_see_statistics(user):
         if stats.institution_id is None:
-            raise ValidationFailed(errors={"institution_id": ["请指定机构（institution_id）"]})
+            raise ValidationFailed(errors={"institution_id": [N_("请指定机构（institution_id）")]})
     else:
         stats = stats.with_(institution_id=getattr(user, "org_id", None))
     require(stats.institution_id is not None and can_see_institution_statistics(user, stats.institution_id),
             MEMBERS_ONLY)
     org = db.session.get(Organization, stats.institution_id)
     if org is None:
-        raise NotFound("机构不存在")
+        raise NotFound(N_("机构不存在"))
     return stats, org
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from ..deals.vocabularies import CONTRACT_FIELDS
 from ..errors import ValidationFailed
 from ..taxonomy import REGIONS
+from ..web.messages import N_, tr
 
 #: institution types as the statistics group the seller's 主体性质
 INSTITUTION_TYPES: dict[str, tuple[str, str]] = {
@@ -76,7 +77,7 @@ def parse(args, *, today: date | None = None) -> StatsFilter:
     year_from = _year(args, "year_from", year, errors)
     year_to = _year(args, "year_to", year if args.get("year") else max(year_from, year), errors)
     if year_to < year_from:
-        errors["year_to"] = ["结束年份不能早于开始年份"]
+        errors["year_to"] = [N_("结束年份不能早于开始年份")]
     elif year_to - year_from > 50:
         errors["year_to"] = ["年份范围不能超过 50 年"]
     region = (args.get("region") or "").strip() or None
@@ -84,20 +85,20 @@ def parse(args, *, today: date | None = None) -> StatsFilter:
         errors["region"] = ["无效的地区代码（省级 GB/T 2260 代码，如 220000）"]
     side = (args.get("side") or "seller").strip()
     if side not in SIDES:
-        errors["side"] = ["side 应为 seller（输出）或 buyer（吸纳）"]
+        errors["side"] = [N_("side 应为 seller（输出）或 buyer（吸纳）")]
     field = (args.get("field") or "").strip() or None
     if field is not None and field not in CONTRACT_FIELDS:
-        errors["field"] = [f"无效的技术领域：{field}"]
+        errors["field"] = [tr(N_("无效的技术领域：%(code)s"), code=field)]
     raw_institution = (args.get("institution_id") or "").strip()
     institution_id = None
     if raw_institution:
         if not raw_institution.isdigit() or len(raw_institution) > 12:
-            errors["institution_id"] = ["机构编号应为正整数"]
+            errors["institution_id"] = [N_("机构编号应为正整数")]
         else:
             institution_id = int(raw_institution)
     institution_type = (args.get("institution_type") or "").strip() or None
     if institution_type is not None and institution_type not in INSTITUTION_TYPES:
-        errors["institution_type"] = [f"无效的机构类型：{institution_type}"]
+        errors["institution_type"] = [tr(N_("无效的机构类型：%(code)s"), code=institution_type)]
     if errors:
         raise ValidationFailed(errors=errors)
     return StatsFilter(year_from, year_to, region, side, field, institution_id, institution_type)

@@ -80,8 +80,8 @@ FUNNEL_DEFINITION = N_("当期发布的成果和专利（一个批次）在发�
 
 
 def funnel_table(stats: StatsFilter) -> Table:
-    columns = [Column("label", N_("发布年份"), TEXT)] + [Column(stage, labels[0], COUNT)
-                                                       for stage, labels in funnel.STAGES.items()]
+    columns = [Column("label", N_("发布年份"), TEXT)] + [Column(stage, label(funnel.STAGES, stage), COUNT)
+                                                       for stage in funnel.STAGES]
     columns += [Column("conversion_rate", N_("转化率（%）"), PERCENT), Column("median_days", N_("签约用时中位数（天）"), DAYS),
                 Column("p90_days", N_("签约用时 90 分位（天）"), DAYS)]
     table = Table("funnel", N_("转化漏斗"), FUNNEL_DEFINITION, columns, chart="bar")
@@ -106,7 +106,7 @@ def report_category_table(stats: StatsFilter, part: str) -> Table:
     columns = [Column("label", N_("合同类型"), TEXT), Column("contracts", N_("合同数"), COUNT),
                Column("total_amount", N_("合同金额（万元）"), AMOUNT),
                Column("average_amount", N_("平均合同金额（万元）"), AMOUNT)]
-    table = Table(f"annual_report_{part}", annual_report.PARTS[part][0], REPORT_DEFINITION, columns,
+    table = Table(f"annual_report_{part}", label(annual_report.PARTS, part), REPORT_DEFINITION, columns,
                   chart="bar" if part == "all" else None)
     for row in rows:
         table.keys.append(row.key)
@@ -118,8 +118,8 @@ def report_category_table(stats: StatsFilter, part: str) -> Table:
 
 
 def report_summary_table(stats: StatsFilter) -> Table:
-    columns = [Column("label", N_("指标"), TEXT)] + [Column(part, labels[0], AMOUNT)
-                                                    for part, labels in annual_report.PARTS.items()]
+    columns = [Column("label", N_("指标"), TEXT)] + [Column(part, label(annual_report.PARTS, part), AMOUNT)
+                                                    for part in annual_report.PARTS]
     table = Table("annual_report_summary", N_("到账、奖励与合同规模"), REPORT_DEFINITION, columns)
     reports = list(annual_report.annual_report(stats, with_ranking=False).values())
 

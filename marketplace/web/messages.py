@@ -6,6 +6,18 @@ def N_(text: str) -> str:  # noqa: N802  (the conventional name pybabel looks fo
     return text
 
 
+def tr(text: str, **values) -> str:
+    """``text`` (a msgid with ``%(name)s`` placeholders) in the user's language when there is a request, else as
+    written (CLI, imports): for messages with names in them, which translate_message (numbers only) cannot look up
+    once they are filled in."""
+    from flask import has_request_context
+    from flask_babel import gettext
+
+    if has_request_context():
+        return gettext(text, **values)
+    return text % values if values else text
+
+
 SERVICE_MESSAGES = [
     N_("此项为必填项"), N_("此项不能为空"), N_("请输入文本"), N_("应为列表"), N_("请输入整数"),
     N_("长度应在 %(n0)s 到 %(n1)s 个字符之间"), N_("不能超过 %(n0)s 个字符"), N_("至少需要 %(n0)s 个字符"),
@@ -25,7 +37,8 @@ SERVICE_MESSAGES = [
     N_("请填写退回原因，以便提交方修改"), N_("退回原因不能超过%(n0)s个字符"),
     N_("密码至少需要 %(n0)s 个字符"), N_("当前密码不正确"), N_("您已属于一个机构"), N_("该用户已属于一个机构"),
     N_("无效的平台角色"), N_("无效的机构角色"), N_("机构名称不能超过%(n0)s个字符"), N_("机构至少需要保留一名管理员"),
-    N_("权限范围只能是 read 或 write"), N_("该机构名称已被注册"), N_("该邮箱已注册，请直接登录"),
+    N_("权限范围只能是 read 或 write"), N_("该机构名称已被注册"), N_("只有机构管理员或平台管理员可以修改机构资料"),
+    N_("该统一社会信用代码已被其他机构使用：同一法人在平台上只能有一个机构"), N_("网址应以 http:// 或 https:// 开头"), N_("该邮箱已注册，请直接登录"),
     N_("请为令牌填写名称（%(n0)s字以内）"), N_("请填写姓名"), N_("请填写机构名称"), N_("请输入有效的电子邮箱地址"),
     N_("请选择有效的所在地区"), N_("请选择有效的机构类型"), N_("邀请链接无效或已过期"), N_("请先登录"),
     N_("请选择要上传的文件"), N_("不支持的文件类型：仅支持 PDF、PNG/JPG 图片和 Office 文档"),
@@ -40,4 +53,18 @@ SERVICE_MESSAGES = [
     # the declared lifecycles' refusals (marketplace.workflow)
     N_("当前状态不允许此操作"), N_("当前状态为「%(state)s」，不能%(action)s。"), N_("现在可以：%(actions)s"),
     N_("现在没有可执行的操作"), N_("没有这个操作：%(name)s"), N_("只有平台管理员可以设置平台角色"), N_("、"),
+    # technology contracts, licences, inquiries and statistics: messages with numbers filled in (f-strings), and the
+    # contract importer's messages (marketplace/deals/importer.py)
+    N_("金额最多保留 %(n0)s 位小数（单位：万元）"), N_("金额应为 %(n0)s 到 %(n1)s 万亿元之间的数字（单位：万元）"),
+    N_("人数应为 %(n0)s 到 %(n1)s 之间的整数"), N_("合同登记编号应为 %(n0)s 位数字"), N_("邮政编码应为 %(n0)s 位数字"),
+    N_("国别代码应为 %(n0)s 位数字（中国为 %(n1)s）"), N_("统一社会信用代码无效：应为 %(n0)s 位，且最后一位校验码正确"),
+    N_("行政区划代码无效：应为 %(n0)s 位 GB/T %(n1)s 代码"),
+    N_("Idempotency-Key 应为 %(n0)s 到 %(n1)s 个可打印字符"), N_("一次最多导出 %(n0)s 个指定编号的合同"),
+    N_("年份应在 %(n0)s 到 %(n1)s 之间"), N_("开始日期应在 %(n0)s 天之内"),
+    N_("说明不能超过%(n0)s个字符"), N_("已有进行中的洽谈（编号 %(n0)s）"), N_("年份应为 %(n0)s 到 %(n1)s 之间的整数"),
+    N_("年份范围不能超过 %(n0)s 年"), N_("无效的地区代码（省级 GB/T %(n0)s 代码，如 %(n1)s）"),
+    N_("只有技术经纪人或平台管理员可以导入合同"), N_("文件应为 XLSX、CSV（UTF-8 或 GB18030 编码）或 JSON Lines（.jsonl）"),
+    N_("该行没有可识别的列（表头应为登记表的中文列名或英文键）"), N_("已登记的合同应填写 %(n0)s 位合同登记编号"),
+    N_("已登记的合同应填写登记日期"), N_("登记日期不能早于签订日期"), N_("不予登记的合同应填写原因"),
+    N_("填写到账金额合计时请同时填写到账日期"), N_("合同登记编号与外部编号分别对应平台上的两份不同合同"),
 ]

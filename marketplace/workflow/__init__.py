@@ -25,11 +25,12 @@ from typing import Any, Callable
 
 from blinker import Namespace
 from flask import has_request_context
-from flask_babel import gettext
 
 from ..audit.services import record as audit
 from ..errors import NotFound, PermissionDenied, StateConflict
+from ..taxonomy import label
 from ..timeutil import utcnow
+from ..web.messages import tr as _tr
 
 _signals = Namespace()
 #: Sent after every applied transition: ``sender`` = the lifecycle's name; keyword arguments ``record``,
@@ -37,13 +38,6 @@ _signals = Namespace()
 transitioned = _signals.signal("transitioned")
 
 Predicate = Callable[[Any, Any], bool]
-
-
-def _tr(text: str, **values) -> str:
-    """``text`` in the user's language when there is a request, else as written (CLI, imports)."""
-    if has_request_context():
-        return gettext(text, **values)
-    return text % values if values else text
 
 
 class SystemActor:
@@ -112,8 +106,11 @@ class Lifecycle:
             raise NotFound(_tr("没有这个操作：%(name)s", name=name)) from None
 
     def state_label(self, state) -> str:
+        """The state's name in the user's language (as written, in Chinese, outside a request: CLI, imports)."""
         labels = self.state_labels.get(str(state))
-        return _tr(labels[0]) if labels else str(state)
+        if not labels:
+            return str(state)
+        return label(self.state_labels, str(state)) if has_request_context() else labels[0]
 
     # -- asking ---------------------------------------------------------------------------------------------------
 

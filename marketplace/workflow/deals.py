@@ -57,10 +57,10 @@ LICENCE_LABELS = {"active": ("有效", "In force"), "ended": ("已终止", "Ende
 def _decline_reason(actor, inquiry, params: dict) -> None:
     code = params.get("reason_code")
     if code not in INQUIRY_DECLINE_REASONS:
-        raise ValidationFailed(errors={"reason_code": ["请选择婉拒原因"]})
+        raise ValidationFailed(errors={"reason_code": [N_("请选择婉拒原因")]})
     note = (params.get("note") or "").strip()
     if code == "other" and not note:
-        raise ValidationFailed(errors={"note": ["选择「其他原因」时请说明原因"]})
+        raise ValidationFailed(errors={"note": [N_("选择「其他原因」时请说明原因")]})
     if len(note) > 2000:
         raise ValidationFailed(errors={"note": ["说明不能超过2000个字符"]})
     inquiry.decline_reason, inquiry.decline_note = code, note or None

@@ -10,7 +10,7 @@
   var locale = english ? "en-US" : "zh-CN";
   var palette = ["#0b5cad", "#e8833a", "#2f9e6e", "#8a5cc2", "#d64550", "#3aa6c9", "#b08d1a", "#6b7a8c",
                  "#1f7a3d", "#c2569b", "#4d6fd6", "#9a5b00"];
-  var unitNames = english ? { amount: "10k yuan", count: "contracts", percent: "%", days: "days" }
+  var unitNames = english ? { amount: "¥10k", count: "count", percent: "%", days: "days" }
                           : { amount: "万元", count: "项", percent: "%", days: "天" };
 
   window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
