@@ -14,5 +14,6 @@ from .alerts.models import Notification, Subscription  # noqa: F401
 from .inquiries.models import Inquiry, InquiryMessage  # noqa: F401
 from .deals.models import (Deal, DealParty, DealPayment, DealReward, IdempotencyKey, Opportunity,  # noqa: F401
                            PatentLicence)
-from .statistics.models import ContractFact  # noqa: F401
-from .statistics import facts  # noqa: F401  (the after_flush listener keeping contract_facts in step)
+from .statistics.models import ContractFact, ContractMoney, ListingSigning  # noqa: F401
+from .statistics import facts  # noqa: F401  (the after_flush listener keeping contract_facts/_money in step)
+from .statistics import signings  # noqa: F401  (the flush listeners keeping listing_signings in step)

@@ -42,6 +42,9 @@ class Achievement(ListingMixin, db.Model):
         *_browse_indexes(),
         Index("ix_achievements_org_status", "org_id", "status", "published_at"),
         Index("ix_achievements_quality", "quality_year", "status"),
+        # the conversion funnel's cohorts (published in a period, whatever their status now), with the columns of
+        # its filters: a cohort is counted and listed from the index alone
+        Index("ix_achievements_published", "published_at", "org_id", "technical_field"),
     )
 
     external_id: Mapped[str | None] = mapped_column(String(100))

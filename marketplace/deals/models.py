@@ -43,15 +43,18 @@ class LicenceStatus(enum.StrEnum):
     ENDED = "ended"  # term over or terminated
 
 
+# each with the listing's side indexed too: a listing's contracts (the conversion funnel) without a scan
 deal_achievements = Table(
     "deal_achievements", db.metadata,
     Column("deal_id", ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True),
     Column("achievement_id", ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_deal_achievements_achievement", "achievement_id", "deal_id"),
 )
 deal_patents = Table(
     "deal_patents", db.metadata,
     Column("deal_id", ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True),
     Column("patent_id", ForeignKey("patents.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_deal_patents_patent", "patent_id", "deal_id"),
 )
 
 

@@ -18,6 +18,7 @@ class Patent(ListingMixin, db.Model):
     __table_args__ = (
         Index("ix_patents_status_published", "status", "published_at"),
         Index("ix_patents_org_status", "org_id", "status", "published_at"),
+        Index("ix_patents_published", "published_at", "org_id"),  # the conversion funnel's cohorts
     )
 
     number: Mapped[str] = mapped_column(String(40), unique=True)  # e.g. ZL202110123456.7

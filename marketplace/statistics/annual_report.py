@@ -7,9 +7,9 @@ Definitions (README, "Statistics"): a contract counts in the year it was signed;
 counts in the year it was awarded (the signing year when no date was recorded); 作价投资 = a 技术转让 contract flagged
 技术入股 (it is not also counted under 转让); amounts in 万元.
 
-All three parts (overall, universities, institutes) come from four statements over the summary table
-(:class:`~.models.ContractFact`): the categories with the size bands, the money received, the rewards and the
-institutions, each grouped by the seller's type.
+All three parts (overall, universities, institutes) come from four statements over the summary tables
+(:class:`~.models.ContractFact` and its money by year, :class:`~.models.ContractMoney`): the categories with the size
+bands, the money received, the rewards and the institutions, each grouped by the seller's type.
 """
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, select
 
-from ..deals.models import DealPayment, DealReward
 from ..extensions import db
-from .contracts import UNITS, Row, counted, restrict, to_wan, units
+from .contracts import UNITS, Row, counted, restrict, through, to_wan
 from .filters import StatsFilter
 from .models import ContractFact as Fact
+from .models import ContractMoney as Money
 
 REPORT_CATEGORIES: dict[str, tuple[str, str]] = {
     "transfer": ("转让", "Assignment"), "licence": ("许可", "Licence"), "equity": ("作价投资", "Equity investment"),
@@ -115,9 +115,10 @@ def _sums(stats: StatsFilter) -> dict[str, dict]:
     for threshold, _labels in BANDS.values():
         big = Fact.total_units >= int(threshold * UNITS)
         band_columns += [func.sum(case((big, 1), else_=0)), func.sum(case((big, Fact.total_units), else_=0))]
-    statement = report_contracts(select(Fact.seller_type, Fact.category, func.count(Fact.deal_id),
-                                        func.sum(Fact.total_units), func.sum(Fact.technical_units), *band_columns),
-                                 stats).group_by(Fact.seller_type, Fact.category)
+    statement = through(report_contracts(select(Fact.seller_type, Fact.category, func.count(Fact.deal_id),
+                                                func.sum(Fact.total_units), func.sum(Fact.technical_units),
+                                                *band_columns), stats)
+                        .group_by(Fact.seller_type, Fact.category), stats, "ix_contract_facts_by_seller_type")
     sums = {part: {"categories": {code: [0, 0, 0] for code in REPORT_CATEGORIES},
                    "bands": {code: [0, 0] for code in BANDS}} for part in PARTS}
     for seller_type, category, count, amount, technical, *bands in db.session.execute(statement):
@@ -142,15 +143,19 @@ def categories(stats: StatsFilter, part: str) -> list[Row]:
     return _rows(_sums(stats)[part]["categories"])
 
 
+def _money(kind: str, stats: StatsFilter, keys: tuple = (), sums: tuple = ()):
+    """The institutions' money of ``kind`` (payment, reward) in the period: seller type, ``keys`` and ``sums``,
+    grouped by seller type and ``keys`` (the summary's order: one sweep of its rows)."""
+    statement = select(Money.seller_type, *keys, *sums).where(
+        Money.kind == kind, Money.seller_type.in_(INSTITUTIONS), Money.year >= stats.year_from,
+        Money.year <= stats.year_to)
+    return restrict(statement, stats.with_(institution_type=None), Money).group_by(Money.seller_type, *keys)
+
+
 def _received(stats: StatsFilter) -> dict[str, Decimal]:
     """Per part: payments that arrived in the period on contracts the institutions sold (any signing year)."""
-    statement = select(Fact.seller_type, func.sum(units(DealPayment.amount))).select_from(DealPayment) \
-        .join(Fact, Fact.deal_id == DealPayment.deal_id)
-    statement = _institutions(restrict(statement, stats.with_(institution_type=None)), "all") \
-        .where(DealPayment.received_on >= stats.start, DealPayment.received_on < stats.end) \
-        .group_by(Fact.seller_type)
     found = {part: 0 for part in PARTS}
-    for seller_type, amount in db.session.execute(statement):
+    for seller_type, amount in db.session.execute(_money("payment", stats, sums=(func.sum(Money.units),))):
         for part in _parts_of(seller_type):
             found[part] += int(amount or 0)
     return {part: to_wan(amount) for part, amount in found.items()}
@@ -162,14 +167,9 @@ def received(stats: StatsFilter, part: str) -> Decimal:
 
 def _rewards(stats: StatsFilter) -> dict[str, list[Reward]]:
     """Per part: rewards to individuals awarded in the period (the signing date when none was recorded)."""
-    awarded = func.coalesce(DealReward.awarded_on, Fact.signed_on)
-    statement = select(Fact.seller_type, DealReward.form, func.sum(units(DealReward.amount)),
-                       func.sum(DealReward.persons)).select_from(DealReward) \
-        .join(Fact, Fact.deal_id == DealReward.deal_id)
-    statement = _institutions(restrict(statement, stats.with_(institution_type=None)), "all") \
-        .where(awarded >= stats.start, awarded < stats.end).group_by(Fact.seller_type, DealReward.form)
     found = {part: {form: [0, 0] for form in REWARD_FORMS} for part in PARTS}
-    for seller_type, form, amount, persons in db.session.execute(statement):
+    for seller_type, form, amount, persons in db.session.execute(
+            _money("reward", stats, (Money.form,), (func.sum(Money.units), func.sum(Money.persons)))):
         for part in _parts_of(seller_type):
             cells = found[part].setdefault(form, [0, 0])
             cells[0] += int(amount or 0)
@@ -193,9 +193,10 @@ def _bands(band_sums: dict[str, list[int]], total: Row) -> list[Band]:
 
 def _rankings(stats: StatsFilter, limit: int) -> dict[str, list[Ranked]]:
     """Per part: the institutions by contract amount, then name (one statement)."""
-    statement = report_contracts(select(Fact.seller_type, Fact.seller_org_id, Fact.seller_name,
-                                        func.count(Fact.deal_id), func.sum(Fact.total_units)), stats) \
-        .group_by(Fact.seller_type, Fact.seller_org_id, Fact.seller_name)
+    statement = through(report_contracts(select(Fact.seller_type, Fact.seller_org_id, Fact.seller_name,
+                                                func.count(Fact.deal_id), func.sum(Fact.total_units)), stats)
+                        .group_by(Fact.seller_type, Fact.seller_org_id, Fact.seller_name), stats,
+                        "ix_contract_facts_by_seller")
     found: dict[str, dict[tuple, list[int]]] = {part: {} for part in PARTS}
     for seller_type, org_id, name, count, amount in db.session.execute(statement):
         for part in _parts_of(seller_type):

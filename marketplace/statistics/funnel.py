@@ -10,22 +10,25 @@ listings of that organisation or organisation type.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import false, func, or_, select
 
 from ..accounts.models import Organization
 from ..achievements.models import Achievement
-from ..deals.models import Deal, Opportunity, RegistrationStatus, deal_achievements, deal_patents
+from ..deals.models import Opportunity
 from ..deals.vocabularies import FIELD_TO_CONTRACT_FIELD
 from ..extensions import db
 from ..inquiries.models import Inquiry
 from ..patents.models import Patent
+from ..sql_hints import indexed_by
 from .filters import StatsFilter
+from .models import ListingSigning as Signing
+from .signings import days_within
 
-WINDOW = timedelta(days=365)
 STAGES: dict[str, tuple[str, str]] = {
     "published": ("发布", "Published"), "inquired": ("收到洽谈", "Asked about"),
     "negotiation": ("进入洽谈", "In negotiation"), "signed": ("签约", "Signed"), "registered": ("登记", "Registered"),
@@ -57,35 +60,45 @@ class FunnelRow:
         return (Decimal(self.counts[stage]) * 100 / previous).quantize(Decimal("0.1"))
 
 
-def _cohort(model, stats: StatsFilter):
-    """Conditions on ``model`` (Achievement or Patent) for the cohort ``stats`` describes."""
-    start = datetime.combine(stats.start, datetime.min.time())
-    end = datetime.combine(stats.end, datetime.min.time())
-    conditions = [model.published_at >= start, model.published_at < end]
+#: the column of the national 技术领域's codes of each source of listings (patents carry no field)
+FIELD_COLUMNS = {Achievement: Achievement.technical_field, Patent: None, Signing: Signing.technical_field}
+
+
+def _cohort(source, stats: StatsFilter, years: range | None = None):
+    """Conditions on ``source`` (Achievement, Patent or the signed listings) for the cohort ``stats`` describes
+    (published in ``years`` of its range when given)."""
+    years = years or range(stats.year_from, stats.year_to + 1)
+    conditions = [source.published_at >= datetime(years[0], 1, 1), source.published_at < datetime(years[-1] + 1, 1, 1)]
     if stats.institution_id is not None:
-        conditions.append(model.org_id == stats.institution_id)
+        conditions.append(source.org_id == stats.institution_id)
     if stats.institution_type is not None or stats.region is not None:
         org = select(Organization.id)
         if stats.institution_type is not None:
             org = org.where(Organization.org_type.in_(ORG_TYPE_OF_INSTITUTION[stats.institution_type]))
         if stats.region is not None:
             org = org.where(func.substr(Organization.region, 1, 2) == stats.region[:2])
-        conditions.append(model.org_id.in_(org))
+        conditions.append(source.org_id.in_(org))
     if stats.field is not None:
-        if model is Patent:
-            conditions.append(model.id.is_(None))  # patents carry no field
-        else:
-            fields = [code for code, national in FIELD_TO_CONTRACT_FIELD.items() if national == stats.field]
-            conditions.append(model.technical_field.in_(fields))
+        column = FIELD_COLUMNS[source]
+        fields = [code for code, national in FIELD_TO_CONTRACT_FIELD.items() if national == stats.field]
+        conditions.append(column.in_(fields) if column is not None else false())
     return conditions
 
 
-def _year_of(column):
-    return cast(func.extract("year", column), BigInteger)
+#: the index each kind of listing's cohorts are counted from (published_at first, then the filters' columns)
+COHORT_INDEXES = {Achievement: "ix_achievements_published", Patent: "ix_patents_published"}
 
 
-def _firsts(model, kind: str, link, stats: StatsFilter) -> dict[str, dict[int, tuple[datetime, object]]]:
-    """For each stage after publication: listing id → (published_at, when the stage was first reached)."""
+def _cohort_sizes(model, stats: StatsFilter) -> dict[int, int]:
+    """Publication year → listings of ``model`` in the cohort: one count of a range of its cohort index per year
+    (SQLite: ``INDEXED BY``; without statistics its planner may pick an index without the publication date)."""
+    return {year: db.session.execute(indexed_by(select(func.count(model.id)).where(
+        *_cohort(model, stats, range(year, year + 1))), model, COHORT_INDEXES[model])).scalar()
+        for year in stats.years}
+
+
+def _asked(model, kind: str, stats: StatsFilter) -> dict[str, dict[int, tuple[datetime, datetime]]]:
+    """The asked-about and in-negotiation stages: listing id → (published_at, when the stage was first reached)."""
     cohort = _cohort(model, stats)
     inquired = select(model.id, model.published_at, func.min(Inquiry.created_at)).join(
         Inquiry, (Inquiry.subject_kind == kind) & (Inquiry.subject_id == model.id)).where(*cohort).group_by(model.id)
@@ -95,28 +108,20 @@ def _firsts(model, kind: str, link, stats: StatsFilter) -> dict[str, dict[int, t
     column = Opportunity.achievement_id if model is Achievement else Opportunity.patent_id
     negotiated = select(model.id, model.published_at, func.min(Opportunity.negotiation_at)).join(
         Opportunity, column == model.id).where(*cohort, Opportunity.negotiation_at.is_not(None)).group_by(model.id)
-    listing_column = link.c.achievement_id if model is Achievement else link.c.patent_id
-    registered_on = case((Deal.registration_status == RegistrationStatus.REGISTERED, Deal.signed_on))
-    linked = select(model.id, model.published_at, func.min(Deal.signed_on), func.min(registered_on)).join(
-        link, listing_column == model.id).join(Deal, Deal.id == link.c.deal_id).where(
-        *cohort, Deal.registration_status != RegistrationStatus.REFUSED).group_by(model.id)
-    result = {"inquired": {row[0]: (row[1], row[2]) for row in db.session.execute(inquired)},
-              "signed": {}, "registered": {}}
-    for listing_id, published, signed, registered in db.session.execute(linked):  # both stages in one statement
-        result["signed"][listing_id] = (published, signed)
-        if registered is not None:
-            result["registered"][listing_id] = (published, registered)
     negotiation = {row[0]: (row[1], row[2]) for row in db.session.execute(answered)}
-    for listing_id, (published, when) in ((row[0], (row[1], row[2])) for row in db.session.execute(negotiated)):
+    for listing_id, published, when in db.session.execute(negotiated):
         if listing_id not in negotiation or when < negotiation[listing_id][1]:
             negotiation[listing_id] = (published, when)
-    result["negotiation"] = negotiation
-    return result
+    return {"inquired": {row[0]: (row[1], row[2]) for row in db.session.execute(inquired)},
+            "negotiation": negotiation}
 
 
-def _within(published: datetime, when) -> bool:
-    moment = when if isinstance(when, datetime) else datetime.combine(when, datetime.min.time())
-    return published.date() - timedelta(days=1) <= moment.date() and moment - published <= WINDOW
+def _signed(stats: StatsFilter):
+    """The signed and registered stages of the cohort's listings (achievements and patents), from their summary
+    (:mod:`.signings` decided each one's 12 months when it derived the row): (publication year, days to the first
+    signing or None, registered within 12 months) for each listing that reached one."""
+    return db.session.execute(select(Signing.year, Signing.signed_days, Signing.registered_within).where(
+        *_cohort(Signing, stats), or_(Signing.signed_days.is_not(None), Signing.registered_within)))
 
 
 def _percentile(values: list[int], share: float) -> int | None:
@@ -130,29 +135,26 @@ def _percentile(values: list[int], share: float) -> int | None:
 
 def funnel(stats: StatsFilter) -> list[FunnelRow]:
     """One row per publication year of the range, then the whole range (period None)."""
-    published: dict[int, int] = {}
-    reached: dict[str, list[tuple[int, datetime, object]]] = {stage: [] for stage in STAGES if stage != "published"}
-    for model, kind, link in ((Achievement, "achievement", deal_achievements), (Patent, "patent", deal_patents)):
-        year = _year_of(model.published_at)
-        for period, count in db.session.execute(select(year, func.count(model.id)).where(*_cohort(model, stats))
-                                                .group_by(year)):
-            published[int(period)] = published.get(int(period), 0) + int(count)
-        for stage, firsts in _firsts(model, kind, link, stats).items():
-            reached[stage].extend((published_at.year, published_at, when) for published_at, when in firsts.values()
-                                  if _within(published_at, when))
+    published: Counter[int] = Counter()
+    reached: dict[str, Counter[int]] = {stage: Counter() for stage in STAGES if stage != "published"}
+    days: dict[int, list[int]] = {year: [] for year in stats.years}  # publication year → days to signature
+    for model, kind in ((Achievement, "achievement"), (Patent, "patent")):
+        published.update(_cohort_sizes(model, stats))
+        for stage, firsts in _asked(model, kind, stats).items():
+            for published_at, when in firsts.values():
+                if days_within(published_at, when) is not None:
+                    reached[stage][published_at.year] += 1
+    for year, signed_days, registered in _signed(stats):
+        if signed_days is not None:
+            reached["signed"][year] += 1
+            days[year].append(signed_days)
+        if registered:
+            reached["registered"][year] += 1
     rows = []
     for period in [*stats.years, None]:
-        counts = {"published": sum(published.values()) if period is None else published.get(period, 0)}
-        for stage, items in reached.items():
-            counts[stage] = sum(1 for year, _p, _w in items if period is None or year == period)
-        days = [(date_of(when) - published_at.date()).days for year, published_at, when in reached["signed"]
-                if period is None or year == period]
-        rows.append(FunnelRow(period, counts, _percentile(days, 0.5), _percentile(days, 0.9)))
+        years = stats.years if period is None else [period]
+        counts = {"published": sum(published[year] for year in years)}
+        counts.update({stage: sum(by_year[year] for year in years) for stage, by_year in reached.items()})
+        signed_days = [value for year in years for value in days[year]]
+        rows.append(FunnelRow(period, counts, _percentile(signed_days, 0.5), _percentile(signed_days, 0.9)))
     return rows
-
-
-def date_of(value) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-

@@ -29,7 +29,7 @@ from ..deals.models import Opportunity, OpportunityStage, PatentLicence
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..patents.models import OpenLicence
-from .contracts import counted, to_wan, units
+from .contracts import counted, through, to_wan, units
 from .filters import StatsFilter
 from .models import ContractFact as Fact
 
@@ -170,8 +170,8 @@ def brokers(stats: StatsFilter) -> list[BrokerRow]:
             Opportunity.stage == stage, Opportunity.closed_at >= start, Opportunity.closed_at < end)
             .group_by(Opportunity.broker_id)).all())
     contracts = {broker_id: (int(count), to_wan(amount)) for broker_id, count, amount in db.session.execute(
-        counted(select(Fact.broker_id, func.count(Fact.deal_id), func.sum(Fact.total_units)), stats)
-        .group_by(Fact.broker_id))}
+        through(counted(select(Fact.broker_id, func.count(Fact.deal_id), func.sum(Fact.total_units)), stats)
+                .group_by(Fact.broker_id), stats, "ix_contract_facts_by_broker"))}
     ids = {*opened, *closed[OpportunityStage.WON], *closed[OpportunityStage.LOST], *contracts} - {None}
     users = {user.id: user for user in db.session.execute(select(User).where(User.id.in_(ids))).scalars()} if ids \
         else {}
