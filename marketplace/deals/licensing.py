@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import false, or_
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organization
 from ..accounts.services import CREDIT_CODE_TAKEN, find_organization_by_credit_code
@@ -344,7 +345,7 @@ def get_licence(actor, licence_id: int) -> PatentLicence:
 def visible_licences(actor):
     """A select of the licences ``actor`` sees, newest first: staff all; others those their organisation holds
     or granted."""
-    query = db.select(PatentLicence).order_by(PatentLicence.id.desc())
+    query = db.select(PatentLicence).options(joinedload(PatentLicence.patent)).order_by(PatentLicence.id.desc())
     if can_review(actor):
         return query
     org_id = getattr(actor, "org_id", None)
