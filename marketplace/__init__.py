@@ -151,6 +151,7 @@ def register_cli(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
+    from . import security_headers
     from .accounts.auth import UNSAFE_METHODS, uses_bearer_token
 
     @app.before_request
@@ -165,12 +166,7 @@ def register_hooks(app: Flask) -> None:
             response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    security_headers.register(app)
 
     @app.before_request
     def protect_from_csrf():

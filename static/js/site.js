@@ -70,3 +70,12 @@
     });
   });
 })();
+// Progress bars: the width comes from data-percent (no style attribute, so the page keeps a strict
+// Content-Security-Policy). Without JavaScript the figure is still printed beside the bar.
+(function () {
+  "use strict";
+  document.querySelectorAll(".progress-bar[data-percent]").forEach(function (bar) {
+    var percent = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-percent")) || 0));
+    bar.style.width = percent + "%";
+  });
+})();
