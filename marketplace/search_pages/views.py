@@ -88,6 +88,13 @@ def _active_filters(config: KindPage, filters: dict[str, list[str]]) -> list[dic
     return chips
 
 
+def _carried_sort(config: KindPage, search_request) -> str | None:
+    """The sort the search form passes on with the next keyword: only one the user chose, never the default of a
+    page without keyword (最新发布), which would otherwise override relevance once a keyword is typed."""
+    default = "relevance" if search_request.q else config.default_sort_without_text
+    return None if search_request.sort == default else search_request.sort
+
+
 def _render(config: KindPage):
     filters = service.parse_filters(config, request.args)
     search_request = service.make_request(config.kind, request.args.get("q", ""), filters,
@@ -97,7 +104,8 @@ def _render(config: KindPage):
                 page=search_request.page, per_page=search_request.page_size)
     return render_template(
         "search/search.html", config=config, pages=PAGES, outcome=outcome, page=page, q=search_request.q,
-        total=outcome.total, sort=search_request.sort, filters=filters,
+        total=outcome.total, sort=search_request.sort, carried_sort=_carried_sort(config, search_request),
+        filters=filters,
         facet_groups=_facet_groups(config, outcome), active_filters=_active_filters(config, filters),
         clear_filters_url=_here(q=search_request.q or None),
         clear_query_url=_here(**filters),
