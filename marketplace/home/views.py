@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, send_from_directory
 from flask_login import current_user, login_required
 from sqlalchemy.orm import defer
 
@@ -33,6 +33,14 @@ def index():
     progress = quality_progress(date.today().year, current_app.config["QUALITY_TARGET_PER_YEAR"])
     return render_template("home/home.html", counts=counts, progress=progress,
                            achievements=latest_published(Achievement), demands=latest_published(Demand))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site icon where browsers look for it by default (pages without an icon link: the API's documents, files);
+    the same picture as static/favicon.svg, which the pages link to."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.get("/workspace")

@@ -4,6 +4,9 @@ Same engine, filters and database fallback as the pages: facet parameters repeat
 technical_field=new_materials``: OR within a field, AND across fields) and each field's counts use the other fields'
 filters only. When the engine is unavailable the answer is still 200, from the database, with ``"degraded": true``
 and no facet counts.
+
+The hits are listed under ``items`` like every other list of the API; ``results``, the old key, carries the same
+list for one release (deprecated in the OpenAPI document and the README).
 """
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ from .facets import PAGES
 
 # Routes carry the /search segment themselves: create_app registers every API blueprint at url_prefix="/api/v1".
 blp = Blueprint("api_search", __name__,
-                description="全文检索：科技成果、专利、技术需求、揭榜挂帅榜单、机构（分面统计、高亮、联想词）")
+                description="全文检索：科技成果、专利、技术需求、揭榜挂帅榜单、机构（分面统计、高亮、联想词）。"
+                            "命中记录在 items 中，与其他列表接口相同；旧键 results（内容与 items 相同）已弃用，"
+                            "保留一个版本后删除。")
 
 KIND_PATHS = {kind.api_path: name for name, kind in kinds.SEARCHABLE_KINDS.items()}
 
@@ -139,9 +144,17 @@ HIT_SCHEMAS = {"achievement": AchievementHit, "patent": PatentHit, "demand": Dem
                "challenge": ChallengeHit, "organization": OrganizationHit}
 
 
+#: the list's old key, kept for one release next to ``items`` (the key of every other list of the API)
+RESULTS_ALIAS = "results"
+
+
 def _page_schema(kind: str) -> type[Schema]:
     return Schema.from_dict({
-        "results": fields.List(fields.Nested(HIT_SCHEMAS[kind])),
+        "items": fields.List(fields.Nested(HIT_SCHEMAS[kind]),
+                             metadata={"description": "本页命中的记录，按排序顺序（与其他列表接口的 items 相同）"}),
+        RESULTS_ALIAS: fields.List(fields.Nested(HIT_SCHEMAS[kind]), metadata={
+            "deprecated": True,
+            "description": "已弃用：与 items 相同，为兼容旧客户端保留一个版本，下一版本删除；请改用 items"}),
         "total": fields.Int(metadata={"description": "命中总数"}),
         "page": fields.Int(),
         "page_size": fields.Int(),
@@ -189,8 +202,9 @@ def _search(kind: str, args: dict) -> dict:
     request = service.make_request(kind, args.get("q", ""), filters, args.get("sort"), args.get("page", 1),
                                    args.get("page_size", 20))
     outcome = service.search(request, highlight=True)
+    hits = [_hit(kind, r, outcome.highlights.get(r.id, {})) for r in outcome.records]
     return {
-        "results": [_hit(kind, r, outcome.highlights.get(r.id, {})) for r in outcome.records],
+        "items": hits, RESULTS_ALIAS: hits,
         "total": outcome.total, "page": request.page, "page_size": request.page_size, "pages": outcome.pages,
         "q": request.q, "sort": request.sort, "facets": outcome.facets, "degraded": outcome.degraded,
         "did_you_mean": outcome.did_you_mean,
