@@ -55,6 +55,9 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the user proved the address is theirs (the sign-up link, an accepted invitation); None until then.
+    # Accounts made by operators (CLI, demo data, imports) and those older than verification count as verified.
+    email_verified_at: Mapped[datetime | None]
 
     membership: Mapped[Membership | None] = relationship(back_populates="user", uselist=False,
                                                          cascade="all, delete-orphan")
@@ -65,6 +68,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def org_id(self) -> int | None:
