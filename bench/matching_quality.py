@@ -14,6 +14,15 @@ each demand through
 
 nDCG@10 uses gain 2^grade − 1, a log2 discount and the ideal ranking of the judged records; Recall@50 counts
 records graded ≥ 1. Results go to ``bench/results/matching_quality[-<engine>].json``.
+
+Two sets of demands, reported separately and together (``sets``: ``original``, ``new``, ``all``): the 12 of
+``../shared/bench`` and the ones grown in ``bench/dev`` (written before any system's results, pooled from four
+rankers, graded blind; see bench/dev/README.md). The keys of before (``systems``, ``demands``,
+``matcher_vs_bm25_or_ndcg_gain``) keep meaning the original 12. Means of nDCG@10 and Recall@50 leave out demands
+with nothing relevant in the corpus (undefined there); those demands serve the calibration figures instead
+(``calibration``): the pooled ROC AUC of the matcher's ``score`` over its judged results among the 50 it returns
+(grade ≥ 1 against 0, all demands together), and the share of nothing-relevant demands whose top result carries the
+band 高 (read from the result's ``band``; "n/a" while results carry none).
 """
 from __future__ import annotations
 
@@ -92,6 +101,70 @@ def external_ids(ids: list[int]) -> list[str]:
     return [rows[i] for i in ids if i in rows]
 
 
+SETS = {  # name → (demands, judgments): the original development set and the one grown under bench/dev
+    "original": (SHARED / "bench" / "demands.jsonl", SHARED / "bench" / "qrels.jsonl"),
+    "new": (REPO / "bench" / "dev" / "demands.jsonl", REPO / "bench" / "dev" / "qrels.jsonl"),
+}
+BM25 = "baseline (BM25 OR, title+summary)"
+MATCHER = "matcher (API)"
+HIGH_BANDS = {"高", "high"}
+
+
+def roc_auc(scored: list[tuple[float, bool]]) -> float | None:
+    """Probability that a relevant result outscores an irrelevant one (ties count half): Mann–Whitney over ranks."""
+    positives = sum(1 for _, relevant in scored if relevant)
+    negatives = len(scored) - positives
+    if not positives or not negatives:
+        return None
+    ordered = sorted(scored, key=lambda pair: pair[0])
+    rank_sum, i = 0.0, 0
+    while i < len(ordered):
+        j = i
+        while j < len(ordered) and ordered[j][0] == ordered[i][0]:
+            j += 1
+        mid_rank = (i + 1 + j) / 2  # 1-based average rank of the tied block
+        rank_sum += mid_rank * sum(1 for _, relevant in ordered[i:j] if relevant)
+        i = j
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def band_of(result: dict) -> str | None:
+    """The band a match result carries (``band`` on the result or in its explanation; a string or {code, label})."""
+    for holder in (result, result.get("explanation") or {}):
+        for key in ("band", "score_band"):
+            value = holder.get(key)
+            if isinstance(value, dict):
+                value = value.get("code") or value.get("value") or value.get("label")
+            if value:
+                return str(value)
+    return None
+
+
+def summarize(per: dict[str, dict], qids: list[str]) -> dict:
+    """Means over the demands that have something relevant (for the others nDCG and recall are undefined)."""
+    scored = [q for q in qids if per[q] is not None]
+    return {"demands": len(scored),
+            "ndcg@10": round(sum(per[q]["ndcg@10"] for q in scored) / len(scored), 4),
+            "recall@50": round(sum(per[q]["recall@50"] for q in scored) / len(scored), 4)}
+
+
+def calibration(matches: dict[str, list[dict]], qrels: dict[str, dict[str, int]], qids: list[str]) -> dict:
+    """Pooled ROC AUC of the matcher's scores over its judged results (grade ≥ 1 vs 0), and how often a demand with
+    nothing relevant in the corpus gets a top result banded 高."""
+    scored = [(float(r["score"]), qrels[q][r["external_id"]] >= 1)
+              for q in qids for r in matches[q] if r["external_id"] in qrels[q]]
+    auc = roc_auc(scored)
+    empty = [q for q in qids if not any(g >= 1 for g in qrels[q].values())]
+    top_bands = {q: (band_of(matches[q][0]) if matches[q] else None) for q in empty}
+    banded = all(b is not None for b in top_bands.values()) and bool(empty)
+    return {"roc_auc": round(auc, 4) if auc is not None else None,
+            "judged_results": len(scored), "relevant_results": sum(1 for _, rel in scored if rel),
+            "nothing_relevant_demands": empty,
+            "top_band_of_nothing_relevant": top_bands if banded else "n/a",
+            "nothing_relevant_top_high_share": (round(sum(1 for b in top_bands.values() if b.lower() in HIGH_BANDS)
+                                                      / len(empty), 4) if banded else "n/a")}
+
+
 def run(search_url: str | None, write: bool) -> dict:
     from search import analysis
     from search.engine import SearchQuery, WeightedTerm
@@ -99,10 +172,17 @@ def run(search_url: str | None, write: bool) -> dict:
 
     from marketplace.indexing.runtime import get_engine
 
-    demands = load_jsonl(SHARED / "bench" / "demands.jsonl")
+    sets: dict[str, list[str]] = {}
+    demands: list[dict] = []
     qrels: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in load_jsonl(SHARED / "bench" / "qrels.jsonl"):
-        qrels[row["qid"]][row["doc"]] = row["grade"]
+    for set_name, (demand_file, qrel_file) in SETS.items():
+        rows = load_jsonl(demand_file)
+        sets[set_name] = [d["qid"] for d in rows]
+        demands += rows
+        for row in load_jsonl(qrel_file):
+            qrels[row["qid"]][row["doc"]] = row["grade"]
+    sets["all"] = [d["qid"] for d in demands]
+    assert len(set(sets["all"])) == len(sets["all"]), "demand ids repeat across sets"
     equal = {**{name: 0.0 for name in text_fields("achievement")}, "title": 1.0, "summary": 1.0}
 
     def spec_baseline(text: str) -> list[str]:
@@ -122,41 +202,67 @@ def run(search_url: str | None, write: bool) -> dict:
         # Every bulk waits until its documents are searchable: otherwise the first demands run before the last batch
         # is refreshed, and their scores (and the baseline's) vary from run to run (A01: 0.47 or 0.79).
         engine_url += "&refresh=wait_for" if "?" in engine_url else "?refresh=wait_for"
+    matches: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="matchbench-") as tmp:
         app = build_instance(Path(tmp), engine_url)
         client = app.test_client()
 
-        def matcher(text: str) -> list[str]:
+        def matcher(text: str, qid: str) -> list[str]:
             response = client.post("/api/v1/match/achievements", json={"text": text, "size": 50})
             assert response.status_code == 200, response.get_data(as_text=True)
-            return [r["external_id"] for r in response.get_json()["results"]]
+            matches[qid] = response.get_json()["results"]
+            return [r["external_id"] for r in matches[qid]]
 
-        systems = {"baseline (spec: text, title+summary)": spec_baseline,
-                   "baseline (BM25 OR, title+summary)": or_baseline, "matcher (API)": matcher}
-        results: dict = {"engine": search_url or "embedded", "demands": len(demands), "systems": {}}
+        systems = {"baseline (spec: text, title+summary)": lambda text, qid: spec_baseline(text),
+                   BM25: lambda text, qid: or_baseline(text), MATCHER: matcher}
+        per_system: dict[str, dict[str, dict]] = {}
+        timings: dict[str, float] = {}
         with app.app_context():
             for name, system in systems.items():
                 per, started = {}, time.perf_counter()
                 for demand in demands:
-                    ranked = system(demand["text"])
-                    per[demand["qid"]] = {"ndcg@10": round(ndcg_at(qrels[demand["qid"]], ranked), 4),
-                                          "recall@50": round(recall_at(qrels[demand["qid"]], ranked), 4)}
-                elapsed = time.perf_counter() - started
-                results["systems"][name] = {
-                    "ndcg@10": round(sum(p["ndcg@10"] for p in per.values()) / len(per), 4),
-                    "recall@50": round(sum(p["recall@50"] for p in per.values()) / len(per), 4),
-                    "ms_per_demand": round(1000 * elapsed / len(per), 1), "per_demand": per}
-    reference = results["systems"]["baseline (BM25 OR, title+summary)"]["ndcg@10"]
-    mine = results["systems"]["matcher (API)"]["ndcg@10"]
-    results["matcher_vs_bm25_or_ndcg_gain"] = round(mine / reference - 1, 4) if reference else None
-    print(f"\n{'system':42s} {'nDCG@10':>8s} {'R@50':>7s} {'ms/q':>7s}")
+                    ranked = system(demand["text"], demand["qid"])
+                    grades = qrels[demand["qid"]]
+                    per[demand["qid"]] = ({"ndcg@10": round(ndcg_at(grades, ranked), 4),
+                                           "recall@50": round(recall_at(grades, ranked), 4)}
+                                          if any(g >= 1 for g in grades.values()) else None)
+                timings[name] = 1000 * (time.perf_counter() - started) / len(demands)
+                per_system[name] = per
+
+    original = sets["original"]
+    # The keys of before (systems, demands, matcher_vs_bm25_or_ndcg_gain) keep meaning the original 12 demands.
+    results: dict = {"engine": search_url or "embedded", "demands": len(original), "systems": {}}
+    for name, per in per_system.items():
+        results["systems"][name] = {**{k: v for k, v in summarize(per, original).items() if k != "demands"},
+                                    "ms_per_demand": round(timings[name], 1),
+                                    "per_demand": {q: per[q] for q in original}}
+    results["matcher_vs_bm25_or_ndcg_gain"] = _gain(results["systems"])
+    results["sets"] = {}
+    for set_name, qids in sets.items():
+        block = {"demands": len(qids), "systems": {name: summarize(per, qids) for name, per in per_system.items()}}
+        block["demands_with_relevant"] = block["systems"][BM25]["demands"]
+        block["matcher_vs_bm25_or_ndcg_gain"] = _gain(block["systems"])
+        results["sets"][set_name] = block
+    results["sets"]["new"]["per_demand"] = {name: {q: per[q] for q in sets["new"]} for name, per in per_system.items()}
+    results["calibration"] = calibration(matches, qrels, sets["all"])
+
+    print(f"\n{'system':42s} {'nDCG@10':>8s} {'R@50':>7s} {'ms/q':>7s}   (original {len(original)} demands)")
     for name, r in results["systems"].items():
         print(f"{name:42s} {r['ndcg@10']:8.3f} {r['recall@50']:7.3f} {r['ms_per_demand']:7.1f}")
-    print(f"matcher vs BM25 OR: {results['matcher_vs_bm25_or_ndcg_gain']:+.1%} nDCG@10")
-    qids = list(results["systems"]["matcher (API)"]["per_demand"])
-    print("\nper demand nDCG@10: " + "  ".join(
-        f"{q} {results['systems']['baseline (BM25 OR, title+summary)']['per_demand'][q]['ndcg@10']:.2f}→"
-        f"{results['systems']['matcher (API)']['per_demand'][q]['ndcg@10']:.2f}" for q in qids))
+    print(f"\n{'set':10s} {'n':>3s}  {'BM25 nDCG':>9s} {'matcher':>8s} {'gain':>7s}  {'BM25 R@50':>9s} {'matcher':>8s}")
+    for set_name, block in results["sets"].items():
+        bm25, mine = block["systems"][BM25], block["systems"][MATCHER]
+        gain = block["matcher_vs_bm25_or_ndcg_gain"]
+        print(f"{set_name:10s} {block['demands']:3d}  {bm25['ndcg@10']:9.3f} {mine['ndcg@10']:8.3f} "
+              f"{gain:+7.1%}  {bm25['recall@50']:9.3f} {mine['recall@50']:8.3f}")
+    cal = results["calibration"]
+    print(f"\nmatcher score ROC AUC over {cal['judged_results']} judged results "
+          f"({cal['relevant_results']} relevant): {cal['roc_auc']}")
+    print(f"demands with nothing relevant: {', '.join(cal['nothing_relevant_demands']) or '-'}; "
+          f"share whose top result is banded 高: {cal['nothing_relevant_top_high_share']}")
+    print("\nper demand nDCG@10 (BM25 OR→matcher): " + "  ".join(
+        f"{q} {per_system[BM25][q]['ndcg@10']:.2f}→{per_system[MATCHER][q]['ndcg@10']:.2f}"
+        for q in sets["all"] if per_system[BM25][q] is not None))
     if write:
         suffix = "" if not search_url else "-" + search_url.split(":", 1)[0]
         out = REPO / "bench" / "results" / f"matching_quality{suffix}.json"
@@ -164,6 +270,11 @@ def run(search_url: str | None, write: bool) -> dict:
         out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"\nwritten {out.relative_to(REPO)}")
     return results
+
+
+def _gain(systems: dict) -> float | None:
+    reference, mine = systems[BM25]["ndcg@10"], systems[MATCHER]["ndcg@10"]
+    return round(mine / reference - 1, 4) if reference else None
 
 
 def main() -> None:
