@@ -26,7 +26,9 @@ WEB_MODULES: list[str] = [
     "marketplace.search_pages.views",
     "marketplace.matching.views",
     "marketplace.alerts.views",
+    "marketplace.favourites.views",
     "marketplace.search_admin.views",
+    "marketplace.admin.views",
     "marketplace.deals.views",
     "marketplace.statistics.views",
     "marketplace.statistics.export_views",
@@ -44,6 +46,7 @@ API_MODULES: list[str] = [
     "marketplace.review.api",
     "marketplace.matching.api",
     "marketplace.alerts.api",
+    "marketplace.favourites.api",
     "marketplace.search_pages.api",
     "marketplace.challenges.api",
     "marketplace.challenges.api_delivery",
@@ -66,6 +69,7 @@ CLI_MODULES: list[str] = [
     "marketplace.challenges.cli",  # also subscribes the overdue-milestone pass to the drain loops' tick
     "marketplace.inquiries.cli",  # also subscribes the unanswered-inquiry pass to the drain loops' tick
     "marketplace.deals.cli",  # flask deals import / export-registration
+    "marketplace.backup.cli",  # flask backup / flask restore (restore --reindex calls flask search reindex)
 ]
 
 
@@ -106,9 +110,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def select_locale() -> str:
+    """The language chosen on the site (the 中文/English switch, kept in the session); for API calls without one,
+    the client's ``Accept-Language`` (Chinese unless it prefers English); Chinese otherwise."""
     lang = session.get("lang")
     if lang in ("zh", "en"):
         return lang
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(("zh", "en"), default="zh")
     return "zh"
 
 
