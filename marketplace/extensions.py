@@ -1,4 +1,6 @@
 """Extension objects, created unbound; ``create_app`` calls ``init_app`` on each."""
+import sqlite3
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,8 +9,14 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+# How long a SQLite statement waits for another connection's write lock before failing with "database is locked".
+# With WAL, readers never wait for writers nor writers for readers, and writers queue one at a time for the length
+# of a (short) transaction; the wait stays below gunicorn's 30 s worker timeout.
+SQLITE_BUSY_TIMEOUT_MS = 20_000
 
 
 class Base(DeclarativeBase):
@@ -25,6 +33,24 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_for_concurrent_use(dbapi_connection, _record) -> None:
+    """Every SQLite connection (several gunicorn workers, the indexer, CLI imports share one file): write-ahead
+    logging, so readers see the last commit while a writer works and a commit never waits for readers; and a busy
+    timeout, so a writer waits its turn instead of failing. WAL is a property of the file (kept once set); a
+    database in memory stays in memory mode. Other databases are left alone."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
