@@ -15,7 +15,7 @@ import json
 from functools import wraps
 from http import HTTPStatus
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, missing
@@ -179,7 +179,7 @@ def require_user(view):
         if not current_user.is_authenticated:
             if _read_token_used_for_write():
                 raise PermissionDenied("只读令牌不能执行修改操作，请使用 write 权限的令牌")
-            raise Unauthorized()
+            raise Unauthorized(g.get("auth_refusal"))  # e.g. the token's account is suspended
         return view(*args, **kwargs)
 
     documented = Blueprint.doc(security=SECURITY, responses={"401": "UNAUTHORIZED"})(wrapper)

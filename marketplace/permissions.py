@@ -63,6 +63,12 @@ def can_manage_organization(user, org) -> bool:
     return is_platform_admin(user) or (is_member_of(user, org.id) and bool(getattr(user, "is_org_admin", False)))
 
 
+def can_see_organization(user, org) -> bool:
+    """Verified organisations are public; one that is pending, rejected, suspended or merged only for its members
+    and platform admins (404 for everyone else)."""
+    return org.is_verified or is_member_of(user, org.id) or is_platform_admin(user)
+
+
 def can_view_matches(user, listing) -> bool:
     """Matches of a listing are for its own organisation and for brokers."""
     return owns(user, listing) or can_review(user)
@@ -240,6 +246,11 @@ def require_statistics_viewer(user) -> None:
 
 def require_quality_manager(user) -> None:
     require(can_manage_quality_list(user), "只有平台管理员可以评定年度优质成果")
+
+
+def require_platform_admin(user) -> None:
+    """The administration pages (/admin: users, organisations) and their services."""
+    require(is_platform_admin(user), "只有平台管理员可以执行此操作")
 
 
 def require_organization_admin(user, org) -> None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server on a loopback port for the tests:  start | stop | url
-# Installs Debian's postgresql package when it is missing (CI runs on a fresh machine).
+# Installs Debian's postgresql package when it is missing (CI runs on a fresh machine). The role may create databases:
+# the restore drill (tests/backup) restores into a second, empty database it creates and drops.
 set -euo pipefail
 PORT="${PGTEST_PORT:-55432}"
 DIR="${PGTEST_DIR:-/tmp/marketplace-pgtest}"
@@ -32,6 +33,7 @@ start() {
   install_postgres
   local bin; bin=$(find_bin)
   if [ -f "$DIR/data/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+    as_pg "$bin/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "ALTER ROLE market CREATEDB" >/dev/null  # started before
     echo "$URL"; return 0
   fi
   rm -rf "$DIR"; mkdir -p "$DIR"
@@ -41,7 +43,7 @@ start() {
   as_pg "$bin/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
     -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
     || { cat "$DIR/server.log" >&2; exit 1; }
-  as_pg "$bin/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE ROLE market LOGIN PASSWORD 'market'" >/dev/null
+  as_pg "$bin/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE ROLE market LOGIN CREATEDB PASSWORD 'market'" >/dev/null
   as_pg "$bin/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE DATABASE market_test OWNER market" >/dev/null
   echo "$URL"
 }

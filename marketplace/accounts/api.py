@@ -12,13 +12,14 @@ from werkzeug.routing import BuildError
 from ..api_common import (PageArgs, commit, etag, expected_version, json_body, page_schema, paginate, partial_schema,
                           problems, read_endpoint, require_user, write_endpoint, write_limit)
 from ..errors import NotFound, PermissionDenied
-from ..permissions import require_organization_admin
+from ..permissions import can_see_organization, require_organization_admin
 from ..extensions import db, limiter
 from ..taxonomy import MEMBER_ROLES, ORG_TYPES, REGIONS
 from ..validation import Choice, InputSchema, Text, load_or_raise
 from . import services
 from .auth import uses_bearer_token
 from .models import Organization
+from .reading import PUBLIC
 from .schemas import OrganizationInput
 
 blp = Blueprint("api_accounts", __name__, description="账户：当前用户、访问令牌、机构与成员")
@@ -34,6 +35,9 @@ class OrganizationOut(Schema):
     description = fields.Str(allow_none=True)
     website = fields.Str(allow_none=True)
     credit_code = fields.Str(allow_none=True, metadata={"description": "统一社会信用代码（GB 32100）"})
+    status = fields.Str(dump_only=True, metadata={
+        "enum": ["pending", "verified", "rejected", "suspended", "merged"],
+        "description": "平台认证状态：只有 verified（已认证）的机构出现在公开名录中、其成果可以发布"})
     created_at = fields.DateTime(dump_only=True)
     version = fields.Int(dump_only=True, metadata={"description": "修改时用作 If-Match"})
 
@@ -160,7 +164,7 @@ class TokenItem(MethodView):
 
 def _organization(org_id: int) -> Organization:
     org = db.session.get(Organization, org_id)
-    if org is None:
+    if org is None or not can_see_organization(current_user, org):
         raise NotFound("机构不存在")
     return org
 
@@ -169,8 +173,8 @@ def _organization(org_id: int) -> Organization:
 class Organizations(MethodView):
     @read_endpoint(blp, OrganizationPage, query=OrganizationArgs)
     def get(self, args):
-        """机构名录（分页）"""
-        query = db.select(Organization).order_by(Organization.name, Organization.id)
+        """机构名录（分页；仅已通过平台认证的机构）"""
+        query = db.select(Organization).where(*PUBLIC).order_by(Organization.name, Organization.id)
         if args.get("org_type"):
             query = query.where(Organization.org_type == args["org_type"])
         if args.get("region"):

@@ -6,13 +6,15 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import request
+from flask import g, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
 from .models import ApiToken, Membership, User
+
+ACCOUNT_SUSPENDED = "该账户已被平台管理员停用，如有疑问请联系平台管理员"
 
 # argon2id (memory-hard); argon2-cffi's defaults follow RFC 9106's second recommendation (64 MiB, t=3, p=4).
 _hasher = PasswordHasher()
@@ -86,7 +88,10 @@ def load_user_from_token(req) -> User | None:
     token = db.session.execute(
         db.select(ApiToken).where(ApiToken.token_hash == token_digest(secret), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
-    if token is None or not token.user.active:
+    if token is None:
+        return None
+    if not token.user.active:
+        g.auth_refusal = ACCOUNT_SUSPENDED  # the API's 401 says why (api_common.require_user)
         return None
     if token.scope != "write" and req.method in UNSAFE_METHODS:
         return None

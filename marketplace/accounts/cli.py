@@ -8,7 +8,8 @@ from flask.cli import AppGroup
 from ..audit.services import record
 from ..errors import ValidationFailed
 from ..extensions import db
-from .services import find_user_by_email, register_user
+from ..workflow import SYSTEM
+from .services import find_user_by_email, register_user, set_platform_role
 
 users_cli = AppGroup("users", help="用户与平台角色管理")
 
@@ -48,12 +49,10 @@ def set_role(email: str, role: str) -> None:
     if user is None:
         raise click.ClickException(f"用户不存在：{email}")
     new_role = None if role == "none" else role
-    if user.platform_role == new_role:
+    # The CLI acts as the system: the operator has shell access, so no admin actor is required.
+    if not set_platform_role(SYSTEM, user, new_role, via="cli"):
         click.echo(f"{user.email} 已是{ROLE_LABELS[new_role]}，未作更改")
         return
-    # The CLI acts as the system: the operator has shell access, so no admin actor is required.
-    user.platform_role = new_role
-    record(None, "user.platform_role", user, {"role": new_role, "via": "cli"})
     db.session.commit()
     click.echo(f"已将 {user.email} 设为{ROLE_LABELS[new_role]}")
 

@@ -1,19 +1,32 @@
 """Organisations, users, memberships, invitations and personal access tokens."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..listings import state_column
 from ..timeutil import utcnow
+
+
+class OrgStatus(enum.StrEnum):
+    """Where an organisation stands with the platform (lifecycle: marketplace.workflow.organizations)."""
+
+    PENDING = "pending"  # registered, waiting for a platform admin to verify it
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+    MERGED = "merged"  # a duplicate whose members and records moved to ``merged_into``
 
 
 class Organization(db.Model):
     __tablename__ = "organizations"
     __search_kind__ = "organization"
+    __table_args__ = (Index("ix_organizations_status_name", "status", "name"),)  # the public directory
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # active_history: the value before a change is kept, so the indexing listeners can tell whether a change
@@ -24,6 +37,12 @@ class Organization(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(300))
     credit_code: Mapped[str | None] = mapped_column(String(18))  # 统一社会信用代码 (GB 32100), pre-fills contracts
+    # Only verified organisations are in the public directory and may have listings published. Self-service sign-up
+    # starts pending; organisations the platform creates itself (imports, demo data) start verified.
+    status: Mapped[OrgStatus] = state_column(OrgStatus, "org_status", OrgStatus.VERIFIED)
+    status_reason: Mapped[str | None] = mapped_column(Text)  # why it was rejected or suspended
+    verified_at: Mapped[datetime | None]
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # How often the name, the type and the province of the region changed: the listings' search documents copy
@@ -34,6 +53,11 @@ class Organization(db.Model):
     region_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
+    merged_into: Mapped[Organization | None] = relationship(remote_side=[id])
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == OrgStatus.VERIFIED
 
     __mapper_args__ = {"version_id_col": version}
 

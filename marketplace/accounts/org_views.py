@@ -10,10 +10,11 @@ from sqlalchemy.orm import defer, joinedload
 from ..achievements.models import Achievement
 from ..demands.models import Demand
 from ..errors import Conflict, ValidationFailed
-from ..permissions import can_manage_organization
+from ..permissions import can_manage_organization, can_see_organization
 from ..unit_of_work import commit
 from ..extensions import db
 from ..listings import PUBLISHED
+from ..workflow.organizations import ORG_STATUSES
 from ..web.forms import field_errors, flash_error, form_to_data, form_values, version_arg
 from ..web.pagination import page_arg, paginate_ids
 from ..patents.models import Patent
@@ -35,9 +36,12 @@ def index():
 
 @bp.get("/orgs/<int:org_id>")
 def show(org_id: int):
-    """An organisation's profile with its published achievements (paged), patents and demands."""
+    """A verified organisation's profile (any other only for its members and admins) with its published
+    achievements (paged), patents and demands."""
     org = db.session.get(Organization, org_id)
-    if org is None:
+    if org is not None and org.merged_into_id is not None:
+        return redirect(url_for("orgs.show", org_id=org.merged_into_id), 301)  # a merged duplicate's old address
+    if org is None or not can_see_organization(current_user, org):
         abort(404)
     mine = [Achievement.org_id == org.id, Achievement.status == PUBLISHED]
     achievements = paginate_ids(Achievement, mine, [Achievement.published_at.desc(), Achievement.id.desc()],
@@ -47,7 +51,7 @@ def show(org_id: int):
     demands = list(db.session.execute(db.select(Demand).where(
         Demand.org_id == org.id, Demand.status == PUBLISHED).order_by(Demand.published_at.desc()).limit(20)).scalars())
     return render_template("orgs/show.html", org=org, achievements=achievements, patents=patents, demands=demands,
-                           editable=can_manage_organization(current_user, org))
+                           editable=can_manage_organization(current_user, org), org_statuses=ORG_STATUSES)
 
 
 PROFILE_FIELDS = tuple(OrganizationInput._declared_fields)

@@ -9,7 +9,10 @@ from ..pagination import PER_PAGE, Page
 from ..reading import Filter, ListSpec, ReadArgs, Sort
 from ..taxonomy import ORG_TYPES, REGIONS
 from ..validation import Choice
-from .models import Organization
+from .models import Organization, OrgStatus
+
+#: The public directory holds verified organisations only (pending ones wait for a platform admin).
+PUBLIC = (Organization.status == OrgStatus.VERIFIED,)
 
 ORGANIZATIONS = ListSpec(
     model=Organization,
@@ -24,13 +27,13 @@ ORGANIZATIONS = ListSpec(
 
 
 def organizations_page(args: ReadArgs, page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """Organisations by name, with how many published achievements, demands and patents each has (one grouped
+    """Verified organisations by name, with how many published achievements, demands and patents each has (one grouped
     query per kind) in ``Page.extra``."""
     from ..achievements.models import Achievement
     from ..demands.models import Demand
     from ..patents.models import Patent
 
-    result = ORGANIZATIONS.read(args, page=page, per_page=per_page)
+    result = ORGANIZATIONS.read(args, scope=PUBLIC, page=page, per_page=per_page)
     ids = [org.id for org in result.items]
     counts = {org_id: {"achievements": 0, "demands": 0, "patents": 0} for org_id in ids}
     for model, key in ((Achievement, "achievements"), (Demand, "demands"), (Patent, "patents")):

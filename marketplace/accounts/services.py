@@ -15,8 +15,8 @@ from ..extensions import db
 from ..taxonomy import ORG_TYPES, REGIONS
 from ..timeutil import utcnow
 from ..validation import load_or_raise
-from .auth import hash_password, new_token_secret, token_digest, verify_password
-from .models import ApiToken, Invitation, Membership, Organization, User
+from .auth import ACCOUNT_SUSPENDED, hash_password, new_token_secret, token_digest, verify_password
+from .models import ApiToken, Invitation, Membership, Organization, OrgStatus, User
 from .schemas import OrganizationInput
 
 MIN_PASSWORD = 8
@@ -51,7 +51,7 @@ def find_organization_by_credit_code(code: str | None) -> Organization | None:
 CREDIT_CODE_TAKEN = "该统一社会信用代码已被其他机构使用：同一法人在平台上只能有一个机构"
 
 
-def _credit_code_errors(code: str | None, org: Organization | None = None) -> list[str]:
+def credit_code_errors(code: str | None, org: Organization | None = None) -> list[str]:
     """Problems with an organisation's 统一社会信用代码 (valid per GB 32100, not another organisation's)."""
     code = (code or "").strip().upper()
     if not code:
@@ -64,7 +64,9 @@ def _credit_code_errors(code: str | None, org: Organization | None = None) -> li
 
 def create_organization(name: str, org_type: str, region: str, description: str | None = None,
                         website: str | None = None, actor: User | None = None,
-                        credit_code: str | None = None) -> Organization:
+                        credit_code: str | None = None, verified: bool = True) -> Organization:
+    """A new organisation. ``verified=False`` (self-service sign-up) leaves it pending until a platform admin
+    verifies it (marketplace.workflow.organizations); organisations the platform creates itself start verified."""
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -77,12 +79,14 @@ def create_organization(name: str, org_type: str, region: str, description: str 
         errors["org_type"] = ["请选择有效的机构类型"]
     if region not in REGIONS:
         errors["region"] = ["请选择有效的所在地区"]
-    if code_errors := _credit_code_errors(credit_code):
+    if code_errors := credit_code_errors(credit_code):
         errors["credit_code"] = code_errors
     if errors:
         raise ValidationFailed(errors=errors)
     org = Organization(name=name, org_type=org_type, region=region, description=description, website=website,
-                       credit_code=(credit_code or "").strip().upper() or None)
+                       credit_code=(credit_code or "").strip().upper() or None,
+                       status=OrgStatus.VERIFIED if verified else OrgStatus.PENDING,
+                       verified_at=utcnow() if verified else None)
     db.session.add(org)
     db.session.flush()
     record(actor, "organization.create", org)
@@ -118,7 +122,7 @@ def update_organization(actor: User, org: Organization, data: dict, expected_ver
         elif other is not None and other.id != org.id:
             errors["name"] = ["该机构名称已被注册"]
     code = values.get("credit_code", data.get("credit_code"))
-    if "credit_code" not in errors and isinstance(code, str) and (code_errors := _credit_code_errors(code, org)):
+    if "credit_code" not in errors and isinstance(code, str) and (code_errors := credit_code_errors(code, org)):
         errors["credit_code"] = code_errors
     if errors:
         raise ValidationFailed(errors=errors)
@@ -161,18 +165,29 @@ def register_user(email: str, name: str, password: str, *, organization: Organiz
 def register_with_new_organization(email: str, name: str, password: str, org_name: str, org_type: str,
                                    region: str) -> User:
     """Self-service sign-up: the first user of a new organisation becomes its admin."""
-    org = create_organization(org_name, org_type, region)
+    org = create_organization(org_name, org_type, region, verified=False)
     return register_user(email, name, password, organization=org, org_role="org_admin")
 
 
+class AccountSuspended(PermissionDenied):
+    """The credentials are right but a platform admin suspended the account."""
+
+    def __init__(self) -> None:
+        super().__init__(ACCOUNT_SUSPENDED)
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The user if the credentials are right and the account is active, else None (same answer for both)."""
+    """The user if the credentials are right and the account is active, else None (same answer for an unknown
+    e-mail and a wrong password). A suspended account with the right password raises :class:`AccountSuspended`:
+    only someone who knows the password learns why they cannot sign in."""
     user = find_user_by_email(email)
     if user is None:
         verify_password(hash_password("timing-equaliser"), password or "")  # keep timing similar
         return None
-    if not user.active or not verify_password(user.password_hash, password or ""):
+    if not verify_password(user.password_hash, password or ""):
         return None
+    if not user.active:
+        raise AccountSuspended()
     user.last_login_at = utcnow()
     return user
 
@@ -197,12 +212,19 @@ def set_locale(user: User, locale: str) -> None:
         user.locale = locale
 
 
-def set_platform_role(actor: User, user: User, role: str | None) -> None:
+def set_platform_role(actor: User, user: User, role: str | None, **details) -> bool:
+    """Give ``user`` the platform role ``role`` (None removes it); False when it already was. ``details`` go into
+    the audit event (the CLI adds ``via="cli"``)."""
     require(is_platform_admin(actor), "只有平台管理员可以设置平台角色")
     if role not in (None, "broker", "admin"):
         raise ValidationFailed(errors={"platform_role": ["无效的平台角色"]})
+    if user.id is not None and user.id == getattr(actor, "id", None) and role != "admin":
+        raise ValidationFailed(errors={"platform_role": ["不能取消自己的平台管理员角色，请让另一位管理员操作"]})
+    if user.platform_role == role:
+        return False
     user.platform_role = role
-    record(actor, "user.platform_role", user, {"role": role})
+    record(actor, "user.platform_role", user, {"role": role, **details})
+    return True
 
 
 # -- organisation membership -------------------------------------------------------------------------------------

@@ -49,7 +49,11 @@ def start_session(user) -> None:
 def login():
     """Sign in with e-mail and password; the same message for an unknown e-mail and a wrong password."""
     if request.method == "POST":
-        user = services.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+        try:
+            user = services.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+        except services.AccountSuspended as refusal:
+            return render_template("accounts/login.html", error=_(refusal.message),
+                                   email=request.form.get("email", ""), next=request.form.get("next", "")), 403
         if user is not None:
             db.session.commit()
             start_session(user)
@@ -87,7 +91,7 @@ def register():
     organization = None
     try:
         organization = services.create_organization(form.get("org_name", ""), form.get("org_type", ""),
-                                                    form.get("region", ""))
+                                                    form.get("region", ""), verified=False)
     except ValidationFailed as error:
         for key, messages in field_errors(error).items():
             errors.setdefault({"name": "org_name"}.get(key, key), []).extend(messages)
@@ -106,6 +110,7 @@ def register():
     db.session.commit()
     start_session(user)
     flash(_("注册成功，您已成为“%(org)s”的机构管理员", org=organization.name), "success")
+    flash(_("机构正在等待平台认证：认证通过前，机构不在公开名录中，提交的成果也不能发布"), "info")
     return redirect(url_for("home.workspace"))
 
 

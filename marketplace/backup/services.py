@@ -147,7 +147,9 @@ def _existing_data(app: Flask) -> tuple[dict[str, int], list[Path]]:
     """Rows (by table, leaving out the migration revision) and files the target instance already holds."""
     with db.engine.connect() as conn:
         rows = {name: n for name, n in table_counts(conn).items() if n and name != "alembic_version"}
-    files = [p for root in file_roots(app).values() if root.is_dir() for p in root.rglob("*") if p.is_file()]
+    uploads = file_roots(app)["uploads"]
+    files = [p for p in uploads.rglob("*") if p.is_file()] if uploads.is_dir() else []
+    files += [p for p in (file_roots(app)["search"] / name for name in DICTIONARY_FILES) if p.is_file()]
     return rows, files
 
 
@@ -190,19 +192,20 @@ def restore_backup(app: Flask, path: str | Path, force: bool = False) -> Restore
     if (rows or files) and not force:
         _refuse_non_empty(rows, files)
     roots = file_roots(app)
-    with tarfile.open(path, "r:*") as archive, tempfile.TemporaryDirectory(prefix="restore-") as work:
+    with tarfile.open(path, "r:*") as archive, \
+            tempfile.TemporaryDirectory(prefix=".restore-", dir=_ensure(Path(app.instance_path))) as work:
         # 1. everything out of the archive and checked, before anything is replaced
         dump = Path(work) / "database" / Path(manifest.database_file).name
         _extract(archive, manifest.database_file, manifest.database_size, manifest.database_sha256, dump)
         stagings: dict[str, Path] = {}  # per root, a folder beside the final place: moved in by os.replace
-        for entry in manifest.files:
-            root, name = entry.path.split("/", 1)
-            if root not in stagings:
-                roots[root].mkdir(parents=True, exist_ok=True)
-                stagings[root] = Path(tempfile.mkdtemp(prefix=".restore-", dir=roots[root]))
-            _extract(archive, entry.path, entry.size, entry.sha256, stagings[root] / name)
-        # 2. the database, then the files
         try:
+            for entry in manifest.files:
+                root, name = entry.path.split("/", 1)
+                if root not in stagings:
+                    roots[root].mkdir(parents=True, exist_ok=True)
+                    stagings[root] = Path(tempfile.mkdtemp(prefix=".restore-", dir=roots[root]))
+                _extract(archive, entry.path, entry.size, entry.sha256, stagings[root] / name)
+            # 2. the database, then the files
             database.restore(dump, manifest.tool)
             for entry in manifest.files:
                 root, name = entry.path.split("/", 1)
@@ -212,6 +215,11 @@ def restore_backup(app: Flask, path: str | Path, force: bool = False) -> Restore
                 shutil.rmtree(staging, ignore_errors=True)
     _verify(app, manifest)
     return RestoreReport(manifest, head, rows)
+
+
+def _ensure(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _verify(app: Flask, manifest: Manifest) -> None:

@@ -8,7 +8,8 @@ A :class:`Lifecycle` is a set of :class:`Transition` s over one state attribute 
 2. permission — the transition's ``allowed`` predicate (from :mod:`marketplace.permissions`); a refusal is
    :class:`~marketplace.errors.PermissionDenied` (403) naming who may;
 3. state — the record's state must be one of the transition's sources (and its ``guard`` must hold); otherwise
-   :class:`~marketplace.errors.StateConflict` (409) naming the current state and what the actor can do now.
+   :class:`~marketplace.errors.StateConflict` (409) naming the current state and what the actor can do now (or the
+   transition's ``refusal`` when only the guard fails, e.g. "the organisation is not verified yet").
 
 Then it sets the target state, stamps the declared timestamps, runs the transition's ``effect`` (extra work such as
 storing a reason), writes the audit event and sends :data:`transitioned` (for notifications). Indexing needs no
@@ -73,6 +74,7 @@ class Transition:
     stamps: tuple[str, ...] = ()
     clears: tuple[str, ...] = ()
     guard: Callable[[Any], bool] | None = None
+    refusal: str | None = None  # the 409 when the state fits but ``guard`` does not hold (default: the state's)
     effect: Callable[[Any, Any, dict], None] | None = None
     audited: bool = True
 
@@ -142,6 +144,8 @@ class Lifecycle:
         if not self.permits(actor, transition, record):
             raise PermissionDenied(_tr(transition.denied))
         if not self.in_state_for(transition, record):
+            if transition.refusal and str(getattr(record, self.state_attr)) in transition.source:
+                raise StateConflict(_tr(transition.refusal))
             raise StateConflict(self.conflict_message(actor, record, transition))
         return transition
 

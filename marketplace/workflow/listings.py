@@ -1,6 +1,6 @@
 """The listing lifecycle of achievements, patents and demands, declared once.
 
-    draft ──submit──▶ submitted ──publish──▶ published ──archive──▶ archived
+    draft ──submit──▶ submitted ──publish (holder verified)──▶ published ──archive──▶ archived
       ▲                  │  └──reject (reason)──▶ rejected ──submit──▶ submitted
       └────withdraw──────┴──────────────────────── published          (demands: published ──close──▶ closed)
 
@@ -37,6 +37,15 @@ def _reason(params: dict) -> str:
 
 def _store_reason(actor, listing, params: dict) -> None:
     listing.reject_reason = _reason(params)
+
+
+def _holder_verified(listing) -> bool:
+    """Only a verified organisation's listings are published (marketplace.workflow.organizations)."""
+    organization = listing.organization
+    return organization is not None and organization.is_verified
+
+
+HOLDER_NOT_VERIFIED = N_("该记录所属机构尚未通过平台认证，认证通过后才能发布")
 
 
 def _has_pending_revision(listing) -> bool:
@@ -84,7 +93,8 @@ LISTING = Lifecycle("listing", LISTING_STATUSES, visible=can_see_listing, transi
     Transition("withdraw", N_("撤回为草稿"), frozenset({SUBMITTED, PUBLISHED}), DRAFT, owns, OWNER_ONLY,
                effect=_withdraw),
     Transition("publish", N_("通过并发布"), frozenset({SUBMITTED}), PUBLISHED, can_review, REVIEWERS_ONLY,
-               stamps=("published_at",), clears=("reject_reason",)),
+               stamps=("published_at",), clears=("reject_reason",), guard=_holder_verified,
+               refusal=HOLDER_NOT_VERIFIED),
     Transition("reject", N_("退回修改"), frozenset({SUBMITTED}), REJECTED, can_review, REVIEWERS_ONLY,
                effect=_store_reason),
     Transition("publish_changes", N_("发布修改"), frozenset({PUBLISHED}), None, can_review, REVIEWERS_ONLY,

@@ -1,0 +1,20 @@
+"""The organisation hears the platform's verdict: its members are notified (in-app, queued for e-mail) when it is
+verified, not verified (with the reason), suspended (with the reason) or restored."""
+from __future__ import annotations
+
+from ..alerts.services import notify_members
+from ..workflow import transitioned
+
+MESSAGES = {
+    "verify": "您的机构「%s」已通过平台认证：机构已出现在公开名录中，提交的成果审核通过后即可发布",
+    "reject": "您的机构「%s」未通过平台认证",
+    "suspend": "您的机构「%s」已被平台暂停",
+    "restore": "您的机构「%s」已恢复正常",
+}
+
+
+@transitioned.connect_via("organization")
+def _tell_the_organization(sender, record=None, transition: str = "", params=None, **extra) -> None:
+    if transition in MESSAGES:
+        notify_members([record.id], MESSAGES[transition] % record.name, category="organization",
+                       body=(params or {}).get("reason"), link=f"/orgs/{record.id}", subject=("organization", record.id))
