@@ -10,7 +10,7 @@ FLASK := $(PY) -m flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup translations run test test-fast lint arch bench clean-instance
+.PHONY: setup translations run test test-fast lint arch audit bench clean-instance
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -54,6 +54,10 @@ lint: $(VENV)/.installed
 arch: $(VENV)/.installed
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(PY) tools/check_import_cycles.py
+
+# Known vulnerabilities in the pinned requirements (pip-audit against PyPI's vulnerability data; see the script).
+audit: $(VENV)/.installed
+	scripts/audit-dependencies.sh
 
 bench: setup
 	$(PY) bench/core_pages.py
