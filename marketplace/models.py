@@ -11,6 +11,7 @@ from .indexing.models import OutboxEntry  # noqa: F401
 from .patents.models import OpenLicence, Patent  # noqa: F401
 from .matching.models import Match  # noqa: F401
 from .alerts.models import Notification, Subscription  # noqa: F401
+from .favourites.models import Favourite  # noqa: F401
 from .inquiries.models import Inquiry, InquiryMessage  # noqa: F401
 from .deals.models import (Deal, DealParty, DealPayment, DealReward, IdempotencyKey, Opportunity,  # noqa: F401
                            PatentLicence)
