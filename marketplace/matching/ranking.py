@@ -1,6 +1,7 @@
 """The matching pipeline over the search engine: first pass → feedback (terms, discipline) → second pass with
 agreement boosts → rows loaded from the database (public ones only) → structured factor on the engine score → bigram
-rerank, fused with it by rank → explanations."""
+rerank, fused with it by rank → the results shown, each with its calibrated score (:mod:`.scoring`) and
+explanation."""
 from __future__ import annotations
 
 import functools
@@ -17,6 +18,7 @@ from ..extensions import db
 from ..indexing.records import MODELS, load_public_in_order, public_clause
 from ..listings import PUBLISHED
 from . import query as q
+from . import scoring
 from .explain import structured_factor
 
 
@@ -27,7 +29,8 @@ class MatchingUnavailable(DomainError):
 
 @dataclass
 class Candidate:
-    """One ranked record with its score and explanation (``curation``: the broker's Match row, if any)."""
+    """One ranked record with its calibrated score (:mod:`.scoring`) and explanation (``curation``: the broker's
+    Match row, if any)."""
 
     kind: str
     record: Any
@@ -38,6 +41,11 @@ class Candidate:
     @property
     def pinned(self) -> bool:
         return bool(self.curation is not None and self.curation.pinned)
+
+    @property
+    def band(self) -> str:
+        """"high", "medium" or "low" (:data:`.scoring.BANDS`)."""
+        return scoring.band(self.score)
 
 
 @dataclass
@@ -57,6 +65,19 @@ class MatchRequest:
     factor: Callable[[Any], float] | None = None  # structured factor of a record (default: from ``describe``)
     records: bool = True  # the results as model objects; False: achievements' plain pool rows (id, external_id,
     # title, organization.name and the explanation's fields) stand in, for callers that only serialise them
+    score: Callable[[Any], float] | None = None  # calibrated score of a record (default: :func:`pair_scorer`)
+
+
+def pair_scorer(request: MatchRequest, focused: str | None = None) -> Callable[[Any], float]:
+    """The calibrated score of a record of ``request.kind`` against the request's need (its weighted terms and
+    text): the same for a ranked, pinned or dismissed record. ``focused``: the need text's
+    :func:`.query.focus_text`, when already at hand."""
+    if request.score is not None:
+        return request.score
+    if focused is None:
+        focused = q.focus_text(request.text or " ".join(request.weights))
+    profile = scoring.NeedProfile.of(request.weights, focused)
+    return lambda record: scoring.score(profile, record_text(request.kind, record), record.title)
 
 
 def record_text(kind: str, record) -> str:
@@ -203,10 +224,11 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
     # (a misfit that is still far more relevant than the rest stays ahead of them).
     factor = request.factor or (lambda record: structured_factor(request.describe(record, [])))
     scores = [hit.score * factor(record) for hit, record in kept]
+    text = request.text or " ".join(request.weights)
+    focused = q.focus_text(text)
     if settings.rerank_weight > 0 and len(kept) > 1:
-        text = request.text or " ".join(request.weights)
-        second = q.bigram_scores(text, [record_text(request.kind, record) for _, record in kept],
-                                 focus=settings.rerank_focus)
+        second = q.bigram_scores(focused if settings.rerank_focus else text,
+                                 [record_text(request.kind, record) for _, record in kept], focus=False)
         scores = q.fuse(scores, second, settings.rerank_weight)
     ranked = sorted(((score, hit, record) for (hit, record), score in zip(kept, scores)),
                     key=lambda item: -item[0])  # by the exact score: fused scores lie in (0, 1]; rounding would tie
@@ -214,7 +236,9 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
     if request.kind == "achievement" and request.records:  # the pool held plain rows: the records shown, as records
         records = {r.id: r for r in _load_candidates(request.kind, [row.id for _, _, row in shown])}
         shown = [(score, hit, records[row.id]) for score, hit, row in shown if row.id in records]
-    # Explanations (with the matched terms, read from the index) for the records shown only.
-    return [Candidate(request.kind, record, round(score, 4),
+    # Calibrated scores and explanations (with the matched terms, read from the index) for the records shown only;
+    # the fused score orders them and is not shown (it says nothing across needs).
+    calibrated = pair_scorer(request, focused)
+    return [Candidate(request.kind, record, calibrated(record),
                       request.describe(record, matched_terms(base, hit.matched_terms)))
-            for score, hit, record in shown]
+            for _, hit, record in shown]

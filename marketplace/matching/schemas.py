@@ -88,7 +88,10 @@ class MatchOut(Schema):
     title = fields.Function(lambda c: c.record.title, metadata={"type": "string"})
     org_name = fields.Function(lambda c: c.record.organization.name if c.record.organization else None,
                                metadata={"type": "string"})
-    score = fields.Float()
+    score = fields.Float(metadata={"description": "匹配度：0–1 的校准分数，约等于这条结果被判为相关的概率；各需求之间可比"})
+    band = fields.Function(lambda c: c.band, metadata={
+        "type": "string", "enum": ["high", "medium", "low"],
+        "description": "匹配度档位：high 高（≥ 0.5）、medium 中（0.2–0.5）、low 低（< 0.2）"})
     explanation = fields.Nested(Explanation)
     pinned = fields.Function(lambda c: bool(c.curation and c.curation.pinned), metadata={"type": "boolean"})
     dismissed = fields.Function(lambda c: bool(c.curation and c.curation.dismissed), metadata={"type": "boolean"})
@@ -113,7 +116,7 @@ def match_json(candidate) -> dict:
     return {
         "id": record.id, "kind": candidate.kind, "external_id": getattr(record, "external_id", None),
         "title": record.title, "org_name": organization.name if organization else None,
-        "score": float(candidate.score),
+        "score": float(candidate.score), "band": candidate.band,
         "explanation": {key: explanation[key] for key in _EXPLANATION_KEYS if key in explanation},
         "pinned": bool(curation and curation.pinned), "dismissed": bool(curation and curation.dismissed),
         "recommended_at": curation.recommended_at.isoformat() if curation and curation.recommended_at else None,

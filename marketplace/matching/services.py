@@ -18,9 +18,9 @@ from ..indexing.records import load_public_in_order
 from ..indexing.runtime import get_engine
 from ..listings import PUBLISHED
 from ..timeutil import utcnow
-from . import explain, query
+from . import explain, query, scoring
 from .models import TARGET_KINDS, Match
-from .ranking import Candidate, MatchRequest, rank, terms_in
+from .ranking import Candidate, MatchRequest, pair_scorer, rank, record_text, terms_in
 from .signals import match_recommended
 
 MAX_SIZE = 100
@@ -106,25 +106,32 @@ def matches_for_demand(demand: Demand, *, kind: str = "achievement", size: int =
     hidden = [i for i, m in curated.items() if m.dismissed or m.pinned]
     request = _request_for_need(kind, weights, need, size=size + 10, exclude_ids=hidden, text=demand_text(demand))
     ranked = [c for c in rank(get_engine(), request, settings()) if c.record.org_id != demand.org_id][:size]
-    describe = request.describe
+    describe, score = request.describe, pair_scorer(request)
+
+    def curated_candidate(record) -> Candidate:  # scored as it would be ranked
+        return Candidate(kind, record, score(record), describe(record, terms_in(weights, kind, record)),
+                         curated[record.id])
+
     pinned = sorted((m for m in curated.values() if m.pinned), key=lambda m: m.updated_at)
-    head = []
-    for record in load_public_in_order(kind, [m.target_id for m in pinned]):
-        head.append(Candidate(kind, record, curated[record.id].score or 0.0,
-                              describe(record, terms_in(weights, kind, record)), curated[record.id]))
+    head = [curated_candidate(record) for record in load_public_in_order(kind, [m.target_id for m in pinned])]
     tail = []
     if show_dismissed:
         dismissed = [m.target_id for m in curated.values() if m.dismissed]
-        for record in load_public_in_order(kind, dismissed):
-            tail.append(Candidate(kind, record, 0.0, describe(record, terms_in(weights, kind, record)),
-                                  curated[record.id]))
+        tail = [curated_candidate(record) for record in load_public_in_order(kind, dismissed)]
     for candidate in ranked:
         candidate.curation = curated.get(candidate.record.id)
     return (head + ranked)[:max(size, len(head))] + tail
 
 
+def demand_scorer(demand: Demand):
+    """The calibrated score of records against ``demand`` (:mod:`.scoring`): its weighted terms and text."""
+    profile = scoring.NeedProfile.of(demand_weights(demand), query.focus_text(demand_text(demand)))
+    return lambda kind, record: scoring.score(profile, record_text(kind, record), record.title)
+
+
 def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list[Candidate]:
-    """Published demands an achievement could answer, best first (other organisations' demands only)."""
+    """Published demands an achievement could answer, best first (other organisations' demands only). Each is
+    scored from the demand's side, so a pair scores the same in both directions."""
     text = "。".join(p for p in (achievement.title, achievement.summary, achievement.benefits) if p)
     weights = query.weighted_terms(text, [achievement.title, " ".join(achievement.keywords or [])], settings())
     offer = explain.offer_of_achievement(achievement)
@@ -138,7 +145,8 @@ def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list
     if achievement.industries:
         agreement["industry"] = list(achievement.industries)
     request = MatchRequest(kind="demand", weights=weights, describe=describe, agreement=agreement,
-                           size=min(size, MAX_SIZE) + 1, text=text)
+                           size=min(size, MAX_SIZE) + 1, text=text,
+                           score=lambda demand: demand_scorer(demand)("achievement", achievement))
     ranked = rank(get_engine(), request, settings())
     return [c for c in ranked if c.record.org_id != achievement.org_id][:size]
 
