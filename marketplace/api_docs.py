@@ -8,10 +8,12 @@ It must come first in ``API_MODULES``: the error responses are redefined before 
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from http import HTTPStatus
 
 from flask import send_from_directory
 from flask_smorest import Blueprint
+from marshmallow import fields
 
 from .api_common import Problem
 
@@ -56,8 +58,33 @@ def _problem_response(description: str) -> dict:
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
+DECIMAL_STRING = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _number(value):
+    """A documented bound as a JSON number (apispec writes a Decimal field's bounds the way the field dumps them)."""
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def decimal_properties(self, field, ret, **kwargs) -> dict:
+    """A Decimal field as the API reads and answers it: bounds are numbers (``maximum: 10000000``); a field
+    answered as a string (``as_string``, exact amounts such as ``"120.5000"``) is a decimal string, not a number."""
+    if not isinstance(field, fields.Decimal):
+        return {}
+    bounds = {key: _number(ret.pop(key)) for key in ("minimum", "maximum") if key in ret}
+    if field.as_string:
+        return {"type": "string", "format": "decimal", "pattern": DECIMAL_STRING,
+                **{f"x-{key}": value for key, value in bounds.items()}}
+    return bounds
+
+
 def configure_spec(api) -> None:
-    """Register the Problem schema, problem+json error responses and the API description in ``api``'s spec."""
+    """Register the Problem schema, problem+json error responses, the API description and the Decimal field
+    rendering (:func:`decimal_properties`) in ``api``'s spec."""
+    converter = api.ma_plugin.converter
+    if decimal_properties.__name__ not in {getattr(f, "__name__", "") for f in converter.attribute_functions}:
+        converter.add_attribute_function(decimal_properties)
     components = api.spec.components
     if "Problem" not in components.schemas:
         components.schema("Problem", schema=Problem)

@@ -7,12 +7,13 @@ from marshmallow import Schema, fields
 
 from .listing_edits import actions
 from .permissions import can_review, owns
+from .validation import UtcDateTime
 
 
 class PendingRevisionOut(Schema):
     changes = fields.Dict(keys=fields.Str(), values=fields.Raw(allow_none=True), dump_only=True,
                           metadata={"description": "字段 → 待审核的新值"})
-    submitted_at = fields.DateTime(dump_only=True)
+    submitted_at = UtcDateTime(dump_only=True)
     status = fields.Str(dump_only=True, metadata={"enum": ["pending"]})
 
 

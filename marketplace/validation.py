@@ -5,6 +5,8 @@ rule and its message live in one place.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 REQUIRED = "此项为必填项"
@@ -73,6 +75,31 @@ def Amount(required: bool = False, **kw) -> fields.Decimal:
 def Date(required: bool = False, **kw) -> fields.Date:
     return fields.Date(required=required, allow_none=not required,
                        error_messages=_msgs(invalid="请输入有效日期（YYYY-MM-DD）"), **kw)
+
+
+def utc_timestamp(value: datetime | None) -> str | None:
+    """The one way the API writes a timestamp: RFC 3339 in UTC with ``Z`` (``2026-05-05T06:48:06Z``, with the
+    microseconds when stored). Stored datetimes are naive UTC (:mod:`marketplace.timeutil`); aware ones are
+    converted."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat() + "Z"
+
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp field of the API, written by :func:`utc_timestamp`. Read back, a value with an offset becomes
+    naive UTC and one without is taken as UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return utc_timestamp(value)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if result.tzinfo is not None:
+            result = result.astimezone(timezone.utc).replace(tzinfo=None)
+        return result
 
 
 class InputSchema(Schema):

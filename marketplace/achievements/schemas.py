@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..taxonomy import INDUSTRIES, IP_TYPES, REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES
 from ..listing_schemas import ListingStateOut
-from ..validation import Amount, Choice, ChoiceList, InputSchema, Int, Text, TextList
+from ..validation import Amount, Choice, ChoiceList, InputSchema, Int, Text, TextList, UtcDateTime
 
 
 class AchievementInput(InputSchema):
@@ -62,9 +62,9 @@ class AchievementOut(ListingStateOut):
     reject_reason = fields.Str(dump_only=True, allow_none=True)
     quality_year = fields.Int(dump_only=True, allow_none=True)
     version = fields.Int(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
-    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
     patents = fields.List(fields.Nested(PatentBrief), dump_only=True)
 
 
@@ -84,4 +84,4 @@ class AchievementSummaryOut(Schema):
     region = fields.Str(allow_none=True)
     org_id = fields.Int(dump_only=True)
     status = fields.Str(dump_only=True)
-    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 from ..api_common import VersionedBody, commit, etag, expected_version, read_endpoint, write_endpoint
 from ..errors import NotFound
 from ..listing_edits import check_version
-from ..validation import load_or_raise
+from ..validation import load_or_raise, UtcDateTime
 from ..workflow.challenges import AGREEMENT, CHALLENGE_EXECUTION, MILESTONE
 from . import delivery, horse_race, services
 from .delivery_schemas import (AcceptanceInput, AgreementInput, CheckpointInput, EvidenceInput, ExtendInput,
@@ -49,11 +49,11 @@ class ChallengeMilestoneOut(Schema):
     status = fields.Str(metadata={"enum": list(MILESTONE.state_labels)})
     evidence = fields.Str(allow_none=True)
     return_reason = fields.Str(allow_none=True)
-    submitted_at = fields.DateTime(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
+    submitted_at = UtcDateTime(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
     paid_amount = _money(allow_none=True)
     paid_on = fields.Date(allow_none=True)
-    overdue_notified_at = fields.DateTime(allow_none=True, metadata={"description": "逾期提醒时间（已逾期）"})
+    overdue_notified_at = UtcDateTime(allow_none=True, metadata={"description": "逾期提醒时间（已逾期）"})
     version = fields.Int()
     actions = _actions(MILESTONE)
 

@@ -11,7 +11,7 @@ from ..accounts.models import User
 from ..api_common import commit, etag, expected_version, problems, require_user, write_endpoint
 from ..extensions import db
 from ..taxonomy import TECHNICAL_FIELDS
-from ..validation import Choice, InputSchema, Text
+from ..validation import Choice, InputSchema, Text, UtcDateTime
 from . import experts
 from .experts import ExpertInput
 
@@ -34,8 +34,8 @@ class ExpertOut(Schema):
                                    metadata={"description": "技术领域代码"})
     expertise = fields.Str(allow_none=True)
     active = fields.Bool()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
     version = fields.Int()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from ..validation import Amount, Date, InputSchema, Int, Text
+from ..validation import Amount, Date, InputSchema, Int, Text, UtcDateTime
 from ..workflow.challenges import APPLICATION, REVIEW
 
 MAX_ID = 2**31 - 1
@@ -69,7 +69,7 @@ class ReasonInput(InputSchema):
 
 
 class DefenceInput(InputSchema):
-    at = fields.DateTime(required=True, error_messages={"required": "此项为必填项",
+    at = UtcDateTime(required=True, error_messages={"required": "此项为必填项",
                                                         "invalid": "请输入有效的时间（ISO 8601）"})
     place = Text(required=True, max_length=200)
 
@@ -102,7 +102,7 @@ class ApplicationOut(Schema):
     org_name = fields.Function(lambda a: a.organization.name if a.organization else None)
     status = fields.Str(metadata={"enum": APPLICATION.states})
     status_label = fields.Function(lambda a: APPLICATION.state_label(a.status))
-    terms_accepted_at = fields.DateTime()
+    terms_accepted_at = UtcDateTime()
     proposal = fields.Str(allow_none=True)
     technical_route = fields.Str(allow_none=True)
     team = fields.List(fields.Nested(TeamMemberOut))
@@ -111,9 +111,9 @@ class ApplicationOut(Schema):
     patent_ids = fields.List(fields.Int())
     budget = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "万元"})
     proposed_milestones = fields.List(fields.Nested(MilestoneProposalOut))
-    submitted_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    submitted_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
     version = fields.Int()
     actions = fields.Function(lambda a: APPLICATION.available(current_user, a),
                               metadata={"type": "array", "items": {"type": "string"},
@@ -149,8 +149,8 @@ class ReviewSummaryOut(Schema):
     scores = fields.Dict(keys=fields.Str(), values=fields.Float())
     comments = fields.Dict(keys=fields.Str(), values=fields.Str())
     conflict_reason = fields.Str(allow_none=True)
-    assigned_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
+    assigned_at = UtcDateTime()
+    submitted_at = UtcDateTime(allow_none=True)
     version = fields.Int()
     actions = fields.Function(lambda r: REVIEW.available(current_user, r),
                               metadata={"type": "array", "items": {"type": "string"}})

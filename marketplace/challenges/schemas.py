@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..listing_schemas import ListingStateOut
 from ..taxonomy import INDUSTRIES, ORG_TYPES, REGIONS, TECHNICAL_FIELDS
-from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text
+from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text, UtcDateTime
 from ..workflow.challenges import CHALLENGE_EXECUTION, STAGE_LABELS
 from .models import FundingMode
 
@@ -134,7 +134,7 @@ class ChallengeSummaryOut(Schema):
                                metadata={"type": "string"})
     status = fields.Str(dump_only=True)
     stage = fields.Str(dump_only=True, metadata={"enum": list(STAGE_LABELS)})
-    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
 
 
 class ChallengeOut(ListingStateOut, ChallengeSummaryOut):
@@ -153,7 +153,7 @@ class ChallengeOut(ListingStateOut, ChallengeSummaryOut):
     extended_to = fields.Date(dump_only=True, allow_none=True)
     extension_reason = fields.Str(dump_only=True, allow_none=True)
     rubric = fields.List(fields.Dict(), dump_only=True)
-    defence_at = fields.DateTime(dump_only=True, allow_none=True)
+    defence_at = UtcDateTime(dump_only=True, allow_none=True)
     defence_place = fields.Str(dump_only=True, allow_none=True)
     acceptance = fields.List(fields.Dict(), dump_only=True, allow_none=True)
     reward_paid = fields.Float(dump_only=True, allow_none=True)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from ..workflow.deals import LICENCE
-from ..validation import Choice, Date, InputSchema, Int, Text
+from ..validation import Choice, Date, InputSchema, Int, Text, UtcDateTime
 from ..web.messages import N_
 from .contract_input import Money
 
@@ -59,11 +59,11 @@ class LicenceOut(Schema):
     starts_on = fields.Date()
     term_years = fields.Int()
     ends_on = fields.Date()
-    terms_confirmed_at = fields.DateTime(allow_none=True, metadata={"description": "书面通知（专利法第五十一条）的时间"})
+    terms_confirmed_at = UtcDateTime(allow_none=True, metadata={"description": "书面通知（专利法第五十一条）的时间"})
     status = fields.Str(metadata={"description": "active 有效 / ended 已终止"})
     deal_id = fields.Int(allow_none=True, metadata={"description": "由此形成的技术许可合同"})
-    created_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    ended_at = UtcDateTime(allow_none=True)
     version = fields.Int()
     actions = fields.Function(lambda licence: LICENCE.available(current_user, licence), dump_only=True,
                               metadata={"description": "当前用户可执行的操作，例如 end（终止许可）"})

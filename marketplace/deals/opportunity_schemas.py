@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 from ..workflow.deals import OPPORTUNITY
 from .pipeline import actions as available_actions
 from .vocabularies import OPPORTUNITY_SOURCES
+from ..validation import UtcDateTime
 
 
 class _Ref(Schema):
@@ -34,12 +35,12 @@ class OpportunityOut(Schema):
     agency = fields.Nested(_Ref, allow_none=True, metadata={"description": "经纪人所在的技术转移机构"})
     broker_id = fields.Int(allow_none=True)
     broker_name = fields.Function(lambda o: o.broker.name if o.broker else None)
-    created_at = fields.DateTime()
-    negotiation_at = fields.DateTime(allow_none=True)
-    signed_at = fields.DateTime(allow_none=True)
-    registered_at = fields.DateTime(allow_none=True)
-    performance_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    negotiation_at = UtcDateTime(allow_none=True)
+    signed_at = UtcDateTime(allow_none=True)
+    registered_at = UtcDateTime(allow_none=True)
+    performance_at = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
     version = fields.Int()
     actions = fields.Function(lambda o: available_actions(current_user, o),
                               metadata={"type": "array", "items": {"type": "string"},

@@ -9,7 +9,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from ..taxonomy import label
-from ..validation import InputSchema
+from ..validation import InputSchema, UtcDateTime
 from ..workflow.deals import DEAL
 from .contract_input import ContractInput, PaymentInput, RewardInput
 from .editing import RefuseInput, RegisterInput
@@ -108,8 +108,8 @@ class DealOut(DealSummaryOut):
     patent_ids = fields.Function(lambda d: [p.id for p in d.patents])
     broker_id = fields.Int(allow_none=True)
     agency_org_id = fields.Int(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
     actions = fields.Function(lambda d: DEAL.available(current_user, d),
                               metadata={"type": "array", "items": {"type": "string"},
                                         "description": "调用者现在可以执行的操作，例如 [\"edit\", \"register\"]"})

@@ -5,7 +5,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from ..taxonomy import INDUSTRIES, REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES
 from ..listing_schemas import ListingStateOut
-from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text, TextList
+from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text, TextList, UtcDateTime
 
 
 class DemandInput(InputSchema):
@@ -48,5 +48,5 @@ class DemandOut(ListingStateOut):
     status = fields.Str(dump_only=True)
     reject_reason = fields.Str(dump_only=True, allow_none=True)
     version = fields.Int(dump_only=True)
-    created_at = fields.DateTime(dump_only=True)
-    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    created_at = UtcDateTime(dump_only=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from ..deals.vocabularies import INQUIRY_DECLINE_REASONS
 from ..taxonomy import TRANSFER_MODES
-from ..validation import REQUIRED, Amount, Choice, InputSchema, Int, Text
+from ..validation import Amount, Choice, InputSchema, Int, REQUIRED, Text, UtcDateTime
 from ..workflow.deals import INQUIRY
 from .models import SUBJECT_KINDS
 from .overdue import is_overdue
@@ -73,7 +73,7 @@ class MessageOut(Schema):
     author_name = fields.Function(lambda m: m.author.name if m.author else None)
     author_org_id = fields.Int(allow_none=True, metadata={"description": "发送方机构；技术经纪人的消息为 null"})
     side = fields.Function(lambda m: side_of(m), metadata={"enum": ["asker", "holder", "broker"]})
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 def side_of(message) -> str:
@@ -107,11 +107,11 @@ class InquirySummaryOut(Schema):
     decline_reason_label = fields.Function(lambda i: _label(INQUIRY_DECLINE_REASONS, i.decline_reason)
                                            if i.decline_reason else None)
     decline_note = fields.Str(allow_none=True)
-    created_at = fields.DateTime()
-    answered_at = fields.DateTime(allow_none=True)
-    declined_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
-    last_message_at = fields.DateTime()
+    created_at = UtcDateTime()
+    answered_at = UtcDateTime(allow_none=True)
+    declined_at = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
+    last_message_at = UtcDateTime()
     version = fields.Int()
 
 

@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from search.schema import facet_fields
 
-from ..validation import Choice, InputSchema, Int, Text
+from ..validation import Choice, InputSchema, Int, Text, UtcDateTime
 from .models import TARGET_KINDS
 
 MAX_TEXT = 5000
@@ -130,5 +130,5 @@ class CurationOut(Schema):
     pinned = fields.Bool()
     dismissed = fields.Bool()
     note = fields.Str(allow_none=True)
-    recommended_at = fields.DateTime(allow_none=True)
-    updated_at = fields.DateTime()
+    recommended_at = UtcDateTime(allow_none=True)
+    updated_at = UtcDateTime()

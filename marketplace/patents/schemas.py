@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validates, validates_sc
 
 from ..taxonomy import LEGAL_STATUSES, PATENT_TYPES, REGIONS
 from ..listing_schemas import ListingStateOut
-from ..validation import Amount, Choice, Date, InputSchema, Int, Text, TextList
+from ..validation import Amount, Choice, Date, InputSchema, Int, Text, TextList, UtcDateTime
 
 PATENT_NUMBER = re.compile(r"^(ZL|CN)?\s?\d{8,13}(\.\d|[A-Z]\d?)?$", re.IGNORECASE)
 
@@ -63,7 +63,7 @@ class OpenLicenceOut(Schema):
     annual_fee = fields.Float(allow_none=True)
     term_years = fields.Int()
     scope = fields.Str()
-    declared_at = fields.DateTime()
+    declared_at = UtcDateTime()
     active = fields.Bool()
 
 
@@ -84,7 +84,7 @@ class PatentOut(ListingStateOut):
     status = fields.Str(dump_only=True)
     reject_reason = fields.Str(dump_only=True, allow_none=True)
     version = fields.Int(dump_only=True)
-    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
     open_licence = fields.Nested(OpenLicenceOut, allow_none=True, dump_only=True)
     pledged = fields.Bool(dump_only=True, metadata={"description": "已质押"})
     pledgee_consents = fields.Bool(dump_only=True, metadata={"description": "质权人同意开放许可"})

@@ -11,7 +11,7 @@ from ..api_common import PageArgs, page_schema, problems, require_user
 from ..api_listings import register_actions
 from ..permissions import require_reviewer
 from ..taxonomy import LISTING_STATUSES
-from ..validation import Choice
+from ..validation import Choice, UtcDateTime
 from ..workflow.listings import REVIEW_ACTIONS
 from . import services
 
@@ -35,7 +35,7 @@ class ReviewItemOut(Schema):
                              metadata={"type": "string", "enum": list(LISTING_STATUSES)})
     reject_reason = fields.Function(lambda item: item.record.reject_reason, dump_only=True, allow_none=True,
                                     metadata={"type": "string"})
-    submitted_at = fields.DateTime(dump_only=True, allow_none=True)
+    submitted_at = UtcDateTime(dump_only=True, allow_none=True)
     version = fields.Function(lambda item: item.record.version, dump_only=True, metadata={"type": "integer"})
     changes = fields.Function(lambda item: item.revision.changes if item.revision is not None else None,
                               dump_only=True, allow_none=True,
@@ -56,8 +56,8 @@ class ReviewedOut(Schema):
     org_id = fields.Int(dump_only=True)
     status = fields.Str(dump_only=True, metadata={"enum": list(LISTING_STATUSES)})
     reject_reason = fields.Str(dump_only=True, allow_none=True)
-    submitted_at = fields.DateTime(dump_only=True, allow_none=True)
-    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    submitted_at = UtcDateTime(dump_only=True, allow_none=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
     version = fields.Int(dump_only=True)
 
 

@@ -19,6 +19,7 @@ from .. import kinds
 from ..api_common import optional_user
 from . import service
 from .facets import PAGES
+from ..validation import UtcDateTime
 
 # Routes carry the /search segment themselves: create_app registers every API blueprint at url_prefix="/api/v1".
 blp = Blueprint("api_search", __name__,
@@ -85,7 +86,7 @@ class AchievementHit(_Hit):
     org_id = fields.Int()
     org_name = fields.Str(allow_none=True)
     quality_year = fields.Int(allow_none=True)
-    published_at = fields.DateTime(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
 
 
 class PatentHit(_Hit):
@@ -99,7 +100,7 @@ class PatentHit(_Hit):
     open_licence = fields.Bool()
     region = fields.Str(allow_none=True)
     org_id = fields.Int()
-    published_at = fields.DateTime(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
 
 
 class DemandHit(_Hit):
@@ -115,7 +116,7 @@ class DemandHit(_Hit):
     region = fields.Str(allow_none=True)
     org_id = fields.Int()
     org_name = fields.Str(allow_none=True)
-    published_at = fields.DateTime(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
 
 
 class ChallengeHit(_Hit):
@@ -130,7 +131,7 @@ class ChallengeHit(_Hit):
     region = fields.Str(allow_none=True)
     org_id = fields.Int()
     org_name = fields.Str(allow_none=True)
-    published_at = fields.DateTime(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
 
 
 class OrganizationHit(_Hit):
