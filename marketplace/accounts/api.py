@@ -15,7 +15,7 @@ from ..errors import NotFound, PermissionDenied
 from ..permissions import can_see_organization, require_organization_admin
 from ..extensions import db, limiter
 from ..taxonomy import MEMBER_ROLES, ORG_TYPES, REGIONS
-from ..validation import Choice, InputSchema, Text, load_or_raise
+from ..validation import Choice, InputSchema, Text, UtcDateTime, load_or_raise
 from . import services
 from .auth import uses_bearer_token
 from .models import Organization
@@ -38,7 +38,7 @@ class OrganizationOut(Schema):
     status = fields.Str(dump_only=True, metadata={
         "enum": ["pending", "verified", "rejected", "suspended", "merged"],
         "description": "平台认证状态：只有 verified（已认证）的机构出现在公开名录中、其成果可以发布"})
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
     version = fields.Int(dump_only=True, metadata={"description": "修改时用作 If-Match"})
 
 
@@ -66,9 +66,9 @@ class TokenOut(Schema):
     name = fields.Str(dump_only=True)
     prefix = fields.Str(dump_only=True, metadata={"description": "令牌开头几位，便于辨认"})
     scope = fields.Str(dump_only=True, metadata={"enum": ["read", "write"]})
-    created_at = fields.DateTime(dump_only=True)
-    last_used_at = fields.DateTime(allow_none=True, dump_only=True)
-    revoked_at = fields.DateTime(allow_none=True, dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    last_used_at = UtcDateTime(allow_none=True, dump_only=True)
+    revoked_at = UtcDateTime(allow_none=True, dump_only=True)
 
 
 class TokenCreatedOut(TokenOut):
@@ -80,7 +80,7 @@ class MemberOut(Schema):
     name = fields.Function(lambda m: m.user.name, dump_only=True, metadata={"type": "string"})
     email = fields.Function(lambda m: m.user.email, dump_only=True, metadata={"type": "string"})
     role = fields.Str(dump_only=True, metadata={"enum": list(MEMBER_ROLES)})
-    joined_at = fields.DateTime(attribute="created_at", dump_only=True)
+    joined_at = UtcDateTime(attribute="created_at", dump_only=True)
 
 
 class InvitationInput(InputSchema):
@@ -92,7 +92,7 @@ class InvitationOut(Schema):
     id = fields.Int(dump_only=True)
     email = fields.Str(dump_only=True)
     role = fields.Str(dump_only=True)
-    expires_at = fields.DateTime(dump_only=True)
+    expires_at = UtcDateTime(dump_only=True)
     secret = fields.Str(dump_only=True, metadata={"description": "邀请密钥，只返回一次"})
     link = fields.Str(dump_only=True, allow_none=True, metadata={"description": "发给受邀人的注册链接"})
 

@@ -10,7 +10,7 @@ from ..api_common import PageArgs, commit, json_body, page_schema, paginate, pro
 from ..demands.models import Demand
 from ..errors import NotFound
 from ..extensions import db
-from ..validation import InputSchema, Text, load_or_raise
+from ..validation import InputSchema, Text, UtcDateTime, load_or_raise
 from . import services
 from .models import DEMAND, Subscription
 
@@ -25,8 +25,8 @@ class NotificationOut(Schema):
     link = fields.Str(allow_none=True)
     subject_type = fields.Str(allow_none=True)
     subject_id = fields.Int(allow_none=True)
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    read_at = UtcDateTime(allow_none=True)
 
 
 NotificationPage = page_schema(NotificationOut, "NotificationPage")
@@ -61,8 +61,8 @@ class SubscriptionOut(Schema):
     demand_id = fields.Int(allow_none=True)
     email = fields.Bool()
     active = fields.Bool()
-    created_at = fields.DateTime()
-    last_notified_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    last_notified_at = UtcDateTime(allow_none=True)
 
 
 @blp.route("/notifications")
