@@ -123,6 +123,13 @@ def matches_for_demand(demand: Demand, *, kind: str = "achievement", size: int =
     return (head + ranked)[:max(size, len(head))] + tail
 
 
+def split_weak(candidates: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
+    """(the results shown first, the weak ones shown collapsed below them): weak = low band and not pinned; each
+    part keeps the ranking's order."""
+    weak = [c for c in candidates if c.band == "low" and not c.pinned]
+    return [c for c in candidates if not any(c is w for w in weak)], weak
+
+
 def demand_scorer(demand: Demand):
     """The calibrated score of records against ``demand`` (:mod:`.scoring`): its weighted terms and text."""
     profile = scoring.NeedProfile.of(demand_weights(demand), query.focus_text(demand_text(demand)))

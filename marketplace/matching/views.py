@@ -39,8 +39,9 @@ def demand_matches(record_id: int):
         candidates = services.matches_for_demand(demand, kind=kind, size=PAGE_SIZE, show_dismissed=show_dismissed)
     except MatchingUnavailable:
         candidates, unavailable = [], True
+    strong, weak = services.split_weak(candidates)
     return render_template("matching/demand_matches.html", demand=demand, kind=kind, candidates=candidates,
-                           show_dismissed=show_dismissed, unavailable=unavailable)
+                           strong=strong, weak=weak, show_dismissed=show_dismissed, unavailable=unavailable)
 
 
 @bp.get("/achievements/<int:record_id>/matches")
@@ -52,8 +53,9 @@ def achievement_matches(record_id: int):
         candidates = services.demands_for_achievement(achievement, size=PAGE_SIZE)
     except MatchingUnavailable:
         candidates, unavailable = [], True
+    strong, weak = services.split_weak(candidates)
     return render_template("matching/achievement_matches.html", achievement=achievement, candidates=candidates,
-                           unavailable=unavailable)
+                           strong=strong, weak=weak, unavailable=unavailable)
 
 
 @bp.post("/demands/<int:record_id>/matches/<any(achievement, patent):kind>/<int:target_id>/<action>")
