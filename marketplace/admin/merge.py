@@ -32,7 +32,7 @@ def organization_references() -> list[tuple[type, str]]:
     return sorted(found, key=lambda pair: (pair[0].__name__, pair[1]))
 
 
-def _move_consortium_members(duplicate_id: int, kept_id: int) -> int:
+def _move_consortium_members(duplicate_id: int, kept: Organization) -> int:
     from ..challenges.models import ChallengeApplication
 
     moved = 0
@@ -40,8 +40,9 @@ def _move_consortium_members(duplicate_id: int, kept_id: int) -> int:
         if duplicate_id not in (application.consortium_org_ids or []):
             continue
         application.consortium_org_ids = list(dict.fromkeys(
-            kept_id if org_id == duplicate_id else org_id for org_id in application.consortium_org_ids))
-        application.consortium = [{**member, "org_id": kept_id} if member.get("org_id") == duplicate_id else member
+            kept.id if org_id == duplicate_id else org_id for org_id in application.consortium_org_ids))
+        application.consortium = [{**member, "org_id": kept.id, "org_name": kept.name}
+                                  if member.get("org_id") == duplicate_id else member
                                   for member in application.consortium or []]
         moved += 1
     return moved
@@ -59,7 +60,7 @@ def move_references(duplicate: Organization, kept: Organization) -> dict[str, in
         if rows:
             table = model.__tablename__
             moved[table] = moved.get(table, 0) + len(rows)
-    if consortium := _move_consortium_members(duplicate.id, kept.id):
+    if consortium := _move_consortium_members(duplicate.id, kept):
         moved["challenge_applications.consortium"] = consortium
     if kept.credit_code is None and duplicate.credit_code:  # one legal person, one code: the kept one has it
         kept.credit_code, duplicate.credit_code = duplicate.credit_code, None

@@ -39,6 +39,9 @@ def test_the_register_form_leaves_the_organisation_pending_and_out_of_the_direct
 
 def test_a_pending_organisations_listing_cannot_be_published(app, client, admin_world):
     login(client, admin_world.broker)
+    page = text(client.get(f"/achievements/{admin_world.listing_id}"))
+    assert "尚未通过平台认证" in page and "退回修改" in page  # the review box says why and can still send it back
+    assert "机构待认证" in text(client.get("/review"))
     response = post(client, f"/review/achievement/{admin_world.listing_id}/publish", token_page="/review")
     assert response.status_code == 302
     assert "尚未通过平台认证" in text(client.get(response.headers["Location"]))
