@@ -25,6 +25,7 @@ text without them (the explanation states them).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from search import analysis
@@ -40,38 +41,60 @@ COEFFICIENTS = (-10.846, 3.223, 10.469, 1.899, 2.059)
 #: no demand with nothing relevant in the corpus got a result above 0.12.
 BANDS = ((0.5, "high"), (0.2, "medium"), (0.0, "low"))
 
+_ASCII_WORD = re.compile(r"[0-9a-z]+")
+
 
 @dataclass(frozen=True)
 class NeedProfile:
-    """What the score reads of the need side: its terms with weight × IDF, and its useful character bigrams."""
+    """What the score reads of the need side: its terms with weight × IDF and its useful character bigrams, each
+    split into CJK ones (looked up as substrings of the record's text) and ASCII words (looked up as whole words)."""
 
     terms: tuple[tuple[str, float], ...]
-    bigrams: frozenset[str]
+    words: tuple[tuple[str, float], ...]
+    bigrams: tuple[str, ...]
+    ascii_bigrams: frozenset[str]
 
     @classmethod
     def of(cls, weights: dict[str, float], focused_text: str) -> NeedProfile:
         """``weights``: :func:`.query.weighted_terms` of the need; ``focused_text``: :func:`.query.focus_text` of
         its text."""
-        terms = tuple((t, w * analysis.idf_weight(t)) for t, w in weights.items() if w > 0)
-        return cls(terms, frozenset(analysis.char_bigrams(focused_text)))
+        weighted = [(t, w * analysis.idf_weight(t)) for t, w in weights.items() if w > 0]
+        bigrams = set(analysis.char_bigrams(focused_text))
+        return cls(tuple((t, w) for t, w in weighted if not t.isascii()),
+                   tuple((t, w) for t, w in weighted if t.isascii()),
+                   tuple(b for b in bigrams if not b.isascii()), frozenset(b for b in bigrams if b.isascii()))
 
+    @property
+    def size(self) -> int:
+        return len(self.terms) + len(self.words)
 
-def _share(terms: tuple[tuple[str, float], ...], text: str) -> float:
-    total = sum(w for _, w in terms)
-    if not total:
-        return 0.0
-    words = set(analysis.char_bigrams(text)) if any(t.isascii() for t, _ in terms) else set()
-    return sum(w for t, w in terms if (t in words if t.isascii() else t in text)) / total
+    def share(self, text: str) -> float:
+        """The share of the need's term weight (weight × IDF) found in ``text`` (ASCII-lowered)."""
+        total = sum(w for _, w in self.terms) + sum(w for _, w in self.words)
+        if not total:
+            return 0.0
+        found = sum(w for t, w in self.terms if t in text)
+        if self.words:
+            words = set(_ASCII_WORD.findall(text))
+            found += sum(w for t, w in self.words if t in words)
+        return found / total
+
+    def bigram_share(self, text: str) -> float:
+        """The share of the need's useful bigrams found in ``text`` (ASCII-lowered)."""
+        count = len(self.bigrams) + len(self.ascii_bigrams)
+        if not count:
+            return 0.0
+        found = sum(1 for b in self.bigrams if b in text)
+        if self.ascii_bigrams:
+            found += len(self.ascii_bigrams & set(_ASCII_WORD.findall(text)))
+        return found / count
 
 
 def features(profile: NeedProfile, record_text: str, title: str | None) -> list[float]:
     """The pair's features, in the order of :data:`FEATURES`."""
     doc = analysis.ascii_lower(record_text or "")
-    pieces = set(analysis.char_bigrams(doc))
-    bigrams = (sum(1 for b in profile.bigrams if (b in pieces if len(b) > 1 or b.isascii() else b in doc))
-               / len(profile.bigrams)) if profile.bigrams else 0.0
-    return [bigrams, _share(profile.terms, doc), _share(profile.terms, analysis.ascii_lower(title or "")),
-            math.log1p(len(profile.terms))]
+    return [profile.bigram_share(doc), profile.share(doc), profile.share(analysis.ascii_lower(title or "")),
+            math.log1p(profile.size)]
 
 
 def calibrated(values: list[float], coefficients: tuple[float, ...] = COEFFICIENTS) -> float:
