@@ -68,6 +68,14 @@ def load(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # password reset by e-mail: a link lives this many seconds (and dies once used); requests per address and per
+        # IP address are limited (429)
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
+        "PASSWORD_RESET_IP_RATE_LIMIT": os.environ.get("PASSWORD_RESET_IP_RATE_LIMIT", "20 per hour"),
+        # e-mail address verification at sign-up: the link's lifetime; resending is limited per user
+        "EMAIL_VERIFICATION_MAX_AGE": int(os.environ.get("EMAIL_VERIFICATION_MAX_AGE", str(3 * 24 * 3600))),
+        "EMAIL_VERIFICATION_RATE_LIMIT": os.environ.get("EMAIL_VERIFICATION_RATE_LIMIT", "3 per hour"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@techmarket.local"),

@@ -107,7 +107,9 @@ def register_error_handlers(app: Flask) -> None:
             413: _("上传的文件太大"), 415: _("不支持的文件类型"), 429: _("请求过于频繁，请稍后再试"),
         }
         code = error.code or 500
-        return _render(code, titles.get(code, error.name), None)
+        # a rate limit declared with its own message (error_message=...) says what was limited
+        detail = getattr(getattr(error, "limit", None), "error_message", None) if code == 429 else None
+        return _render(code, titles.get(code, error.name), _(detail) if isinstance(detail, str) else None)
 
     @app.errorhandler(500)
     def handle_500(error):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .errors import PermissionDenied
 from .listings import PUBLISHED
+from .web.messages import N_
 
 
 def is_signed_in(user) -> bool:
@@ -17,6 +18,12 @@ def is_signed_in(user) -> bool:
 def is_system(user, record=None) -> bool:
     """The platform itself (imports, CLI jobs): see :data:`marketplace.workflow.SYSTEM`."""
     return bool(getattr(user, "is_system", False))
+
+
+def has_verified_email(user, record=None) -> bool:
+    """``user`` proved their e-mail address (the sign-up link or an invitation; older accounts count as verified).
+    Until then they may sign in and browse, but not submit listings for review nor send inquiries."""
+    return is_system(user) or (is_signed_in(user) and getattr(user, "email_verified_at", None) is not None)
 
 
 def is_member_of(user, org_id: int | None) -> bool:
@@ -234,6 +241,13 @@ def require(allowed: bool, message: str) -> None:
     """Raise :class:`PermissionDenied` with ``message`` unless ``allowed``."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+EMAIL_NOT_VERIFIED = N_("请先验证您的电子邮箱：点击注册邮件中的验证链接（或在工作台重新发送验证邮件），验证后即可提交审核和发起洽谈")
+
+
+def require_verified_email(user) -> None:
+    require(has_verified_email(user), EMAIL_NOT_VERIFIED)
 
 
 def require_reviewer(user) -> None:

@@ -20,9 +20,10 @@ def organization(org_type: str = "university", region: str = "220000", name: str
 
 
 def user(org: Organization | None = None, *, role: str = "member", platform_role: str | None = None,
-         email: str | None = None) -> User:
+         email: str | None = None, email_verified: bool = True) -> User:
     return accounts.register_user(email or f"user{next(_seq)}@example.cn", "测试用户", PASSWORD,
-                                  organization=org, org_role=role, platform_role=platform_role)
+                                  organization=org, org_role=role, platform_role=platform_role,
+                                  email_verified=email_verified)
 
 
 def broker() -> User:

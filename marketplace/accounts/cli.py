@@ -31,7 +31,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     if find_user_by_email(email) is not None:
         raise click.ClickException(f"用户已存在：{email}（如需授予管理员角色，请用 flask users set-role {email} admin）")
     try:
-        user = register_user(email, name, password, platform_role="admin")
+        user = register_user(email, name, password, platform_role="admin", email_verified=True)
     except ValidationFailed as error:
         db.session.rollback()
         raise click.ClickException(_messages(error)) from None

@@ -27,7 +27,8 @@ def _normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
+    """The password rules of sign-up, password change and reset."""
     if len(password or "") < MIN_PASSWORD:
         raise ValidationFailed(errors={"password": [f"密码至少需要 {MIN_PASSWORD} 个字符"]})
 
@@ -135,8 +136,11 @@ def update_organization(actor: User, org: Organization, data: dict, expected_ver
 
 
 def register_user(email: str, name: str, password: str, *, organization: Organization | None = None,
-                  org_role: str = "member", platform_role: str | None = None) -> User:
-    """Create a user, optionally as a member of ``organization``."""
+                  org_role: str = "member", platform_role: str | None = None,
+                  email_verified: bool = False) -> User:
+    """Create a user, optionally as a member of ``organization``. ``email_verified``: the address is known to be
+    theirs (an operator made the account, or an invitation reached it); otherwise it has to be verified
+    (:mod:`marketplace.accounts.email_verification`)."""
     email = _normalise_email(email)
     errors: dict[str, list[str]] = {}
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
@@ -145,15 +149,18 @@ def register_user(email: str, name: str, password: str, *, organization: Organiz
         errors["email"] = ["该邮箱已注册，请直接登录"]
     if not (name or "").strip():
         errors["name"] = ["请填写姓名"]
-    if len(password or "") < MIN_PASSWORD:
-        errors["password"] = [f"密码至少需要 {MIN_PASSWORD} 个字符"]
+    try:
+        check_password(password)
+    except ValidationFailed as error:
+        errors.update(error.errors)
     if org_role not in ("member", "org_admin"):
         errors["org_role"] = ["无效的机构角色"]
     if platform_role not in (None, "broker", "admin"):
         errors["platform_role"] = ["无效的平台角色"]
     if errors:
         raise ValidationFailed(errors=errors)
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), platform_role=platform_role)
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password), platform_role=platform_role,
+                email_verified_at=utcnow() if email_verified else None)
     db.session.add(user)
     if organization is not None:
         user.membership = Membership(organization=organization, role=org_role)
@@ -196,7 +203,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change the password and end every other session (the epoch in session ids moves on)."""
     if not verify_password(user.password_hash, current or ""):
         raise ValidationFailed(errors={"current_password": ["当前密码不正确"]})
-    _check_password(new)
+    check_password(new)
     user.password_hash = hash_password(new)
     user.session_epoch += 1
     record(user, "user.password_change", user)
@@ -270,12 +277,16 @@ def accept_invitation(secret: str, name: str, password: str, user: User | None =
     """Join the inviting organisation: as a new user, or as the logged-in user without an organisation."""
     invitation = find_invitation(secret)
     if user is None:
+        # the invitation reached this address: it is verified
         user = register_user(invitation.email, name, password, organization=invitation.organization,
-                             org_role=invitation.role)
+                             org_role=invitation.role, email_verified=True)
     else:
         if user.membership:
             raise ValidationFailed(errors={"email": ["您已属于一个机构"]})
         user.membership = Membership(organization=invitation.organization, role=invitation.role)
+        if user.email_verified_at is None and user.email == invitation.email:
+            user.email_verified_at = utcnow()
+            record(user, "user.email_verify", user)
     invitation.accepted_at = utcnow()
     record(user, "organization.join", invitation.organization, {"role": invitation.role})
     return user

@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ValidationFailed
-from ..extensions import db, limiter
+from ..extensions import db, limiter, user_rate_key
 from ..web.forms import field_errors, form_values
-from . import services
+from ..web.messages import N_
+from . import email_verification, password_reset, services
+from .landing import landing_for
 
 bp = Blueprint("accounts", __name__)
 
@@ -26,11 +28,12 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in (no open redirect)."""
+def _safe_next(target: str | None, user) -> str:
+    """Where to go after sign-in: ``target`` when it is a same-site path (no open redirect), else the page of
+    the user's role."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("home.workspace")
+    return landing_for(user)
 
 
 def start_session(user) -> None:
@@ -58,12 +61,12 @@ def login():
             db.session.commit()
             start_session(user)
             flash(_("欢迎回来，%(name)s", name=user.name), "success")
-            return redirect(_safe_next(request.form.get("next")))
+            return redirect(_safe_next(request.form.get("next"), user))
         db.session.rollback()
         return render_template("accounts/login.html", error=_("邮箱或密码不正确"),
                                email=request.form.get("email", ""), next=request.form.get("next", "")), 200
     if current_user.is_authenticated:
-        return redirect(url_for("home.workspace"))
+        return redirect(landing_for(current_user))
     return render_template("accounts/login.html", error=None, email="", next=request.args.get("next", ""))
 
 
@@ -107,9 +110,11 @@ def register():
         values.pop("password", None)
         values.pop("password2", None)
         return render_template("accounts/register.html", form=values, errors=errors), 422
+    email_verification.send_link(user)
     db.session.commit()
     start_session(user)
     flash(_("注册成功，您已成为“%(org)s”的机构管理员", org=organization.name), "success")
+    flash(_("验证邮件已发送到 %(email)s：请打开邮件中的链接验证邮箱，验证后才能提交审核和发起洽谈", email=user.email), "info")
     flash(_("机构正在等待平台认证：认证通过前，机构不在公开名录中，提交的成果也不能发布"), "info")
     return redirect(url_for("home.workspace"))
 
@@ -137,7 +142,7 @@ def invite(token: str):
     db.session.commit()
     start_session(user)
     flash(_("您已加入“%(org)s”", org=invitation.organization.name), "success")
-    return redirect(url_for("home.workspace"))
+    return redirect(landing_for(user))
 
 
 def _account_page(status: int = 200, **context):
@@ -208,3 +213,108 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("令牌已吊销"), "success")
     return redirect(url_for("accounts.account"))
+
+
+# -- password reset and e-mail verification ----------------------------------------------------------------------------
+
+def _reset_address_key() -> str:
+    return "reset:" + (request.form.get("email") or "").strip().lower()
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _reset_ip_limit() -> str:
+    return current_app.config["PASSWORD_RESET_IP_RATE_LIMIT"]
+
+
+def _verification_limit() -> str:
+    return current_app.config["EMAIL_VERIFICATION_RATE_LIMIT"]
+
+
+RESET_TOO_OFTEN = N_("重置密码的申请过于频繁（同一邮箱或同一网络），请稍后再试；已发出的重置邮件在有效期内仍可使用")
+VERIFICATION_TOO_OFTEN = N_("验证邮件发送过于频繁，请稍后再试；已发出的验证邮件在有效期内仍可使用")
+
+
+def _end_session() -> None:
+    """Sign this browser out, keeping only the chosen language."""
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(_reset_ip_limit, methods=["POST"], scope="password-reset-ip", error_message=RESET_TOO_OFTEN)
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_reset_address_key, scope="password-reset-address",
+               error_message=RESET_TOO_OFTEN)
+def forgot_password():
+    """忘记密码: ask for a reset link. The same answer whether or not an account has the address."""
+    if request.method == "GET":
+        return render_template("accounts/forgot_password.html", email="", form={}, sent=False, errors={})
+    email = (request.form.get("email") or "").strip()
+    if "@" not in email or len(email) > 254:
+        return render_template("accounts/forgot_password.html", email=email, form={"email": email}, sent=False,
+                               errors={"email": [_("请输入有效的电子邮箱地址")]}), 422
+    password_reset.request_reset(email)
+    db.session.commit()
+    return render_template("accounts/forgot_password.html", email=email, form={"email": email}, sent=True, errors={},
+                           minutes=password_reset.max_age() // 60)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """The link of a reset e-mail: choose a new password; every session of the account ends."""
+    try:
+        password_reset.account_for(token)
+    except ValidationFailed as error:
+        return render_template("accounts/forgot_password.html", email="", form={}, sent=False,
+                               errors=field_errors(error)), 400
+    if request.method == "GET":
+        return render_template("accounts/reset_password.html", token=token, form={}, errors={})
+    errors: dict[str, list[str]] = {}
+    if request.form.get("password", "") != request.form.get("password2", ""):
+        errors["password2"] = [_("两次输入的密码不一致")]
+    else:
+        try:
+            password_reset.reset_password(token, request.form.get("password", ""))
+        except ValidationFailed as error:
+            errors = field_errors(error)
+    if errors:
+        db.session.rollback()
+        return render_template("accounts/reset_password.html", token=token, form={}, errors=errors), 422
+    db.session.commit()
+    _end_session()  # a browser signed in when it reset the password starts over too
+    flash(_("密码已重置，所有设备上的登录均已退出。请使用新密码登录。"), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/verify-email/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """The link of a verification e-mail: its page's button verifies (a GET changes nothing)."""
+    if request.method == "GET":
+        return render_template("accounts/verify_email.html", token=token, errors={})
+    try:
+        user = email_verification.verify(token)
+    except ValidationFailed as error:
+        db.session.rollback()
+        return render_template("accounts/verify_email.html", token=token, errors=field_errors(error)), 400
+    db.session.commit()
+    flash(_("邮箱 %(email)s 已验证", email=user.email), "success")
+    return redirect(landing_for(current_user) if current_user.is_authenticated else url_for("accounts.login"))
+
+
+@bp.post("/account/verify-email")
+@login_required
+@limiter.limit(_verification_limit, key_func=user_rate_key, scope="email-verification",
+               error_message=VERIFICATION_TOO_OFTEN)
+def resend_verification():
+    """重新发送验证邮件."""
+    if email_verification.send_link(current_user._get_current_object()):
+        db.session.commit()
+        flash(_("验证邮件已发送到 %(email)s，请查收", email=current_user.email), "success")
+    else:
+        flash(_("您的邮箱已验证"), "success")
+    return redirect(url_for("home.workspace"))

@@ -16,6 +16,9 @@ SEARCH, DEMAND = "search", "demand"  # subscription kinds
 # "sent" (handed to the SMTP server), "logged" (no MAIL_SERVER: written to the log), "skipped" (the user has
 # no address or is inactive) or "failed" (gave up after MAIL_MAX_ATTEMPTS tries or a permanent refusal).
 MAIL_QUEUED, MAIL_SENT, MAIL_LOGGED, MAIL_SKIPPED, MAIL_FAILED = "queued", "sent", "logged", "skipped", "failed"
+# Notification.category of account e-mails (password reset, address verification: marketplace.accounts.mail): they
+# travel through the mail queue but are never listed in-app (their links must only reach the mailbox).
+ACCOUNT_MAIL = "account"
 
 
 class Subscription(db.Model):

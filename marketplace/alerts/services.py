@@ -31,7 +31,7 @@ from ..listings import PUBLISHED
 from ..matching.services import matches_for_demand
 from ..matching.signals import match_recommended
 from ..timeutil import utcnow
-from .models import DEMAND, MAIL_QUEUED, SEARCH, Notification, Subscription
+from .models import ACCOUNT_MAIL, DEMAND, MAIL_QUEUED, SEARCH, Notification, Subscription
 from .saved_searches import (MAX_SUBSCRIPTIONS, WORDLESS, WORDLESS_WITH_FILTERS, check_quota,  # noqa: F401
                              matching, oldest_subscription, register, require_user, save_search, sync_saved_queries)
 
@@ -155,11 +155,25 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return db.session.execute(db.select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar_one()
+        *_listed(user), Notification.read_at.is_(None))).scalar_one()
+
+
+def _listed(user) -> tuple:
+    """The notifications of ``user`` shown in-app: all but account e-mails (see ACCOUNT_MAIL)."""
+    return Notification.user_id == user.id, Notification.category != ACCOUNT_MAIL
+
+
+def listed_notification(user, notification_id: int) -> Notification:
+    """One in-app notification of ``user``; 404 for anyone else's, a missing id and account e-mails."""
+    notification = db.session.execute(
+        db.select(Notification).where(Notification.id == notification_id, *_listed(user))).scalar_one_or_none()
+    if notification is None:
+        raise NotFound()
+    return notification
 
 
 def notifications_query(user, unread_only: bool = False):
-    query = db.select(Notification).where(Notification.user_id == user.id)
+    query = db.select(Notification).where(*_listed(user))
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return query.order_by(Notification.created_at.desc(), Notification.id.desc())

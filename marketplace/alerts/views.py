@@ -50,11 +50,7 @@ def mark_read():
 @login_required
 def open_notification(notification_id: int):
     """Mark one notification read and go to what it is about."""
-    from .models import Notification
-
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != current_user.id:
-        raise NotFound()
+    notification = services.listed_notification(current_user, notification_id)
     services.mark_read(current_user, [notification.id])
     db.session.commit()
     link = notification.link or ""

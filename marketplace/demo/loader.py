@@ -125,7 +125,7 @@ class DemoLoader:
                 if password not in hashes:
                     hashes[password] = hash_password(password)
                 user = User(email=email, name=item["name"], password_hash=hashes[password],
-                            platform_role=item.get("platform_role"))
+                            platform_role=item.get("platform_role"), email_verified_at=self.now)
                 if item.get("org"):
                     user.membership = Membership(organization=self._org("user", item),
                                                  role=item.get("org_role") or "member")

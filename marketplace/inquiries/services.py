@@ -19,7 +19,7 @@ from ..audit.services import record as audit
 from ..errors import Conflict, NotFound, PermissionDenied
 from ..extensions import db
 from ..listings import PUBLISHED
-from ..permissions import can_send_inquiry, in_inquiry_thread, is_member_of
+from ..permissions import can_send_inquiry, in_inquiry_thread, is_member_of, require_verified_email
 from ..validation import load_or_raise
 from ..web.messages import N_, tr
 from ..workflow.deals import INQUIRY, LIVE
@@ -96,6 +96,7 @@ def send_inquiry(actor, data: dict, files: Iterable[tuple] = ()) -> Inquiry:
     values = load_or_raise(InquiryInput(), data or {})
     if not can_send_inquiry(actor):
         raise PermissionDenied(N_("请先加入一个机构再发起洽谈"))
+    require_verified_email(actor)
     kind, subject_id = values["subject_kind"], values["subject_id"]
     subject = subject_of(kind, subject_id)
     if subject.org_id == actor.org_id:

@@ -14,7 +14,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..listings import (ARCHIVED, CLOSED, DRAFT, PUBLISHED, REJECTED, SUBMITTED, RevisionStatus, from_json,
                         set_value)
-from ..permissions import can_archive, can_review, can_see_listing, owns
+from ..permissions import can_archive, can_review, can_see_listing, owns, require_verified_email
 from ..taxonomy import LISTING_STATUSES
 from ..timeutil import utcnow
 from ..web.messages import N_
@@ -33,6 +33,11 @@ def _reason(params: dict) -> str:
         raise ValidationFailed(errors={"reason": [f"退回原因不能超过{MAX_REASON}个字符"]})
     params["reason"] = reason
     return reason
+
+
+def _verified_submitter(actor, listing, params: dict) -> None:
+    """Only users who verified their e-mail address submit for review (403 otherwise)."""
+    require_verified_email(actor)
 
 
 def _store_reason(actor, listing, params: dict) -> None:
@@ -89,7 +94,7 @@ def _delete(actor, listing, params: dict) -> None:
 LISTING = Lifecycle("listing", LISTING_STATUSES, visible=can_see_listing, transitions=[
     Transition("edit", N_("修改"), frozenset({DRAFT, REJECTED, PUBLISHED}), None, owns, OWNER_ONLY, audited=False),
     Transition("submit", N_("提交审核"), frozenset({DRAFT, REJECTED}), SUBMITTED, owns, OWNER_ONLY,
-               stamps=("submitted_at",)),
+               stamps=("submitted_at",), effect=_verified_submitter),
     Transition("withdraw", N_("撤回为草稿"), frozenset({SUBMITTED, PUBLISHED}), DRAFT, owns, OWNER_ONLY,
                effect=_withdraw),
     Transition("publish", N_("通过并发布"), frozenset({SUBMITTED}), PUBLISHED, can_review, REVIEWERS_ONLY,
