@@ -4,6 +4,11 @@ import logging
 
 log = logging.getLogger("gunicorn.error")
 
+# gunicorn answers a request line longer than this itself (an HTML 414); the application's own limit is lower
+# (marketplace.http_limits.MAX_URL_LENGTH), so an over-long URL normally gets the application's 414, on /api/ as
+# application/problem+json. 8190 is the largest value gunicorn accepts short of 0 (no limit).
+limit_request_line = 8190
+
 
 def post_worker_init(worker):
     """Warm the worker before it takes requests, then freeze what start-up allocated.

@@ -7,7 +7,7 @@ import time
 
 from flask import Flask, g, request, session
 
-from . import config
+from . import config, http_limits
 from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 # Feature modules: each web module exposes ``bp`` (a Blueprint), each API module ``blp`` (a flask-smorest Blueprint),
@@ -85,6 +85,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.instance_path = overrides["INSTANCE_PATH"]
     app.config.update(config.load(app.instance_path))
     app.config.update(overrides or {})
+    http_limits.install(app)  # before any route: bounded <int:...> ids, over-long URLs answer 414
     register_extensions(app)
     register_blueprints(app)
     register_search_analysis(app)

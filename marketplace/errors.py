@@ -74,6 +74,18 @@ def _render(status: int, title: str, detail: str | None = None, errors: dict | N
     return render_template("errors/error.html", status=status, title=title, detail=detail, errors=errors), status
 
 
+def _with_http_headers(rendered, error: HTTPException):
+    """``rendered`` with the headers werkzeug gives ``error`` (``Allow`` on a 405, ``WWW-Authenticate`` …), but not
+    its HTML content type."""
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    if isinstance(rendered, tuple):
+        return (*rendered, headers)
+    for name, value in headers:
+        if name not in rendered.headers:
+            rendered.headers[name] = value
+    return rendered
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain(error: DomainError):
@@ -104,12 +116,12 @@ def register_error_handlers(app: Flask) -> None:
         titles = {
             400: _("请求无效"), 401: _("请先登录"), 403: _("没有权限执行此操作"), 404: _("页面或记录不存在"),
             405: _("不支持的请求方法"), 409: _("记录已被他人修改，请刷新后重试"),
-            413: _("上传的文件太大"), 415: _("不支持的文件类型"), 429: _("请求过于频繁，请稍后再试"),
+            413: _("上传的文件太大"), 414: _("网址太长"), 415: _("不支持的文件类型"), 429: _("请求过于频繁，请稍后再试"),
         }
         code = error.code or 500
         # a rate limit declared with its own message (error_message=...) says what was limited
         detail = getattr(getattr(error, "limit", None), "error_message", None) if code == 429 else None
-        return _render(code, titles.get(code, error.name), _(detail) if isinstance(detail, str) else None)
+        return _with_http_headers(_render(code, titles.get(code, error.name), _(detail) if isinstance(detail, str) else None), error)
 
     @app.errorhandler(500)
     def handle_500(error):

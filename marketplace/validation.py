@@ -20,7 +20,10 @@ def _msgs(**extra) -> dict:
 
 
 def Text(required: bool = False, max_length: int | None = None, min_length: int | None = None, **kw) -> fields.Str:
-    validators = []
+    """A text field; ``validate`` adds rules of the field's own (a ``validate.Regexp`` is documented as its
+    ``pattern``)."""
+    extra = kw.pop("validate", None) or []
+    validators = list(extra) if isinstance(extra, (list, tuple)) else [extra]
     if max_length or min_length:
         if min_length and max_length:
             message = f"长度应在 {min_length} 到 {max_length} 个字符之间"
@@ -102,12 +105,29 @@ class UtcDateTime(fields.DateTime):
         return result
 
 
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # an INTEGER column on PostgreSQL
+
+
+def _bounded(field: fields.Field) -> None:
+    """Give an integer field without a range of its own the range of an INTEGER column (also list items)."""
+    if isinstance(field, fields.List):
+        _bounded(field.inner)
+    elif isinstance(field, fields.Integer) and not any(isinstance(v, validate.Range) for v in field.validators):
+        field.validators = [*field.validators, validate.Range(
+            min=INT_MIN, max=INT_MAX, error=f"应为 {INT_MIN} 到 {INT_MAX} 之间的整数")]
+
+
 class InputSchema(Schema):
     """Base for schemas that load user input. Unknown keys are dropped (mass-assignment safe): server-owned
-    fields such as ``org_id``, ``status``, ``owner_id`` or ``created_at`` are never loaded."""
+    fields such as ``org_id``, ``status``, ``owner_id`` or ``created_at`` are never loaded. An integer field
+    without a range of its own takes that of an INTEGER column (:data:`INT_MAX`): a larger number is a 422 naming
+    the field, never an overflow in the database driver, and the OpenAPI document states the bound."""
 
     class Meta:
         unknown = EXCLUDE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _bounded(field_obj)
 
 
 def load_or_raise(schema: Schema, data: dict, partial: bool = False) -> dict:

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from ..api_common import LOCATION_HEADER, commit, etag, expected_version, paginate, read_endpoint, write_endpoint
 from ..errors import NotFound
 from ..permissions import can_see_opportunity
+from ..validation import load_or_raise
 from . import opportunity_hooks  # noqa: F401  (connects the automatic sources)
 from . import pipeline
 from .models import Opportunity
@@ -74,7 +75,8 @@ def _action(name: str, summary: str):
         if name == "take":
             pipeline.take(current_user, opportunity, expected_version=version)
         else:
-            pipeline.move(current_user, opportunity, name, reason=payload.get("reason"), expected_version=version)
+            reason = load_or_raise(MoveInput(), payload).get("reason")  # a reason that is no text is a 422
+            pipeline.move(current_user, opportunity, name, reason=reason, expected_version=version)
         commit()
         return opportunity, etag(opportunity)
 

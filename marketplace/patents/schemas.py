@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..taxonomy import LEGAL_STATUSES, PATENT_TYPES, REGIONS
 from ..listing_schemas import ListingStateOut
 from ..validation import Amount, Choice, Date, InputSchema, Int, Text, TextList, UtcDateTime
 
-PATENT_NUMBER = re.compile(r"^(ZL|CN)?\s?\d{8,13}(\.\d|[A-Z]\d?)?$", re.IGNORECASE)
+# A Chinese patent (application) number: ZL202110123456.7, CN112345678A, 2021101234567 … Written so that Python and
+# the OpenAPI document's ECMA-262 ``pattern`` read it alike (no flags, ASCII digits): the schema states the one rule.
+PATENT_NUMBER = re.compile(r"^ *(?:[Zz][Ll]|[Cc][Nn])? ?[0-9]{8,13}(?:\.[0-9]|[A-Za-z][0-9]?)? *$")
 
 
 class OpenLicenceInput(InputSchema):
@@ -34,7 +36,8 @@ class LicenceObstaclesInput(InputSchema):
 
 
 class PatentInput(InputSchema):
-    number = Text(required=True, max_length=40)
+    number = Text(required=True, max_length=40,
+                  validate=validate.Regexp(PATENT_NUMBER, error="专利号格式不正确，例如 ZL202110123456.7"))
     title = Text(required=True, max_length=200, min_length=2)
     abstract = Text(max_length=5000)
     patent_type = Choice(PATENT_TYPES, label="专利类型", load_default="invention_patent")
@@ -45,11 +48,6 @@ class PatentInput(InputSchema):
     grant_date = Date()
     expiry_date = Date()
     region = Choice(REGIONS, label="地区代码")
-
-    @validates("number")
-    def _number(self, value, **kwargs):
-        if value and not PATENT_NUMBER.match(value.strip()):
-            raise ValidationError("专利号格式不正确，例如 ZL202110123456.7")
 
     @validates_schema
     def _dates(self, data, **kwargs):

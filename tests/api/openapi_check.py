@@ -1,11 +1,13 @@
 """A small validator for responses against the OpenAPI 3.0 document (the subset flask-smorest/apispec emit:
-$ref, type, nullable, properties, required, items, enum, format date/date-time). No jsonschema needed."""
+$ref, type, nullable, properties, required, items, enum, pattern, format date/date-time — an RFC 3339 date-time has
+its offset, ``Z`` or ``±hh:mm``). No jsonschema needed."""
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 
 TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
+RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
 
 
 def resolve(spec: dict, node: dict) -> dict:
@@ -39,6 +41,10 @@ def errors(spec: dict, value, schema: dict, where: str = "$") -> list[str]:
             datetime.fromisoformat(value)
         except ValueError:
             problems.append(f"{where}: {value!r} is not a date-time")
+        if not RFC3339.match(value):
+            problems.append(f"{where}: {value!r} is not an RFC 3339 date-time (its offset missing?)")
+    if kind == "string" and "pattern" in schema and not re.search(schema["pattern"], value):
+        problems.append(f"{where}: {value!r} does not match {schema['pattern']}")
     if kind == "string" and schema.get("format") == "date":
         try:
             date.fromisoformat(value)
