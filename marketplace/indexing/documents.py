@@ -20,7 +20,7 @@ from typing import Any, Callable
 from search.engine import Deletion, Document
 
 from .. import kinds, taxonomy
-from ..accounts.models import Organization
+from ..accounts.models import Organization, OrgStatus
 from ..achievements.models import Achievement
 from ..challenges.models import Challenge
 from ..demands.models import Demand
@@ -267,9 +267,10 @@ FIELD_MAPPERS = {
 
 
 def is_searchable(record) -> bool:
-    """Whether ``record`` belongs in the public index: published listings, and every organisation."""
+    """Whether ``record`` belongs in the public index: published listings, and organisations the platform has
+    verified (the public directory)."""
     if isinstance(record, Organization):
-        return True
+        return record.status == OrgStatus.VERIFIED
     return getattr(record, "status", None) == PUBLISHED
 
 

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Organization
+from ..accounts.models import Organization, OrgStatus
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..patents.models import Patent
@@ -33,16 +33,20 @@ def load_by_ids(kind: str, ids) -> dict[int, object]:
     return {row.id: row for row in rows}
 
 
+def _public_status(kind: str):
+    """The status in which a record of ``kind`` is public: a listing once published, an organisation once the
+    platform has verified it (the public directory)."""
+    return OrgStatus.VERIFIED if kind == "organization" else PUBLISHED
+
+
 def public_clause(kind: str):
     """WHERE clause of the records of ``kind`` that anyone may see."""
-    model = MODELS[kind]
-    if kind == "organization":
-        return db.true()
-    return model.status == PUBLISHED
+    return MODELS[kind].status == _public_status(kind)
 
 
 def _is_public(row) -> bool:
-    return getattr(row, "status", PUBLISHED) == PUBLISHED
+    kind = "organization" if isinstance(row, Organization) else None
+    return getattr(row, "status", PUBLISHED) == _public_status(kind)
 
 
 def load_public_in_order(kind: str, ids: list[int]) -> list:
