@@ -5,11 +5,11 @@ from flask import url_for
 
 
 def landing_for(user) -> str:
-    """Brokers: the review queue. Platform admins: the workspace (with its staff links). Members of an
+    """Platform admins: the administration overview. Brokers: the review queue. Members of an
     enterprise: their demands; of an investor: their saved searches and alerts; everyone else (universities,
     institutes, no organisation): their achievements (我的成果)."""
     if getattr(user, "is_admin", False):
-        return url_for("home.workspace")
+        return url_for("admin.overview")
     if getattr(user, "is_broker", False):
         return url_for("review.queue")
     org_type = getattr(getattr(user, "organization", None), "org_type", None)

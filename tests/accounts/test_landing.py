@@ -1,5 +1,5 @@
 """Landing by role after signing in: brokers on the review queue, enterprises on their demands, investors on their
-saved searches, universities on 我的成果, admins on the workspace with its staff links; a safe ``next`` wins."""
+saved searches, universities on 我的成果, platform admins on the administration overview; a safe ``next`` wins."""
 from __future__ import annotations
 
 import pytest
@@ -19,7 +19,7 @@ def roles(app):
         return {role: user.email for role, user in people.items()}
 
 
-LANDINGS = {"broker": "/review", "admin": "/workspace", "enterprise": "/workspace?tab=demands",
+LANDINGS = {"broker": "/review", "admin": "/admin", "enterprise": "/workspace?tab=demands",
             "investor": "/subscriptions", "university": "/workspace", "institute": "/workspace", "loner": "/workspace"}
 
 
