@@ -61,7 +61,9 @@ def load(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in a before_request hook (see create_app)
         "BABEL_DEFAULT_LOCALE": "zh",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # the one time zone every page, e-mail and export shows times in (the database stores UTC): timeutil.py
+        "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE") or "Asia/Shanghai",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE") or "Asia/Shanghai",
         "LANGUAGES": ["zh", "en"],
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

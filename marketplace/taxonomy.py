@@ -70,6 +70,14 @@ TRL_LEVELS: dict[int, tuple[str, str]] = {
     9: ("规模化生产与应用", "Proven in large-scale production"),
 }
 
+# TRL bands: the one filter over TRL of the achievement list, the search page, the API and saved searches
+TRL_BANDS: dict[str, tuple[str, str]] = {
+    "1-3": ("TRL 1–3 研究阶段", "TRL 1–3 research"),
+    "4-6": ("TRL 4–6 中试阶段", "TRL 4–6 pilot"),
+    "7-9": ("TRL 7–9 产业化阶段", "TRL 7–9 industrial"),
+}
+TRL_BAND_RANGES: dict[str, tuple[int, int]] = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
+
 IP_TYPES: dict[str, tuple[str, str]] = {
     "invention_patent": ("发明专利", "Invention patent"),
     "utility_model": ("实用新型", "Utility model"),
@@ -139,6 +147,25 @@ FIELD_VOCABULARIES: dict[str, dict] = {
     "patent_type": IP_TYPES, "legal_status": LEGAL_STATUSES,
 }
 
+# The titles of the listing filters, the same on the list pages (/achievements …) and the search pages (/search …):
+# filter → (中文, English); shown with filter_title()
+FILTER_TITLES: dict[str, tuple[str, str]] = {
+    "technical_field": ("技术领域", "Technical field"),
+    "trl_band": ("技术成熟度", "Technology readiness"),
+    "ip_type": ("知识产权类型", "IP type"),
+    "transfer_modes": ("转化方式", "Transfer mode"),
+    "region": ("所在地区", "Region"),
+    "holder_type": ("持有方类型", "Holder type"),
+    "price_band": ("价格区间", "Price range"),
+}
+
+# search engines (engine.name) as admins read them
+SEARCH_ENGINES: dict[str, tuple[str, str]] = {
+    "embedded": ("内置搜索引擎（tantivy，本机索引）", "Built-in engine (tantivy, local index)"),
+    "opensearch": ("OpenSearch 集群", "OpenSearch cluster"),
+    "elasticsearch": ("Elasticsearch 集群", "Elasticsearch cluster"),
+}
+
 MEMBER_ROLES = {"member": ("成员", "Member"), "org_admin": ("机构管理员", "Organisation admin")}
 PLATFORM_ROLES = {"broker": ("技术经纪人", "Broker"), "admin": ("平台管理员", "Administrator")}
 
@@ -164,7 +191,7 @@ def price_band(amount: float | None) -> str:
 def trl_band(trl: int | None) -> str | None:
     if trl is None:
         return None
-    return "1-3" if trl <= 3 else "4-6" if trl <= 6 else "7-9"
+    return next((band for band, (low, high) in TRL_BAND_RANGES.items() if low <= trl <= high), None)
 
 
 def _english() -> bool:
@@ -178,6 +205,11 @@ def label(vocabulary: dict, code) -> str:
     if entry is None:
         return "" if code is None else str(code)
     return entry[1] if _english() else entry[0]
+
+
+def filter_title(name: str) -> str:
+    """The title of a listing filter (:data:`FILTER_TITLES`) in the current UI language."""
+    return label(FILTER_TITLES, name)
 
 
 def choices(vocabulary: dict) -> list[tuple[str, str]]:

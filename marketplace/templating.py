@@ -1,13 +1,13 @@
 """Template globals and filters: vocabulary labels, money, dates, the current language."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 
-from . import taxonomy
-from .web import context
+from . import taxonomy, timeutil
+from .web import context, pagination
 
 
 def money(amount) -> str:
@@ -21,10 +21,17 @@ def money(amount) -> str:
 
 
 def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
+    """A time in the one display zone (DISPLAY_TIMEZONE, :mod:`marketplace.timeutil`); dates as they are; ISO
+    strings the application wrote (job and index stamps) read as times."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        parsed = timeutil.parse_stamp(value)
+        if parsed is None:
+            return value
+        value = parsed
     if isinstance(value, datetime):
-        return (value + timedelta(hours=8)).strftime(fmt)  # stored as UTC; users are in China (UTC+8)
+        return timeutil.to_display(value).strftime(fmt)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -43,10 +50,12 @@ def url_with(**changes) -> str:
 
 def register(app: Flask) -> None:
     context.register(app)
+    pagination.register(app)
     app.jinja_env.globals.update(
         taxonomy=taxonomy,
         label=taxonomy.label,
         choices=taxonomy.choices,
+        filter_title=taxonomy.filter_title,
         price_band_label=taxonomy.price_band_label,
         url_with=url_with,
         current_language=lambda: (get_locale().language if get_locale() else "zh"),

@@ -5,11 +5,10 @@ from sqlalchemy.orm import defer, joinedload
 
 from ..filters import BAND_RANGES, amount_in_band, json_list_contains
 from ..reading import Filter, ListSpec, RangeCheck, Sort, orgs_of_type
-from ..taxonomy import IP_TYPES, ORG_TYPES, REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES
+from ..taxonomy import IP_TYPES, ORG_TYPES, REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES, TRL_BAND_RANGES
 from ..validation import Choice, Int
 from .models import Achievement
 
-TRL_BANDS = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
 PRICE_CODES = [*BAND_RANGES, "negotiable"]
 MAX_ID = 2**31 - 1
 
@@ -20,7 +19,7 @@ def page_options() -> tuple:
 
 
 def _trl_band(band: str):
-    low, high = TRL_BANDS[band]
+    low, high = TRL_BAND_RANGES[band]
     return Achievement.trl.between(low, high)
 
 
@@ -29,7 +28,7 @@ ACHIEVEMENTS = ListSpec(
     filters=[
         Filter("technical_field", Choice(TECHNICAL_FIELDS, label="技术领域"),
                lambda v: Achievement.technical_field == v, "技术领域"),
-        Filter("trl", Choice(TRL_BANDS, label="技术成熟度区间"), _trl_band, "技术成熟度区间：1-3 / 4-6 / 7-9"),
+        Filter("trl", Choice(TRL_BAND_RANGES, label="技术成熟度区间"), _trl_band, "技术成熟度区间：1-3 / 4-6 / 7-9"),
         Filter("trl_min", Int(1, 9), lambda v: Achievement.trl >= v, "技术成熟度下限（GB/T 22900，1–9）"),
         Filter("trl_max", Int(1, 9), lambda v: Achievement.trl <= v, "技术成熟度上限（1–9）"),
         Filter("ip_type", Choice(IP_TYPES, label="知识产权类型"), lambda v: Achievement.ip_type == v, "知识产权类型"),

@@ -15,15 +15,32 @@ from ..permissions import require_quality_manager
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..web.forms import flash_error
+from ..web.messages import N_
 from ..web.pagination import paginate_ids
 from ..taxonomy import TECHNICAL_FIELDS
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
 
 
-def _year() -> int:
-    year = request.values.get("year", type=int) or date.today().year
-    return year if 2000 <= year <= 2100 else date.today().year
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a list can be kept for (the form's min and max)
+YEAR_RANGE = N_("年份应为 %(first)s 到 %(last)s 之间的整数（收到“%(asked)s”），已显示 %(year)s 年")
+
+
+def _year() -> int | None:
+    """The year asked for (this year when none is); None when it is not a year a list can be kept for."""
+    raw = request.values.get("year", "").strip()
+    if not raw:
+        return date.today().year
+    year = int(raw) if raw.isdigit() else None
+    return year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def _refuse_year():
+    """An out-of-range year is never silently replaced: say which years are valid, then show this year."""
+    flash(_(YEAR_RANGE, first=FIRST_YEAR, last=LAST_YEAR, asked=request.values.get("year", "")[:20],
+            year=date.today().year), "error")
+    field = request.values.get("field") if request.values.get("field") in TECHNICAL_FIELDS else None
+    return redirect(url_for("quality.index", field=field))
 
 
 @bp.get("")
@@ -32,6 +49,8 @@ def index():
     """Progress against QUALITY_TARGET_PER_YEAR, the year's list, and published candidates to add."""
     require_quality_manager(current_user)
     year = _year()
+    if year is None:
+        return _refuse_year()
     progress = services.quality_progress(year, current_app.config["QUALITY_TARGET_PER_YEAR"])
     listed = [Achievement.quality_year == year, Achievement.status == PUBLISHED]
     marked = list(db.session.execute(
@@ -53,6 +72,8 @@ def index():
 def mark(record_id: int):
     require_quality_manager(current_user)
     record = db.get_or_404(Achievement, record_id)
+    if _year() is None:
+        return _refuse_year()
     try:
         services.mark_high_quality(current_user, record, _year())
     except ValidationFailed as error:
@@ -79,4 +100,4 @@ def _back():
     target = request.form.get("next")
     if target and target.startswith("/") and not target.startswith("//"):
         return redirect(target)
-    return redirect(url_for("quality.index", year=_year()))
+    return redirect(url_for("quality.index", year=_year() or None))

@@ -30,6 +30,7 @@ from search import analysis
 
 from ..indexing.documents import KINDS
 from ..indexing.indexer import index_rebuilt
+from ..timeutil import utcnow
 
 SYNONYMS_FILE = "synonyms.txt"
 USER_DICT_FILE = "user_dict.txt"
@@ -337,7 +338,7 @@ def index_fingerprints(app: Flask | None = None) -> dict[str, dict]:
 def record_index_fingerprint(app: Flask, kind: str, fingerprint: str | None = None, when: str | None = None) -> None:
     data = index_fingerprints(app)
     data[kind] = {"fingerprint": fingerprint or analysis.fingerprint(),
-                  "at": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime()) if when is None else when}
+                  "at": utcnow().isoformat(timespec="seconds") + "Z" if when is None else when}
     write_atomically(fingerprints_path(app), json.dumps(data, ensure_ascii=False, indent=1))
 
 

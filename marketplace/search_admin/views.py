@@ -10,6 +10,7 @@ from flask_login import current_user
 from search import analysis
 from search.engine import SearchUnavailable
 
+from .. import kinds
 from ..errors import NotFound
 from ..permissions import can_administer_search
 from ..extensions import db
@@ -63,6 +64,7 @@ def _page(synonyms_text: str | None = None, words_text: str | None = None, error
     app = current_app._get_current_object()
     return render_template(
         "search_admin/index.html", info=_status(), kinds=KINDS, errors=errors or {},
+        kind_labels={name: _(kinds.get(name).label) for name in KINDS},
         synonyms_text=dictionaries.editable_lines(dictionaries.synonyms_path(app)) if synonyms_text is None
         else synonyms_text,
         words_text=dictionaries.editable_lines(dictionaries.user_dict_path(app)) if words_text is None else words_text,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from .. import taxonomy
@@ -13,9 +14,12 @@ from ..challenges.schemas import FUNDING_MODES
 from ..workflow.challenges import STAGE_LABELS
 
 YES_NO = {"true": ("是", "Yes"), "false": ("否", "No")}
-TRL_BANDS = {"1-3": ("TRL 1–3 研究阶段", "TRL 1–3 research"), "4-6": ("TRL 4–6 中试阶段", "TRL 4–6 pilot"),
-             "7-9": ("TRL 7–9 产业化阶段", "TRL 7–9 industrial")}
 PRICE_CODES = [code for code, *_ in taxonomy.PRICE_BANDS] + ["negotiable"]
+
+
+def _title(name: str) -> LazyString:
+    """A filter title shared with the list pages (taxonomy.FILTER_TITLES), read in the request's language."""
+    return LazyString(taxonomy.filter_title, name)
 
 
 def _years(value: str) -> bool:
@@ -82,14 +86,14 @@ PAGES: dict[str, KindPage] = {
     "achievement": KindPage(
         kind="achievement", slug="", title=_l("科技成果检索"),
         facets=[
-            Facet("technical_field", _l("技术领域"), taxonomy.TECHNICAL_FIELDS),
-            Facet("trl_band", _l("技术成熟度"), TRL_BANDS),
-            Facet("ip_type", _l("知识产权类型"), taxonomy.IP_TYPES),
-            Facet("transfer_modes", _l("转化方式"), taxonomy.TRANSFER_MODES),
-            Facet("region", _l("所在地区"), taxonomy.REGIONS),
-            Facet("holder_type", _l("持有方类型"), taxonomy.ORG_TYPES),
+            Facet("technical_field", _title("technical_field"), taxonomy.TECHNICAL_FIELDS),
+            Facet("trl_band", _title("trl_band"), taxonomy.TRL_BANDS),
+            Facet("ip_type", _title("ip_type"), taxonomy.IP_TYPES),
+            Facet("transfer_modes", _title("transfer_modes"), taxonomy.TRANSFER_MODES),
+            Facet("region", _title("region"), taxonomy.REGIONS),
+            Facet("holder_type", _title("holder_type"), taxonomy.ORG_TYPES),
             Facet("year", _l("发布年份"), valid=_years),
-            _facet_price("price_band", _l("价格区间")),
+            _facet_price("price_band", _title("price_band")),
             Facet("open_licence", _l("含开放许可专利"), YES_NO),
             Facet("high_quality", _l("年度优质成果"), YES_NO),
         ],

@@ -14,6 +14,7 @@ from search import analysis
 
 from ..accounts.models import Organization
 from ..extensions import db
+from .. import taxonomy
 from ..filters import amount_in_band
 from ..indexing.documents import MODELS
 from ..indexing.records import public_clause
@@ -21,7 +22,6 @@ from ..patents.models import OpenLicence
 from .outcome import SearchOutcome
 
 MAX_WORDS = 5
-TRL_RANGES = {"1-3": (1, 3), "4-6": (4, 6), "7-9": (7, 9)}
 
 
 def _like(text: str) -> str:
@@ -73,7 +73,7 @@ def _condition(kind: str, model, name: str, value: str):
     if name == "year":
         return _year(model, value)
     if name == "trl_band":
-        low, high = TRL_RANGES[value]
+        low, high = taxonomy.TRL_BAND_RANGES[value]
         return model.trl.between(low, high)
     if name == "price_band":
         return amount_in_band(model.price_amount, value)

@@ -11,14 +11,12 @@ Order of refusals: an unknown table id is 404, then 403 (not allowed), then 422 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from ..accounts.models import Organization
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..permissions import can_see_institution_statistics, can_see_statistics, require
+from ..timeutil import display_now
 from ..web.messages import N_
 from .filters import StatsFilter, parse
 from .public import PUBLIC_TABLES, public_table
@@ -33,7 +31,7 @@ INSTITUTION_TABLES = tuple(table_id for table_id in BUILDERS
 
 def data_as_of() -> datetime:
     """Now, in the platform's time zone (figures are computed at request time: they are as of now)."""
-    return datetime.now(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")))
+    return display_now()
 
 
 def _known(table_id: str, allowed) -> None:

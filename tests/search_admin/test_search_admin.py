@@ -60,7 +60,7 @@ def test_admin_page_shows_status_and_the_editor(app, client, people, search_engi
     response = client.get("/admin/search")
     assert response.status_code == 200
     page = text(response)
-    assert "搜索管理" in page and "embedded" in page and analysis.fingerprint() in page
+    assert "搜索管理" in page and "内置搜索引擎" in page and analysis.fingerprint() in page
     assert 'name="synonyms"' in page and 'name="words"' in page
     assert "待索引队列" in page
     assert 'href="/admin/search"' in text(client.get("/"))  # the header links admins to it
