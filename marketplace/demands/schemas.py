@@ -1,11 +1,15 @@
 """Demand schemas."""
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validates, validates_schema
 
 from ..taxonomy import INDUSTRIES, REGIONS, TECHNICAL_FIELDS, TRANSFER_MODES
 from ..listing_schemas import ListingStateOut
+from ..timeutil import display_today
 from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text, TextList, UtcDateTime
+from ..web.messages import N_
+
+PAST_DEADLINE = N_("截止日期不能早于今天")
 
 
 class DemandInput(InputSchema):
@@ -21,6 +25,13 @@ class DemandInput(InputSchema):
     region = Choice(REGIONS, label="地区代码")
     cooperation_modes = ChoiceList(TRANSFER_MODES, label="合作方式")
     trl_min = Int(1, 9)
+
+    @validates("deadline")
+    def _deadline_not_past(self, value, **kwargs):
+        """A demand open until a day already gone would be closed on arrival (today, in the users' time zone, is
+        still open)."""
+        if value is not None and value < display_today():
+            raise ValidationError(PAST_DEADLINE)
 
     @validates_schema
     def _budget(self, data, **kwargs):

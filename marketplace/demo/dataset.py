@@ -380,7 +380,9 @@ class _Builder:
             "indicators": "\n".join(f"{i}. {text}" for i, text in enumerate(indicators, 1)),
             "keywords": keywords, "industry": topic.industries[0], "technical_field": topic.field,
             "budget_min": budget_min, "budget_max": budget_max,
-            "deadline": date(2027, rng.randint(1, 12), rng.randint(1, 28)).isoformat(), "region": meta["region"],
+            # next year: a demand's deadline may not be in the past (DemandInput), whenever the demo is loaded
+            "deadline": date(date.today().year + 1, rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+            "region": meta["region"],
             "cooperation_modes": self.modes("enterprise", "demand"), "trl_min": trl_min,
             "status": "published" if rng.random() < 0.9 else rng.choice(("draft", "submitted")),
         }

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import listing_edits
+from ..attachments import services as attachments
 from ..errors import Conflict, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..kinds import RecordKind
@@ -78,7 +79,33 @@ def create(form: ListingForm):
         db.session.rollback()
         return form.page(None, form.typed(), field_errors(error), 422)
     flash(_(form.created_message), "success")
+    failed = _attach_chosen_files(form.kind, record)
+    for name, reason in failed:
+        flash(_("附件“%(name)s”未上传：%(reason)s", name=name, reason=reason), "error")
+    if failed:
+        flash(_("记录已保存为草稿，其余附件已上传；可在下方重新上传未成功的附件"), "info")
+        return redirect(url_for(form.kind.show_endpoint, record_id=record.id) + "#attachments")
     return redirect(url_for(form.kind.show_endpoint, record_id=record.id))
+
+
+def _attach_chosen_files(kind: RecordKind, record) -> list[tuple[str, str]]:
+    """Files chosen on the new-record form (``files``), attached once the record exists, each in its own
+    transaction through the attachments service: a refused file is named with its reason and never loses the
+    record or the other files. Returns (file name, reason) for each refused file."""
+    if not kind.attachments:
+        return []
+    failed = []
+    for file in request.files.getlist("files"):
+        if file is None or not file.filename:
+            continue
+        try:
+            attachments.add_attachment(current_user, record, file.stream, file.filename)
+            commit()
+        except (ValidationFailed, Conflict, PermissionDenied) as error:
+            db.session.rollback()
+            reasons = [text for messages in field_errors(error).values() for text in messages]
+            failed.append((file.filename, " ".join(reasons)))
+    return failed
 
 
 def edit(form: ListingForm, record_id: int):

@@ -215,7 +215,7 @@ def test_numbers_and_statuses(data):
     quality = Counter(a["quality_year"] for a in achievements if a["quality_year"])
     assert 55 <= sum(quality.values()) <= 65 and quality[2026] > quality[2025]
     for d in data["demands"]:
-        assert date.fromisoformat(d["deadline"]).year == 2027
+        assert date.fromisoformat(d["deadline"]).year == date.today().year + 1
         assert (d["budget_min"] is None) == (d["budget_max"] is None)
         assert d["budget_min"] is None or 0 < d["budget_min"] <= d["budget_max"]
         assert d["trl_min"] is None or 1 <= d["trl_min"] <= 9

@@ -72,7 +72,7 @@ def small_dataset(seed: int = 2026) -> dict:
             {"org": "演示汽车零部件有限公司", "owner": "cto@demo.cn", "title": "压铸件气孔缺陷在线检测",
              "problem": "我公司压铸件内部气孔需要人工抽检，希望实现在线全检并自动分拣。", "indicators": "检出率≥99%",
              "keywords": ["压铸", "缺陷检测"], "industry": "automotive", "technical_field": "ai",
-             "budget_min": 50, "budget_max": 150, "deadline": date(2027, 6, 30), "region": "220000",
+             "budget_min": 50, "budget_max": 150, "deadline": date(date.today().year + 1, 6, 30), "region": "220000",
              "cooperation_modes": ["joint_development"], "trl_min": 5, "status": "published"},
             {"org": "演示汽车零部件有限公司", "owner": "cto@demo.cn", "title": "热管理部件轻量化材料",
              "problem": "希望寻找可替代铜的轻量化导热材料，降低热管理部件重量。", "indicators": None,
