@@ -262,8 +262,9 @@ class AchievementImporter:
                                                                            LIFECYCLE.transition("edit")))
                 continue
             if record is None:
-                record = Achievement(org_id=row.state.id, owner_id=None, status=DRAFT, created_at=now,
-                                     updated_at=now, **{k: v for k, v in row.values.items() if k in FIELDS})
+                # the organisation itself, not only its id: publishing checks that it is verified before the flush
+                record = Achievement(org_id=row.state.id, organization=row.state.org, owner_id=None, status=DRAFT,
+                                     created_at=now, updated_at=now, **{k: v for k, v in row.values.items() if k in FIELDS})
                 if record.region is None:
                     record.region = row.state.region
                 db.session.add(record)
