@@ -67,3 +67,4 @@ bench: setup
 	$(PY) bench/org_refresh.py
 	$(PY) bench/challenge_pages.py
 	$(PY) bench/conversion_stats.py
+	$(PY) bench/load_test.py --db sqlite
