@@ -9,7 +9,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Membership, Organization, OrgStatus, User
-from ..accounts.services import set_platform_role, update_organization
+from ..accounts.services import set_platform_role
 from ..audit.services import record
 from ..errors import NotFound, StateConflict, ValidationFailed
 from ..extensions import db
@@ -177,11 +177,6 @@ def decide_organization(actor, org: Organization, action: str, reason: str | Non
     if action not in ("reject", "suspend", "restore"):
         raise NotFound()
     ORGANIZATION.apply(actor, org, action, reason=reason)
-
-
-def edit_organization(actor, org: Organization, data: dict, expected_version: int | None = None) -> list[str]:
-    require_platform_admin(actor)
-    return update_organization(actor, org, data, expected_version)
 
 
 def find_kept_organization(actor, text: str | None) -> Organization:
