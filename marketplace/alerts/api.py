@@ -13,13 +13,15 @@ from ..extensions import db
 from ..validation import InputSchema, Text, UtcDateTime, load_or_raise
 from . import services
 from .models import DEMAND, Subscription
+from .saved_searches import SEARCH_KINDS, describe
 
 blp = Blueprint("api_alerts", __name__, description="订阅与通知：保存的检索、关注的需求、站内通知")
 
 
 class NotificationOut(Schema):
     id = fields.Int()
-    category = fields.Str(metadata={"enum": ["alert", "recommendation", "system"]})
+    category = fields.Str(metadata={"description": "alert（订阅提醒）、recommendation（经纪人推荐）、review（审核结果）、"
+                                                   "challenge（揭榜挂帅）、inquiry（洽谈）、system 等"})
     title = fields.Str()
     body = fields.Str(allow_none=True)
     link = fields.Str(allow_none=True)
@@ -43,7 +45,9 @@ class ReadInput(InputSchema):
 
 class SubscriptionIn(InputSchema):
     kind = fields.Str(load_default="achievement", metadata={
-        "enum": ["achievement", "challenge"], "description": "订阅的检索类型：科技成果或揭榜挂帅榜单；筛选条件按该类型的分类字段校验"})
+        "enum": list(SEARCH_KINDS), "description": "订阅的检索类型：科技成果、专利、技术需求或揭榜挂帅榜单；筛选条件按该类型检索页的"
+                                                   "分面字段及其取值校验（如科技成果的 trl_band=7-9、technical_field、"
+                                                   "transfer_modes=equity 作价投资）"})
     name = Text(max_length=200)
     query_text = Text(max_length=500, metadata={"example": "钙钛矿电池"})
     filters = fields.Dict(keys=fields.Str(), values=fields.Raw(), load_default=dict)
@@ -53,11 +57,15 @@ class SubscriptionIn(InputSchema):
 class SubscriptionOut(Schema):
     id = fields.Int()
     kind = fields.Str(metadata={"enum": ["search", "demand"]})
-    search_kind = fields.Str(metadata={"enum": ["achievement", "challenge"],
+    search_kind = fields.Str(metadata={"enum": list(SEARCH_KINDS),
                                        "description": "检索订阅（及关注需求）所关注的记录类型"})
     name = fields.Str()
     query_text = fields.Str(allow_none=True)
     filters = fields.Dict()
+    filter_labels = fields.Function(
+        lambda s: [{"field": title, "values": values} for title, values in describe(s)],
+        metadata={"type": "array", "items": {"type": "object"},
+                  "description": "筛选条件的名称与取值（按界面语言显示的文字，而非代码）"})
     demand_id = fields.Int(allow_none=True)
     email = fields.Bool()
     active = fields.Bool()
@@ -112,7 +120,7 @@ class Subscriptions(MethodView):
     @blp.response(201, SubscriptionOut)
     @problems(422)
     def post(self, payload):
-        """保存检索为订阅：有新发布的成果（kind=challenge：揭榜挂帅榜单）符合时通知我"""
+        """保存检索为订阅：有新发布的科技成果（kind=patent：专利；demand：技术需求；challenge：揭榜挂帅榜单）符合时通知我"""
         data = load_or_raise(SubscriptionIn(), payload)
         subscription = services.save_search(current_user, data.get("query_text"), data.get("filters"),
                                             data.get("name"), data.get("email", True), kind=data.get("kind"))

@@ -1,9 +1,11 @@
-"""Saved searches (订阅此搜索) over achievements and challenges.
+"""Saved searches (订阅此搜索) over achievements, patents, demands and 揭榜挂帅 challenges.
 
 A saved search watches one search kind (``Subscription.search_kind``): its filters are checked against that kind's
-facet fields, and it is registered with the engine's percolator (on the embedded engine: its saved-query store)
-of that kind under the subscription id. :func:`matching` answers which active saved searches a newly indexed
-document of either kind matches; :mod:`marketplace.alerts.services` turns those into notifications.
+search-page facets (field and value: an investor's TRL band, technical field and 作价投资 transfer mode are stored as
+the achievement page's ``trl_band``, ``technical_field`` and ``transfer_modes`` codes), and it is registered with the
+engine's percolator (on the embedded engine: its saved-query store) of that kind under the subscription id.
+:func:`matching` answers which active saved searches a newly indexed document matches;
+:mod:`marketplace.alerts.services` turns those into notifications. :func:`describe` gives the filters' labels.
 """
 from __future__ import annotations
 
@@ -13,17 +15,22 @@ from sqlalchemy import func
 
 from search.engine import Document, SavedQuery, SearchUnavailable
 from search.planning import plan_saved
-from search.schema import facet_fields
 
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..indexing.runtime import get_engine
+from ..search_pages.facets import PAGES
+from ..web.messages import N_, tr
 from .models import SEARCH, Subscription
 
 log = logging.getLogger(__name__)
 
-# search kind -> what its alerts call a new record (leave patents and demands for later)
-SEARCH_KINDS = {"achievement": "成果", "challenge": "揭榜挂帅榜单"}
+#: search kind -> its name on the subscriptions page and in messages
+SEARCH_KINDS = {"achievement": N_("科技成果"), "patent": N_("专利"), "demand": N_("技术需求"),
+                "challenge": N_("揭榜挂帅榜单")}
+BAD_KIND = N_("订阅类型只能是 achievement（科技成果）、patent（专利）、demand（技术需求）或 challenge（揭榜挂帅榜单）")
+BAD_FIELD = N_("不支持的筛选字段：%(name)s（%(kind)s订阅可用：%(fields)s）")
+BAD_VALUE = N_("筛选条件「%(facet)s」的取值无效：%(value)s")
 MAX_SUBSCRIPTIONS = 50
 WORDLESS = "检索词中没有可检索的词语，请换用具体的技术词语或选择筛选条件"
 WORDLESS_WITH_FILTERS = "检索词中没有可检索的词语，请换用具体的技术词语，或清空检索词、只按筛选条件订阅"
@@ -44,31 +51,50 @@ def check_quota(user) -> None:
 def clean_kind(kind: str | None) -> str:
     kind = "achievement" if kind is None or kind == "" else kind
     if not isinstance(kind, str) or kind not in SEARCH_KINDS:
-        raise ValidationFailed(errors={"kind": ["订阅类型只能是 achievement（科技成果）或 challenge（揭榜挂帅榜单）"]})
+        raise ValidationFailed(errors={"kind": [tr(BAD_KIND)]})
     return kind
 
 
 def clean_filters(kind: str, filters: dict | None) -> dict[str, list]:
-    """The filters of a saved search over ``kind``: only that kind's facet fields, values as strings."""
+    """The filters of a saved search over ``kind``: only that kind's search-page facets, each value one the facet
+    accepts (a code of its vocabulary), as strings."""
     filters = filters or {}
     if not isinstance(filters, dict):
-        raise ValidationFailed(errors={"filters": ["筛选条件应为对象"]})
-    allowed = set(facet_fields(kind))
+        raise ValidationFailed(errors={"filters": [tr(N_("筛选条件应为对象"))]})
+    page = PAGES[kind]
     out = {}
     for name, values in filters.items():
-        if name not in allowed:
-            raise ValidationFailed(errors={"filters": [f"不支持的筛选字段：{name}（{SEARCH_KINDS[kind]}订阅可用："
-                                                       f"{'、'.join(sorted(allowed))}）"]})
+        facet = page.facet(name)
+        if facet is None:
+            raise ValidationFailed(errors={"filters": [tr(BAD_FIELD, name=name, kind=tr(SEARCH_KINDS[kind]),
+                                                          fields=tr("、").join(f.field for f in page.facets))]})
         values = values if isinstance(values, list) else [values]
-        values = [str(v) for v in values if v not in (None, "")][:20]
+        values = list(dict.fromkeys(str(v).strip() for v in values if v not in (None, "") and str(v).strip()))[:20]
+        for value in values:
+            if not facet.accepts(value):
+                raise ValidationFailed(errors={"filters": [tr(BAD_VALUE, facet=str(facet.title), value=value[:40])]})
         if values:
             out[name] = values
     return out
 
 
+def describe(subscription: Subscription) -> list[tuple[str, list[str]]]:
+    """A saved search's filters as (facet title, value labels) in the current language, in the page's facet
+    order (a field no longer offered keeps its code)."""
+    page = PAGES.get(subscription.search_kind or "achievement")
+    filters = subscription.filters or {}
+    out = []
+    for facet in (page.facets if page else []):
+        if filters.get(facet.field):
+            out.append((str(facet.title), [facet.label(v) for v in filters[facet.field]]))
+    out += [(name, list(values)) for name, values in filters.items() if page is None or page.facet(name) is None]
+    return out
+
+
 def save_search(user, text: str | None, filters: dict | None = None, name: str | None = None,
                 email: bool = True, kind: str | None = "achievement") -> Subscription:
-    """Save a search over ``kind`` (achievements or challenges) as an alert and register it with the percolator."""
+    """Save a search over ``kind`` (achievements, patents, demands or challenges) as an alert and register it with
+    the percolator."""
     require_user(user)
     kind = clean_kind(kind)
     text = (text or "").strip()

@@ -1,10 +1,10 @@
 """Subscriptions and notifications.
 
-A *saved search* (text + facet filters over achievements or challenges, :mod:`marketplace.alerts.saved_searches`)
-is registered with the engine's percolator of its kind under the subscription id; a *followed demand* is evaluated
-with the matcher. When the indexer has pushed documents it calls :func:`on_documents_indexed`; every newly published
-achievement or challenge that a subscription matches becomes one in-app notification per subscriber (never twice
-for the same record) and, when the subscriber wants it, an e-mail.
+A *saved search* (text + facet filters over achievements, patents, demands or challenges,
+:mod:`marketplace.alerts.saved_searches`) is registered with the engine's percolator of its kind under the
+subscription id; a *followed demand* is evaluated with the matcher. When the indexer has pushed documents it calls
+:func:`on_documents_indexed`; every newly published record that a subscription matches becomes one in-app
+notification per subscriber (never twice for the same record) and, when the subscriber wants it, an e-mail.
 
 E-mail is never sent here: a notification to be mailed is marked "queued" in the same transaction, and the mail
 queue's sender (:mod:`marketplace.alerts.delivery`) delivers it in the background, with retries.
@@ -32,8 +32,9 @@ from ..matching.services import matches_for_demand
 from ..matching.signals import match_recommended
 from ..timeutil import utcnow
 from .models import ACCOUNT_MAIL, DEMAND, MAIL_QUEUED, SEARCH, Notification, Subscription
-from .saved_searches import (MAX_SUBSCRIPTIONS, WORDLESS, WORDLESS_WITH_FILTERS, check_quota,  # noqa: F401
-                             matching, oldest_subscription, register, require_user, save_search, sync_saved_queries)
+from .saved_searches import (MAX_SUBSCRIPTIONS, SEARCH_KINDS, WORDLESS, WORDLESS_WITH_FILTERS,  # noqa: F401
+                             check_quota, matching, oldest_subscription, register, require_user, save_search,
+                             sync_saved_queries)
 
 log = logging.getLogger(__name__)
 
@@ -190,14 +191,18 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
 # -- the indexer hook --------------------------------------------------------------------------------------------------
 
 def on_documents_indexed(documents: Iterable[Document]) -> int:
-    """Call after the indexer pushed ``documents`` successfully (and committed). Creates the alerts for
-    achievements that saved searches or followed demands match and commits them (those whose subscription wants
-    e-mail queued for the mail sender). Never raises: alert trouble must not stop indexing. Returns the number of
-    notifications created."""
+    """Call after the indexer pushed ``documents`` successfully (and committed). Creates the alerts for newly
+    published achievements, patents, demands and challenges that saved searches match, and for achievements that
+    followed demands match, and commits them (those whose subscription wants e-mail queued for the mail sender).
+    Never raises: alert trouble must not stop indexing. Returns the number of notifications created."""
     try:
         documents = list(documents)
-        created = _alerts_for([d for d in documents if d.kind == "achievement"])
-        created += _challenge_alerts([d for d in documents if d.kind == "challenge"])
+        created: list[Notification] = []
+        for kind in SEARCH_KINDS:
+            records, alerts = _saved_search_alerts(kind, [d for d in documents if d.kind == kind])
+            created += alerts
+            if kind == "achievement" and records:
+                created += _followed_demand_alerts(records)
         db.session.commit()
         return len(created)
     except Exception:  # noqa: BLE001 - see docstring
@@ -206,75 +211,68 @@ def on_documents_indexed(documents: Iterable[Document]) -> int:
         return 0
 
 
-def _alerts_for(documents: list[Document]) -> list[Notification]:
+#: search kind -> the alert's title; ``%(name)s`` the subscription's name, ``%(title)s`` the new record's
+ALERT_TITLES = {"achievement": "新成果符合您的订阅「%(name)s」", "patent": "新专利符合您的订阅「%(name)s」",
+                "demand": "新技术需求符合您的订阅「%(name)s」",
+                "challenge": "有新的揭榜挂帅榜单符合您的订阅：%(title)s"}
+
+
+def _saved_search_alerts(kind: str, documents: list[Document]) -> tuple[dict[int, object], list[Notification]]:
+    """The newly published records of ``kind`` among ``documents`` (by id) and the alerts of the saved searches
+    over ``kind`` that they match."""
     if not documents:
-        return []
-    oldest = oldest_subscription("achievement")
+        return {}, []
+    oldest = oldest_subscription(kind)
     if oldest is None:  # nobody subscribed: skip the per-document work (bulk imports index many documents)
-        return []
-    # Only achievements published after the oldest active subscription can alert anyone (see _alert): re-sent
-    # older ones (an edit, or their organisation renamed: thousands at once) are not percolated at all.
-    records = {a.id: a for a in load_public_in_order("achievement", [d.id for d in documents])
-               if a.published_at is not None and a.published_at >= oldest}
-    documents = [d for d in documents if d.id in records]
-    if not documents:
-        return []
+        return {}, []
+    # Only records published after the oldest active subscription can alert anyone (see _alert): re-sent older
+    # ones (an edit, or their organisation renamed: thousands at once) are not percolated at all.
+    records = {r.id: r for r in load_public_in_order(kind, [d.id for d in documents])
+               if r.published_at is not None and r.published_at >= oldest}
     created: list[Notification] = []
     engine = get_engine()
     for document in documents:
+        record = records.get(document.id)
+        if record is None:
+            continue
         for sub in matching(engine, document):
-            created += _alert(sub, records[document.id], f"新成果符合您的订阅「{sub.name}」")
+            title = ALERT_TITLES[kind] % {"name": sub.name, "title": record.title}
+            body = f"订阅「{sub.name}」" if kind == "challenge" else None
+            created += _alert(sub, record, title, body=body, kind=kind)
+    return records, created
+
+
+def _followed_demand_alerts(records: dict[int, Achievement]) -> list[Notification]:
+    """Alerts for followed demands among whose top matches a newly published achievement ranks."""
+    created: list[Notification] = []
     follows = list(db.session.execute(db.select(Subscription).join(Demand, Demand.id == Subscription.demand_id)
                                       .where(Subscription.kind == DEMAND, Subscription.active.is_(True),
                                              Demand.status == PUBLISHED)).scalars())
-    if follows:
-        new_ids = set(records)
-        by_demand: dict[int, list[Subscription]] = {}
-        for sub in follows:
-            by_demand.setdefault(sub.demand_id, []).append(sub)
-        for subs in by_demand.values():
-            demand = subs[0].demand
-            ranked = matches_for_demand(demand, size=FOLLOW_TOP)
-            for candidate in ranked:
-                if candidate.record.id in new_ids:
-                    for sub in subs:
-                        created += _alert(sub, candidate.record, f"您关注的需求「{demand.title}」有新的匹配成果",
-                                          candidate.explanation.get("reasons"))
+    by_demand: dict[int, list[Subscription]] = {}
+    for sub in follows:
+        by_demand.setdefault(sub.demand_id, []).append(sub)
+    for subs in by_demand.values():
+        demand = subs[0].demand
+        for candidate in matches_for_demand(demand, size=FOLLOW_TOP):
+            if candidate.record.id in records:
+                for sub in subs:
+                    created += _alert(sub, candidate.record, f"您关注的需求「{demand.title}」有新的匹配成果",
+                                      candidate.explanation.get("reasons"))
     return created
 
 
-def _challenge_alerts(documents: list[Document]) -> list[Notification]:
-    """Alerts for newly published challenges that saved searches over challenges match."""
-    if not documents:
-        return []
-    oldest = oldest_subscription("challenge")
-    if oldest is None:
-        return []
-    records = {c.id: c for c in load_public_in_order("challenge", [d.id for d in documents])
-               if c.published_at is not None and c.published_at >= oldest}
-    created: list[Notification] = []
-    engine = get_engine()
-    for document in documents:
-        if document.id in records:
-            for sub in matching(engine, document):
-                record = records[document.id]
-                created += _alert(sub, record, f"有新的揭榜挂帅榜单符合您的订阅：{record.title}",
-                                  body=f"订阅「{sub.name}」", kind="challenge")
-    return created
-
-
-def _alert(sub: Subscription, achievement: Achievement, title: str, reasons=None, *, body: str | None = None,
+def _alert(sub: Subscription, record, title: str, reasons=None, *, body: str | None = None,
            kind: str = "achievement") -> list[Notification]:
-    """One alert for ``sub`` about ``achievement`` (or a record of another ``kind``: a challenge) if it was
-    published after the subscription was made and is not the subscriber's own organisation's."""
-    if achievement.published_at is None or achievement.published_at < sub.created_at:
+    """One alert for ``sub`` about ``record`` (of ``kind``) if it was published after the subscription was made and
+    is not the subscriber's own organisation's."""
+    if record.published_at is None or record.published_at < sub.created_at:
         return []
-    if sub.user is None or not sub.user.active or sub.user.org_id == achievement.org_id:
+    if sub.user is None or not sub.user.active or sub.user.org_id == record.org_id:
         return []
     if body is None:
-        body = achievement.title + ("\n" + "\n".join("· " + r for r in reasons) if reasons else "")
-    notification = notify(sub.user_id, "alert", title, body=body, link=f"/{kind}s/{achievement.id}",
-                          subject=(kind, achievement.id), subscription=sub, email=sub.email)
+        body = record.title + ("\n" + "\n".join("· " + r for r in reasons) if reasons else "")
+    notification = notify(sub.user_id, "alert", title, body=body, link=f"/{kind}s/{record.id}",
+                          subject=(kind, record.id), subscription=sub, email=sub.email)
     if notification is None:
         return []
     sub.last_notified_at = utcnow()
@@ -296,7 +294,7 @@ def _notify_on_recommended(sender, demand=None, kind="", target=None, note=None,
 @index_rebuilt.connect
 def _register_again(sender, kind=None, **extra) -> None:
     """A rebuilt index starts without saved queries on some engines: register the active ones again."""
-    if kind in ("achievement", "challenge"):
+    if kind in SEARCH_KINDS:
         try:
             sync_saved_queries(kind)
             db.session.commit()

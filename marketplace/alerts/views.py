@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..demands.models import Demand
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
+from ..search_pages.facets import PAGES
+from ..web.messages import N_
 from . import services
 from .models import DEMAND, Subscription
-from .saved_searches import SEARCH_KINDS
+from .saved_searches import SEARCH_KINDS, describe
 
-SAVED = {"achievement": "已保存订阅：有新发布的成果符合时会通知您",
-         "challenge": "已保存订阅：有新发布的揭榜挂帅榜单符合时会通知您"}
+SAVED = N_("已保存订阅：有新发布的%(kind)s符合时会通知您")
 
 bp = Blueprint("alerts", __name__)
 
@@ -57,37 +59,41 @@ def open_notification(notification_id: int):
     return redirect(link if link.startswith("/") and not link.startswith("//") else url_for(".notifications"))
 
 
+def _saved(kind: str) -> str:
+    return _(SAVED, kind=_(SEARCH_KINDS[kind]))
+
+
 @bp.route("/subscriptions", methods=["GET", "POST"])
 @login_required
 def subscriptions():
-    errors, values = {}, {}
+    """My subscriptions, and a new saved search over the kind chosen by ``?kind=`` (its search page's facets)."""
+    errors, values, selected = {}, {}, {}
+    kind = request.values.get("kind") if request.values.get("kind") in SEARCH_KINDS else "achievement"
     if request.method == "POST":
         values = request.form.to_dict()
-        kind = values.get("kind") or "achievement"
-        names = ("technical_field", "region", "trl_band") if kind == "achievement" else \
-            ("technical_field", "region", "funding_mode")
-        filters = {name: request.form.getlist(name) for name in names if any(request.form.getlist(name))}
+        selected = {facet.field: [v for v in request.form.getlist(facet.field) if v]
+                    for facet in PAGES[kind].facets}
+        filters = {name: chosen for name, chosen in selected.items() if chosen}
         try:
             services.save_search(current_user, values.get("query_text"), filters, values.get("name"),
-                                 email=bool(values.get("email")), kind=kind)
+                                 email=bool(values.get("email")), kind=request.form.get("kind"))
             db.session.commit()
-            flash(SAVED[kind], "success")
+            flash(_saved(kind), "success")
             return redirect(url_for(".subscriptions"))
         except ValidationFailed as error:
             db.session.rollback()
             errors = error.errors or {"_schema": [error.message]}
-    from ..search_pages.facets import PAGES
-
-    return render_template("alerts/subscriptions.html", items=services.subscriptions_of(current_user),
-                           errors=errors, values=values, pages=PAGES), (422 if errors else 200)
+    items = services.subscriptions_of(current_user)
+    return render_template("alerts/subscriptions.html", items=items, errors=errors, values=values,
+                           selected=selected, kind=kind, page=PAGES[kind], search_kinds=SEARCH_KINDS,
+                           described={s.id: describe(s) for s in items}), (422 if errors else 200)
 
 
 @bp.post("/subscriptions/from-search")
 @login_required
 def save_search():
-    """订阅此搜索: save the achievement or challenge search page's keywords and filters as an alert, then go back
-    to it."""
-    from ..search_pages.facets import PAGES
+    """订阅此搜索: save a search page's keywords and filters (achievements, patents, demands or challenges) as an
+    alert, then go back to it."""
     from ..search_pages.service import parse_filters
 
     back = request.form.get("next") or ""
@@ -99,7 +105,7 @@ def save_search():
         services.save_search(current_user, request.form.get("q"), filters, request.form.get("name"),
                              email=bool(request.form.get("email")), kind=kind)
         db.session.commit()
-        flash(SAVED[kind], "success")
+        flash(_saved(kind), "success")
     except ValidationFailed as error:
         db.session.rollback()
         messages = [m for ms in (error.errors or {}).values() for m in ms] or [error.message]

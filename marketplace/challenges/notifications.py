@@ -31,11 +31,8 @@ def _on_challenge(challenge, transition: str, params: dict) -> None:
     link, subject = f"/challenges/{challenge.id}", ("challenge", challenge.id)
     reason = params.get("reason")
     issuer = _members(challenge.org_id)
-    if transition == "publish":
-        _tell(issuer, f"您的榜单「{challenge.title}」已审核通过并发布", link, subject)
-    elif transition == "reject":
-        _tell(issuer, f"您的榜单「{challenge.title}」被退回修改", link, subject, reason)
-    elif transition == "close_applications":
+    # publication and rejection: marketplace.review.notifications, as for every reviewed listing
+    if transition == "close_applications":
         applicants = [a.org_id for a in challenge.applications if a.status == "submitted"]
         _tell(_members(*applicants), f"榜单「{challenge.title}」已截止征集，进入评审", link, subject)
     elif transition in ("start_delivery", "extend", "accept", "fail", "terminate"):

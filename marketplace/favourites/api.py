@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..api_common import PageArgs, commit, page_schema, paginate, read_endpoint, write_endpoint
-from ..validation import Choice
+from ..validation import Choice, UtcDateTime
 from . import services
 
 blp = Blueprint("api_favourites", __name__, description="收藏：关注的科技成果、专利、技术需求和揭榜挂帅榜单")
@@ -20,7 +20,7 @@ ITEM = "/favourites/<collection>/<int(max=2147483647):record_id>"
 class FavouriteOut(Schema):
     kind = fields.Function(lambda e: e.kind.name, metadata={"type": "string", "enum": KINDS})
     record_id = fields.Int()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     available = fields.Bool(metadata={"description": "是否仍公开发布；已下架时不返回标题等内容"})
     title = fields.Str(allow_none=True)
     path = fields.Str(allow_none=True, metadata={"description": "网页地址（已下架时为空）"})

@@ -11,6 +11,7 @@ from ..listing_edits import perform
 from ..extensions import db
 from ..listings import SUBMITTED, ListingRevision, RevisionStatus
 from ..timeutil import utcnow
+from . import notifications  # noqa: F401  (connects the receiver: owners hear the review's outcome)
 
 REVIEWABLE_KINDS = tuple(kinds.LISTING_KINDS)
 

@@ -44,8 +44,10 @@ def _publish_and_hook(app, world, **data):
 
 
 def _notifications(app, user_id):
+    """The user's alerts (publishing also tells the owners the review's outcome: category "review")."""
     with app.app_context():
-        return db.session.execute(db.select(Notification).where(Notification.user_id == user_id)).scalars().all()
+        return db.session.execute(db.select(Notification).where(
+            Notification.user_id == user_id, Notification.category == "alert")).scalars().all()
 
 
 def test_percolation_on_the_embedded_engine(app, search_engine):
@@ -129,14 +131,18 @@ def test_notification_api_and_unread_count(app, market, world):
     assert response.status_code == 201 and response.get_json()["filters"] == {"region": ["220000"]}
     assert world.other.post("/subscriptions", json={"filters": {"status": ["draft"]}}).status_code == 422
     assert world.other.post("/subscriptions", json={}).status_code == 422
+    # the market's own publications told A and B the review's outcome: read them first
+    assert world.other.post("/notifications/read", json={}).get_json() == {"updated": 2}  # B's two demands
+    owner_before = world.owner.get("/notifications").get_json()["total"]
     _publish_and_hook(app, world, **PEROVSKITE)
     assert world.other.get("/notifications/unread-count").get_json() == {"unread": 1}
     with app.test_request_context():
         assert services.unread_count(db.session.get(User, world.ids["other"])) == 1
-        assert services.unread_count(db.session.get(User, world.ids["owner"])) == 0
     page = world.other.get("/notifications").get_json()
-    assert page["total"] == 1 and page["items"][0]["read_at"] is None
-    assert world.owner.get("/notifications").get_json()["total"] == 0  # only one's own
+    assert page["total"] == 3 and page["items"][0]["read_at"] is None and page["items"][0]["category"] == "alert"
+    owner_page = world.owner.get("/notifications").get_json()  # only one's own: A's publication, no alert
+    assert owner_page["total"] == owner_before + 1 and owner_page["items"][0]["category"] == "review"
+    assert world.other.get("/notifications?unread=true").get_json()["total"] == 1
     assert world.other.post("/notifications/read", json={}).get_json() == {"updated": 1}
     assert world.other.get("/notifications/unread-count").get_json() == {"unread": 0}
     subscription_id = response.get_json()["id"]
@@ -162,9 +168,10 @@ def test_alerts_are_queued_for_mail_as_each_subscription_wants(app, market, worl
         (quiet,) = _notifications(app, world.ids["broker"])
         assert quiet.email_state is None  # in-app only
         result = runner.invoke(args=["alerts", "deliver"])
-        assert result.exit_code == 0 and "claimed 1: 1 sent" in result.output
-        (message,) = smtp.wait_for(1)
-    assert message.recipients == [email] and "新成果符合您的订阅" in message.subject
+        # the alert, and the publication's review outcome for A's two members
+        assert result.exit_code == 0 and "claimed 3: 3 sent" in result.output
+        (message,) = [m for m in smtp.wait_for(3) if "新成果符合您的订阅" in m.subject]
+    assert message.recipients == [email]
     assert "/achievements/" in message.body
     (note,) = _notifications(app, world.ids["other"])
     assert note.email_state == "sent" and note.emailed_at is not None

@@ -98,9 +98,9 @@ def test_filters_are_checked_against_the_kind(app, world):
     assert "不支持的筛选字段：trl_band" in body["errors"]["filters"][0]
     assert_problem(world.owner.post("/subscriptions", json={"query_text": "固态电池",
                                                             "filters": {"funding_mode": "horse_race"}}), 422, "filters")
-    body = assert_problem(world.owner.post("/subscriptions", json={"kind": "patent", "query_text": "固态电池"}),
+    body = assert_problem(world.owner.post("/subscriptions", json={"kind": "organization", "query_text": "固态电池"}),
                           422, "kind")
-    assert body["errors"]["kind"] == ["订阅类型只能是 achievement（科技成果）或 challenge（揭榜挂帅榜单）"]
+    assert body["errors"]["kind"] == ["订阅类型只能是 achievement（科技成果）、patent（专利）、demand（技术需求）或 challenge（揭榜挂帅榜单）"]
     with app.app_context():
         assert db.session.execute(db.select(Subscription)).first() is None
 

@@ -62,6 +62,9 @@ def test_header_shows_unread_badge_and_subscriptions_are_a_click_away(app, clien
     assert 'href="/notifications"' in page
     assert 'href="/subscriptions"' in _page(client, "/notifications")  # and on the workspace
     assert 'href="/subscriptions"' in _page(client, "/workspace")
+    assert re.search(r'class="count-badge"', page)  # the market's publications (review outcomes): mark them read
+    assert client.post("/notifications/read", data={"csrf_token": _token(page)}).status_code == 302
+    page = _page(client, "/")
     assert "count-badge" not in page
     with app.test_request_context():
         services.notify(world.ids["owner"], "recommendation", "测试通知一")
@@ -90,7 +93,7 @@ def test_save_this_search(app, client, market, world):
     login_session(app, client, world.ids["other"])
     page = _page(client, url)
     assert 'action="/subscriptions/from-search"' in page
-    assert "订阅此搜索" not in _page(client, "/search/demands?q=硅碳负极")  # saved searches are for achievements
+    assert 'name="kind" value="demand"' in _page(client, "/search/demands?q=硅碳负极")  # every listing kind
     data = {"csrf_token": _token(page), "q": "硅碳负极", "technical_field": "new_materials",
             "next": "/search?q=硅碳负极&technical_field=new_materials", "email": "1"}
     assert client.post("/subscriptions/from-search", data={k: v for k, v in data.items() if k != "csrf_token"}

@@ -65,7 +65,8 @@ def test_take_creates_licence_contract_opportunity_notification_and_audit(ctx):
     assert (opportunity.source, opportunity.stage) == ("licence", "signed")
     assert (opportunity.seller_org_id, opportunity.buyer_org_id) == (w.patentee.org_id, w.licensee.org_id)
 
-    notes = list(db.session.execute(db.select(Notification).where(Notification.user_id == w.patentee.id)).scalars())
+    notes = list(db.session.execute(db.select(Notification).where(  # not the patent's publication (review outcome)
+        Notification.user_id == w.patentee.id, Notification.category != "review")).scalars())
     assert len(notes) == 1 and "已依开放许可取得" in notes[0].title and notes[0].link == f"/licences/{licence.id}"
     assert notes[0].email_state is not None  # queued for e-mail too
     taken = events("patent_licence.take")

@@ -31,7 +31,9 @@ def test_pages_respect_visibility(app, client, market, world):
 
 def test_notifications_and_subscriptions_pages(app, client, market, world):
     token = login_session(app, client, world.ids["other"])
-    assert "暂无通知" in client.get("/notifications").get_data(as_text=True)
+    # B heard that its two demands were published (the market's reviews), nothing else yet
+    notices = client.get("/notifications").get_data(as_text=True)
+    assert "您的技术需求「动力电池负极材料首效提升」已审核通过并发布" in notices and "推荐" not in notices
     saved = client.post("/subscriptions", data={"query_text": "钙钛矿电池", "technical_field": "new_energy"},
                         headers={"X-CSRFToken": token})
     assert saved.status_code == 302
