@@ -36,8 +36,10 @@ def test_hsts_only_in_production(client, tmp_path, monkeypatch):
     assert "Strict-Transport-Security" not in client.get("/").headers
     monkeypatch.setenv("MARKETPLACE_ENV", "production")
     production = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x",
-                             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+                             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+                             "RATELIMIT_ENABLED": False})  # the limiter is shared by every app: keep it off
     response = production.test_client().get("/static/favicon.svg")
+    response.close()
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
