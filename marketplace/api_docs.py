@@ -8,9 +8,11 @@ It must come first in ``API_MODULES``: the error responses are redefined before 
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from http import HTTPStatus
 
+from apispec import BasePlugin
 from flask import send_from_directory
 from flask_smorest import Blueprint
 from marshmallow import fields
@@ -86,9 +88,52 @@ def decimal_properties(self, field, ret, **kwargs) -> dict:
     return bounds
 
 
+ITEM_PATH = re.compile(r"^(?P<collection>/api/v1/[^{}]+)/\{(?P<param>[^{}/]+)\}(/[^{}]*)?$")
+METHODS = ("get", "put", "patch", "delete", "post")
+
+
+class CreatedLinks(BasePlugin):
+    """OpenAPI links from each creation to what can be done with the record it made: ``POST /api/v1/X`` answering
+    201 links ``$response.body#/id`` to the one path parameter of ``/api/v1/X/{id}`` and ``/api/v1/X/{id}/…``
+    (read, edit, delete, submit …). Clients and the fuzzer's stateful phase (tools/fuzz_api.py) follow them.
+
+    Paths are registered one blueprint route at a time, so each new path links both ways with those already there."""
+
+    def init_spec(self, spec) -> None:
+        self.spec = spec
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        paths = self.spec._paths  # apispec keeps the registered paths here; nothing public lists them
+        item = ITEM_PATH.match(path)
+        if item and item["collection"] in paths:
+            self._link(paths[item["collection"]], item["collection"], path, operations, item["param"])
+        for other, other_operations in list(paths.items()):
+            match = ITEM_PATH.match(other)
+            if match and match["collection"] == path:
+                self._link(operations, path, other, other_operations, match["param"])
+
+    @staticmethod
+    def _link(collection_operations: dict, collection: str, path: str, operations: dict, param: str) -> None:
+        responses = (collection_operations.get("post") or {}).get("responses", {})
+        created = responses.get("201", responses.get(201))
+        if not isinstance(created, dict):
+            return
+        links = created.setdefault("links", {})
+        pointer = path.replace("~", "~0").replace("/", "~1")
+        for method in METHODS:
+            if method in operations:
+                name = re.sub(r"[^A-Za-z0-9]+", "_", f"{method} {path[len(collection):]}").strip("_")
+                links[name] = {"operationRef": f"#/paths/{pointer}/{method}",
+                               "parameters": {param: "$response.body#/id"}}
+
+
 def configure_spec(api) -> None:
-    """Register the Problem schema, problem+json error responses, the API description and the Decimal field
-    rendering (:func:`decimal_properties`) in ``api``'s spec."""
+    """Register the Problem schema, problem+json error responses, the API description, the Decimal field
+    rendering (:func:`decimal_properties`) and the creation links (:class:`CreatedLinks`) in ``api``'s spec."""
+    if not any(isinstance(plugin, CreatedLinks) for plugin in api.spec.plugins):
+        links = CreatedLinks()
+        links.init_spec(api.spec)
+        api.spec.plugins.append(links)
     converter = api.ma_plugin.converter
     if decimal_properties.__name__ not in {getattr(f, "__name__", "") for f in converter.attribute_functions}:
         converter.add_attribute_function(decimal_properties)

@@ -14,9 +14,11 @@ from .models import Achievement
 from .schemas import AchievementInput
 
 def _prepare(actor, values: dict, record: Achievement | None) -> None:
-    """An achievement's own rules: its external id is unique within the organisation; linked patents are the
-    organisation's own."""
+    """An achievement's own rules: its external id, when not blank, is unique within the organisation; linked patents
+    are the organisation's own."""
     org_id = record.org_id if record is not None else actor.org_id
+    if "external_id" in values and not (values["external_id"] or "").strip():
+        values["external_id"] = None  # blank is no external id (two blanks are no duplicate)
     external_id = values.get("external_id")
     if external_id:
         query = db.select(Achievement.id).where(Achievement.org_id == org_id, Achievement.external_id == external_id)

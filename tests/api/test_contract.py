@@ -15,6 +15,7 @@ from marketplace.achievements.models import Achievement
 from marketplace.deals.opportunities import open_opportunity
 from marketplace.http_limits import MAX_ID, MAX_URL_LENGTH
 from marketplace.validation import UtcDateTime
+from tests import factories as f
 
 from .conftest import API, assert_problem, create, database
 from .openapi_check import RFC3339, check_response, resolve
@@ -170,3 +171,28 @@ def test_a_body_too_large_is_a_413_problem(world, app):
 def test_error_answers_match_the_document(world, spec):
     response = world.owner.post("/notifications/read", json={"ids": [10**30]})
     check_response(spec, "POST", f"{API}/notifications/read", response)
+
+
+# -- links -------------------------------------------------------------------------------------------------------------
+
+def test_creations_link_to_what_can_be_done_with_the_record(spec):
+    """``links`` from each 201 to the record's operations, so clients and the fuzzer's stateful phase use it."""
+    created = spec["paths"]["/api/v1/achievements"]["post"]["responses"]["201"]["links"]
+    read = created["get_record_id"]
+    assert read == {"operationRef": "#/paths/~1api~1v1~1achievements~1{record_id}/get",
+                    "parameters": {"record_id": "$response.body#/id"}}
+    assert {"patch_record_id", "post_record_id_submit"} <= set(created)
+    for collection in ("demands", "patents", "challenges", "deals", "opportunities", "inquiries"):
+        links = spec["paths"][f"/api/v1/{collection}"]["post"]["responses"]["201"]["links"]
+        for link in links.values():  # every operationRef names an operation of the document
+            path, method = link["operationRef"][len("#/paths/"):].rsplit("/", 1)
+            assert method in spec["paths"][path.replace("~1", "/").replace("~0", "~")], link
+
+
+def test_a_blank_external_id_is_none_and_no_duplicate(world):
+    """Found by the fuzzer: a second achievement with external_id "" hit the unique index (500)."""
+    first = create(world.owner, "achievements", external_id="")
+    second = create(world.owner, "achievements", external_id="  ")
+    assert first["external_id"] is None and second["external_id"] is None
+    create(world.owner, "achievements", external_id="JLU-1")
+    assert_problem(world.owner.post("/achievements", json=f.achievement_data(external_id="JLU-1")), 422, "external_id")
