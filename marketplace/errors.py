@@ -56,12 +56,22 @@ def wants_problem_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _text_keys(value):
+    """marshmallow names list items by index (``{"parties": {0: {...}}}``): JSON keys are text, and mixed key types
+    would not even sort."""
+    if isinstance(value, dict):
+        return {str(key): _text_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_text_keys(item) for item in value]
+    return value
+
+
 def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None):
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
-        body["errors"] = errors
+        body["errors"] = _text_keys(errors)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
@@ -121,7 +131,8 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         # a rate limit declared with its own message (error_message=...) says what was limited
         detail = getattr(getattr(error, "limit", None), "error_message", None) if code == 429 else None
-        return _with_http_headers(_render(code, titles.get(code, error.name), _(detail) if isinstance(detail, str) else None), error)
+        rendered = _render(code, titles.get(code, error.name), _(detail) if isinstance(detail, str) else None)
+        return _with_http_headers(rendered, error)
 
     @app.errorhandler(500)
     def handle_500(error):

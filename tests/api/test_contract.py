@@ -196,3 +196,14 @@ def test_a_blank_external_id_is_none_and_no_duplicate(world):
     assert first["external_id"] is None and second["external_id"] is None
     create(world.owner, "achievements", external_id="JLU-1")
     assert_problem(world.owner.post("/achievements", json=f.achievement_data(external_id="JLU-1")), 422, "external_id")
+
+
+def test_errors_of_list_items_are_named_by_text_keys(world):
+    """Found by the fuzzer: a contract whose party fails validation and whose parties break a rule between them
+    mixed integer and text keys in ``errors`` (the 422 could not be written: 500)."""
+    body = {"name": "00", "contract_type": "development", "contract_subtype": "0", "total_amount": 0.0,
+            "technical_amount": 0.0, "payment_method": "lump_sum", "signed_on": "2000-01-01",
+            "valid_from": "2000-01-01", "valid_to": "2000-01-01", "technical_field": "electronics",
+            "parties": [{"org_id": 0, "name": "0", "credit_code": "", "nature": "011", "country": ""}]}
+    problem = assert_problem(world.broker.post("/deals", json=body), 422, "parties")
+    assert all(isinstance(key, str) for key in problem["errors"]["parties"])
