@@ -26,6 +26,7 @@ from .vocabularies import (CONTRACT_FIELDS, CONTRACT_IP_TYPES, CONTRACT_SUBTYPES
                            PARTY_FLAGS, PARTY_NATURES, PAYMENT_METHODS, PLAN_SOURCES, REGISTRATION_STATUSES)
 
 ROLE_PREFIXES = {"seller": "卖方", "buyer": "买方", "intermediary": "中介方"}
+ROLE_NAMES = {"seller": "Seller", "buyer": "Buyer", "intermediary": "Intermediary"}
 LIST_JOINER = "；"
 LIST_SPLIT = re.compile(r"[;；,，、|\n]")
 PAYMENT_SPLIT = re.compile(r"[;；\n]")
@@ -36,12 +37,14 @@ _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 
 @dataclass(frozen=True)
 class Column:
-    """One column: ``key`` (English, also the JSON Lines key), ``header`` (Chinese), how its values look
+    """One column: ``key`` (English, also the JSON Lines key), ``header`` (Chinese, the file's header), ``english``
+    (its name on English pages), how its values look
     (``kind``: text, code, amount, date, bool, choice, choices, subtype, payments) and, for codes that may lose
     leading zeros in a spreadsheet, the width to pad digits back to."""
 
     key: str
     header: str
+    english: str
     kind: str = "text"
     vocabulary: dict | None = None
     pad: int = 0
@@ -52,50 +55,59 @@ class Column:
 
 def _party_columns(role: str) -> list[Column]:
     prefix = ROLE_PREFIXES[role]
-    spec = [("name", "名称", "text", None, 0, 28), ("credit_code", "统一社会信用代码", "code", None, 0, 22),
-            ("nature", "主体性质", "choice", PARTY_NATURES, 3, 22), ("country", "国别代码", "code", None, 3, 10),
-            ("region", "行政区划代码", "code", None, 6, 12), ("flags", "主体属性", "choices", PARTY_FLAGS, 0, 20),
-            ("enterprise_size", "企业规模", "choice", ENTERPRISE_SIZES, 0, 10),
-            ("industry", "国民经济行业代码", "code", None, 0, 12), ("address", "通讯地址", "text", None, 0, 28),
-            ("legal_representative", "法定代表人", "text", None, 0, 12), ("contact", "联系人", "text", None, 0, 12),
-            ("phone", "联系电话", "code", None, 0, 16), ("postcode", "邮政编码", "code", None, 6, 10)]
-    return [Column(f"{role}_{field}", f"{prefix}{header}", kind, vocabulary, pad, role, field, width)
-            for field, header, kind, vocabulary, pad, width in spec]
+    spec = [("name", "名称", "name", "text", None, 0, 28),
+            ("credit_code", "统一社会信用代码", "unified social credit code", "code", None, 0, 22),
+            ("nature", "主体性质", "entity type", "choice", PARTY_NATURES, 3, 22),
+            ("country", "国别代码", "country code", "code", None, 3, 10),
+            ("region", "行政区划代码", "administrative division code", "code", None, 6, 12),
+            ("flags", "主体属性", "entity attributes", "choices", PARTY_FLAGS, 0, 20),
+            ("enterprise_size", "企业规模", "enterprise size", "choice", ENTERPRISE_SIZES, 0, 10),
+            ("industry", "国民经济行业代码", "industry code (GB/T 4754)", "code", None, 0, 12),
+            ("address", "通讯地址", "postal address", "text", None, 0, 28),
+            ("legal_representative", "法定代表人", "legal representative", "text", None, 0, 12),
+            ("contact", "联系人", "contact person", "text", None, 0, 12),
+            ("phone", "联系电话", "phone", "code", None, 0, 16),
+            ("postcode", "邮政编码", "postcode", "code", None, 6, 10)]
+    return [Column(f"{role}_{field}", f"{prefix}{header}", f"{ROLE_NAMES[role]} {english}", kind, vocabulary, pad,
+                   role, field, width)
+            for field, header, english, kind, vocabulary, pad, width in spec]
 
 
 COLUMNS: list[Column] = [
-    Column("registration_number", "合同登记编号", "code", field="registration_number", width=20),
-    Column("name", "项目名称（合同名称）", field="name", width=36),
-    Column("signed_on", "签订日期", "date", field="signed_on", width=12),
-    Column("valid_from", "合同有效期起", "date", field="valid_from", width=12),
-    Column("valid_to", "合同有效期止", "date", field="valid_to", width=12),
-    Column("total_amount", "合同成交额（万元）", "amount", field="total_amount"),
-    Column("technical_amount", "技术交易额（万元）", "amount", field="technical_amount"),
-    Column("payment_method", "支付方式", "choice", PAYMENT_METHODS, field="payment_method", width=10),
-    Column("related_party", "关联交易", "bool", field="related_party", width=8),
-    Column("plan_source", "计划来源", "choice", PLAN_SOURCES, field="plan_source", width=10),
-    Column("ip_type", "知识产权类型", "choice", CONTRACT_IP_TYPES, field="ip_type"),
-    Column("contract_type", "合同类别", "choice", CONTRACT_TYPES, field="contract_type", width=10),
-    Column("contract_subtype", "合同子类", "subtype", field="contract_subtype", width=22),
-    Column("equity_investment", "技术入股（作价投资）", "bool", field="equity_investment", width=8),
-    Column("technical_field", "技术领域", "choice", CONTRACT_FIELDS, field="technical_field", width=20),
-    Column("socio_economic_goal", "社会经济目标", "code", field="socio_economic_goal", width=10),
+    Column("registration_number", "合同登记编号", "Contract registration number", "code", field="registration_number", width=20),
+    Column("name", "项目名称（合同名称）", "Project name (contract name)", field="name", width=36),
+    Column("signed_on", "签订日期", "Signing date", "date", field="signed_on", width=12),
+    Column("valid_from", "合同有效期起", "Valid from", "date", field="valid_from", width=12),
+    Column("valid_to", "合同有效期止", "Valid until", "date", field="valid_to", width=12),
+    Column("total_amount", "合同成交额（万元）", "Contract value (¥10k)", "amount", field="total_amount"),
+    Column("technical_amount", "技术交易额（万元）", "Tech. transaction value (¥10k)", "amount", field="technical_amount"),
+    Column("payment_method", "支付方式", "Payment method", "choice", PAYMENT_METHODS, field="payment_method", width=10),
+    Column("related_party", "关联交易", "Related-party transaction", "bool", field="related_party", width=8),
+    Column("plan_source", "计划来源", "Plan source", "choice", PLAN_SOURCES, field="plan_source", width=10),
+    Column("ip_type", "知识产权类型", "Intellectual property type", "choice", CONTRACT_IP_TYPES, field="ip_type"),
+    Column("contract_type", "合同类别", "Contract type", "choice", CONTRACT_TYPES, field="contract_type", width=10),
+    Column("contract_subtype", "合同子类", "Contract sub-type", "subtype", field="contract_subtype", width=22),
+    Column("equity_investment", "技术入股（作价投资）", "Technology as equity (capital contribution)", "bool", field="equity_investment", width=8),
+    Column("technical_field", "技术领域", "Technical field", "choice", CONTRACT_FIELDS, field="technical_field", width=20),
+    Column("socio_economic_goal", "社会经济目标", "Socio-economic objective", "code", field="socio_economic_goal", width=10),
     *_party_columns("seller"),
     *_party_columns("buyer"),
     *_party_columns("intermediary"),
-    Column("registration_status", "登记状态", "choice", REGISTRATION_STATUSES, field="registration_status",
+    Column("registration_status", "登记状态", "Registration status", "choice", REGISTRATION_STATUSES, field="registration_status",
            width=10),
-    Column("registered_on", "登记日期", "date", field="registered_on", width=12),
-    Column("registration_reason", "不予登记原因", field="registration_reason", width=24),
-    Column("external_id", "外部编号", "code", field="external_id", width=16),
-    Column("received_amount", "到账金额合计（万元）", "amount", field="received_amount"),
-    Column("received_on", "到账日期", "date", field="received_on", width=12),
-    Column("payments", "到账明细", "payments", field="payments", width=30),
-    Column("notes", "备注", field="notes", width=30),
+    Column("registered_on", "登记日期", "Registration date", "date", field="registered_on", width=12),
+    Column("registration_reason", "不予登记原因", "Reason for refusal", field="registration_reason", width=24),
+    Column("external_id", "外部编号", "External ID", "code", field="external_id", width=16),
+    Column("received_amount", "到账金额合计（万元）", "Total received (¥10k)", "amount", field="received_amount"),
+    Column("received_on", "到账日期", "Date received", "date", field="received_on", width=12),
+    Column("payments", "到账明细", "Payments received", "payments", field="payments", width=30),
+    Column("notes", "备注", "Notes", field="notes", width=30),
 ]
 BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
 KEYS: list[str] = [column.key for column in COLUMNS]
 HEADERS: list[str] = [column.header for column in COLUMNS]
+#: key → (Chinese header, English name), for :func:`marketplace.taxonomy.label` on pages
+COLUMN_LABELS: dict[str, tuple[str, str]] = {column.key: (column.header, column.english) for column in COLUMNS}
 #: columns computed from the payments (written for people; read only when 到账明细 is absent)
 DERIVED = frozenset({"received_amount", "received_on"})
 EXTRA_LABELS = {"parties": "合同双方", "_row": "整行", "_schema": "整行", "file": "文件"}

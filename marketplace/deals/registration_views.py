@@ -25,7 +25,7 @@ from ..web.forms import translate_message
 from . import import_jobs
 from .importer import FormatError, report_csv, require_importer
 from .registration_export import batch_deals, batch_filters, export_deals, visible_deal, write_template
-from .registration_form import COLUMNS
+from .registration_form import COLUMN_LABELS, COLUMNS
 
 bp = Blueprint("deal_registration", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,7 +92,7 @@ def import_template():
 def import_form():
     require_importer(current_user)
     if request.method == "GET":
-        return render_template("deals/import.html", errors={}, columns=COLUMNS)
+        return render_template("deals/import.html", errors={}, columns=COLUMNS, column_labels=COLUMN_LABELS)
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
@@ -102,7 +102,7 @@ def import_form():
         except FormatError as error:
             raise ValidationFailed(errors={"file": [translate_message(str(error))]}) from None
     except ValidationFailed as error:
-        return render_template("deals/import.html", errors=error.errors, columns=COLUMNS), 422
+        return render_template("deals/import.html", errors=error.errors, columns=COLUMNS, column_labels=COLUMN_LABELS), 422
     return redirect(url_for("deal_registration.import_status", token=token))
 
 
