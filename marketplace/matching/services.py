@@ -18,6 +18,7 @@ from ..indexing.records import load_public_in_order
 from ..indexing.runtime import get_engine
 from ..listings import PUBLISHED
 from ..timeutil import utcnow
+from ..web.messages import N_
 from . import explain, query, scoring
 from .models import TARGET_KINDS, Match
 from .ranking import Candidate, MatchRequest, pair_scorer, rank, record_text, terms_in
@@ -99,7 +100,7 @@ def matches_for_demand(demand: Demand, *, kind: str = "achievement", size: int =
     """Ranked candidates for a demand: pinned ones first (in pin order), dismissed ones hidden (or, with
     ``show_dismissed``, listed last), the organisation's own records left out."""
     if kind not in TARGET_KINDS:
-        raise ValidationFailed(errors={"kind": ["无效的匹配类型"]})
+        raise ValidationFailed(errors={"kind": [N_("无效的匹配类型")]})
     curated = curations(demand, kind)
     weights = demand_weights(demand)
     need = explain.need_of_demand(demand)
@@ -180,17 +181,17 @@ def visible_listing(model, record_id: int, user):
     """The listing whose matches ``user`` asks for: 404 when they cannot see it, 403 when it is not theirs."""
     listing = get_visible(model, record_id, user)
     if not can_view_matches(user, listing):
-        raise PermissionDenied("只有发布方机构成员和技术经纪人可以查看匹配结果")
+        raise PermissionDenied(N_("只有发布方机构成员和技术经纪人可以查看匹配结果"))
     return listing
 
 
 def _require_broker(actor) -> None:
-    require(can_curate_matches(actor), "只有技术经纪人可以管理匹配结果")
+    require(can_curate_matches(actor), N_("只有技术经纪人可以管理匹配结果"))
 
 
 def _target(kind: str, target_id: int):
     if kind not in TARGET_KINDS:
-        raise ValidationFailed(errors={"kind": ["无效的匹配类型"]})
+        raise ValidationFailed(errors={"kind": [N_("无效的匹配类型")]})
     record = db.session.get(TARGET_MODELS[kind], target_id)
     if record is None or record.status != PUBLISHED:
         raise NotFound()
@@ -216,7 +217,7 @@ def set_curation(actor, demand: Demand, kind: str, target_id: int, state: str) -
     """``state``: "pinned" (shown first), "dismissed" (hidden) or "none" (back to the plain ranking)."""
     _require_broker(actor)
     if state not in ("pinned", "dismissed", "none"):
-        raise ValidationFailed(errors={"state": ["状态应为 pinned、dismissed 或 none"]})
+        raise ValidationFailed(errors={"state": [N_("状态应为 pinned、dismissed 或 none")]})
     target = _target(kind, target_id)
     match = _curation(demand, kind, target_id)
     match.pinned, match.dismissed = state == "pinned", state == "dismissed"
@@ -237,10 +238,10 @@ def recommend(actor, demand: Demand, kind: str, target_id: int, note: str | None
     the signal)."""
     _require_broker(actor)
     if demand.status != PUBLISHED:
-        raise ValidationFailed("只能为已发布的需求推荐成果")
+        raise ValidationFailed(N_("只能为已发布的需求推荐成果"))
     note = (note or "").strip() or None
     if note and len(note) > 2000:
-        raise ValidationFailed(errors={"note": ["推荐说明不能超过2000个字符"]})
+        raise ValidationFailed(errors={"note": [N_("推荐说明不能超过2000个字符")]})
     target = _target(kind, target_id)
     match = set_curation(actor, demand, kind, target_id, "pinned")
     match.note = note or match.note

@@ -9,6 +9,7 @@ from ..achievements.models import Achievement
 from ..demands.models import Demand
 from ..errors import DomainError
 from ..extensions import db
+from ..web.messages import N_
 from . import services
 from .ranking import MatchingUnavailable
 
@@ -67,12 +68,12 @@ def curate(record_id: int, kind: str, target_id: int, action: str):
         if action == "recommend":
             open_lead = request.form.get("open_lead") == "1"
             services.recommend(current_user, demand, kind, target_id, request.form.get("note"), open_lead=open_lead)
-            message = "已推荐给供需双方，双方机构成员会收到站内通知"
+            message = N_("已推荐给供需双方，双方机构成员会收到站内通知")
             if open_lead:
-                message = "已推荐给供需双方，并在商机看板上建立了线索"
+                message = N_("已推荐给供需双方，并在商机看板上建立了线索")
         elif action in ACTIONS:
             services.set_curation(current_user, demand, kind, target_id, ACTIONS[action])
-            message = {"pin": "已置顶", "dismiss": "已忽略，该结果不再显示", "reset": "已恢复默认排序"}[action]
+            message = {"pin": N_("已置顶"), "dismiss": N_("已忽略，该结果不再显示"), "reset": N_("已恢复默认排序")}[action]
         else:
             return redirect(back)
         db.session.commit()
