@@ -28,7 +28,9 @@ def _trl_choices() -> list[tuple[str, str]]:
 
 
 def _patent_choices(patents) -> list[tuple[str, str]]:
-    return [(str(patent.id), f"{patent.number}　{patent.title}") for patent in patents]
+    """Each patent as its number and title, apart by an ideographic space in Chinese and a dash in English."""
+    gap = " — " if current_language_is_english() else "\u3000"
+    return [(str(patent.id), f"{patent.number}{gap}{patent.title}") for patent in patents]
 
 
 def current_language_is_english() -> bool:
