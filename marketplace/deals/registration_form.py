@@ -106,11 +106,16 @@ COLUMNS: list[Column] = [
 BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
 KEYS: list[str] = [column.key for column in COLUMNS]
 HEADERS: list[str] = [column.header for column in COLUMNS]
-#: key → (Chinese header, English name), for :func:`marketplace.taxonomy.label` on pages
-COLUMN_LABELS: dict[str, tuple[str, str]] = {column.key: (column.header, column.english) for column in COLUMNS}
+
 #: columns computed from the payments (written for people; read only when 到账明细 is absent)
 DERIVED = frozenset({"received_amount", "received_on"})
 EXTRA_LABELS = {"parties": "合同双方", "_row": "整行", "_schema": "整行", "file": "文件"}
+#: key → (Chinese header, English name) of every column and of the import report's other fields, for
+#: :func:`marketplace.taxonomy.label` on pages
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    **{column.key: (column.header, column.english) for column in COLUMNS},
+    "parties": ("合同双方", "Contract parties"), "_row": ("整行", "Whole row"), "_schema": ("整行", "Whole row"),
+    "file": ("文件", "File")}
 
 
 def _plain(text: str) -> str:

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import ValidationFailed
+from ..taxonomy import label
 from ..timeutil import utcnow
 from ..web.forms import translate_message
 from . import import_jobs
@@ -121,7 +122,7 @@ def import_status(token: str):
     report = import_jobs.report_of(status)
     total = status.get("total") or 0
     percent = 100 if status["state"] == "done" else (min(99, status["done"] * 100 // total) if total else 0)
-    issues = [{"row": i.row, "field": i.field, "column": i.column, "skipped": i.skipped,
+    issues = [{"row": i.row, "field": i.field, "column": label(COLUMN_LABELS, i.field), "skipped": i.skipped,
                "text": translate_message(i.message)} for i in (report.issues[:SHOWN_ISSUES] if report else [])]
     page = render_template("deals/import_status.html", status=status, report=report, percent=percent,
                            issues=issues, shown=SHOWN_ISSUES)
