@@ -186,7 +186,7 @@ def _date(text: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationFailed(errors={field: ["请输入有效的日期"]}) from None
+        raise ValidationFailed(errors={field: [N_("请输入有效的日期")]}) from None
 
 
 def _decimal(text: str | None, field: str) -> Decimal | None:
@@ -195,9 +195,9 @@ def _decimal(text: str | None, field: str) -> Decimal | None:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        raise ValidationFailed(errors={field: ["请输入有效的金额"]}) from None
+        raise ValidationFailed(errors={field: [N_("请输入有效的金额")]}) from None
     if value < 0:
-        raise ValidationFailed(errors={field: ["金额不能为负数"]})
+        raise ValidationFailed(errors={field: [N_("金额不能为负数")]})
     return value
 
 
