@@ -41,7 +41,8 @@ def party_roles(data: dict) -> list[str]:
     parties = data.get("parties")
     if not isinstance(parties, list):
         return []
-    return [party.get("role") if isinstance(party, dict) else None for party in parties]
+    roles = [party.get("role") if isinstance(party, dict) else None for party in parties]
+    return [role if isinstance(role, str) else None for role in roles]  # a role that is no text names no one
 
 
 def load_contract(data: dict) -> dict:

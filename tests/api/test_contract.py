@@ -207,3 +207,9 @@ def test_errors_of_list_items_are_named_by_text_keys(world):
             "parties": [{"org_id": 0, "name": "0", "credit_code": "", "nature": "011", "country": ""}]}
     problem = assert_problem(world.broker.post("/deals", json=body), 422, "parties")
     assert all(isinstance(key, str) for key in problem["errors"]["parties"])
+
+
+def test_a_party_role_that_is_no_text_is_a_422(world):
+    """Found by the fuzzer: ``"role": {}`` reached the message that names each party by its role (500)."""
+    body = {"name": "合同", "contract_type": "development", "parties": [{"role": {}, "name": "甲方"}]}
+    assert_problem(world.broker.post("/deals", json=body), 422, "parties")
