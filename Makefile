@@ -10,7 +10,7 @@ FLASK := $(PY) -m flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup translations run test test-fast lint arch audit bench clean-instance
+.PHONY: setup translations run test test-fast lint arch audit fuzz-api bench clean-instance
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -58,6 +58,11 @@ arch: $(VENV)/.installed
 # Known vulnerabilities in the pinned requirements (pip-audit against PyPI's vulnerability data; see the script).
 audit: $(VENV)/.installed
 	scripts/audit-dependencies.sh
+
+# RELIABILITY 16: schemathesis over the OpenAPI document of a throw-away demo instance served by gunicorn, with a
+# member's and a broker's token (tools/fuzz_api.py; a few minutes; non-zero on any finding).
+fuzz-api: setup
+	$(PY) tools/fuzz_api.py
 
 bench: setup
 	$(PY) bench/core_pages.py
