@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from search.schema import facet_fields
 
-from ..validation import Choice, InputSchema, Int, Text, UtcDateTime
+from ..validation import Choice, InputSchema, Int, Text, UtcDateTime, utc_timestamp
 from .models import TARGET_KINDS
 
 MAX_TEXT = 5000
@@ -96,7 +96,7 @@ class MatchOut(Schema):
     pinned = fields.Function(lambda c: bool(c.curation and c.curation.pinned), metadata={"type": "boolean"})
     dismissed = fields.Function(lambda c: bool(c.curation and c.curation.dismissed), metadata={"type": "boolean"})
     recommended_at = fields.Function(
-        lambda c: c.curation.recommended_at.isoformat() if c.curation and c.curation.recommended_at else None,
+        lambda c: utc_timestamp(c.curation.recommended_at) if c.curation and c.curation.recommended_at else None,
         allow_none=True, metadata={"type": "string", "format": "date-time"})
 
 
@@ -119,7 +119,7 @@ def match_json(candidate) -> dict:
         "score": float(candidate.score), "band": candidate.band,
         "explanation": {key: explanation[key] for key in _EXPLANATION_KEYS if key in explanation},
         "pinned": bool(curation and curation.pinned), "dismissed": bool(curation and curation.dismissed),
-        "recommended_at": curation.recommended_at.isoformat() if curation and curation.recommended_at else None,
+        "recommended_at": utc_timestamp(curation.recommended_at) if curation and curation.recommended_at else None,
     }
 
 

@@ -88,7 +88,9 @@ def test_pin_dismiss_recommend_are_for_brokers(app, market, world):
     assert world.broker.post(f"{base}/{anode}/reset").get_json()["dismissed"] is False
 
     response = world.broker.post(f"{base}/{anode}/recommend", json={"note": "建议尽快对接"})
-    assert response.status_code == 200 and response.get_json()["recommended_at"]
+    assert response.status_code == 200 and response.get_json()["recommended_at"].endswith("Z")
+    listed = world.broker.get(f"/demands/{market.ids['demand']}/matches").get_json()["results"]
+    assert next(r for r in listed if r["id"] == anode)["recommended_at"].endswith("Z")  # RFC 3339, like every time
     with app.app_context():
         notes = db.session.execute(db.select(Notification).where(Notification.category == "recommendation")
                                    ).scalars().all()
