@@ -5,7 +5,7 @@ import importlib
 import os
 import time
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 
 from . import config, http_limits
 from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
@@ -112,7 +112,10 @@ def register_extensions(app: Flask) -> None:
 
 def select_locale() -> str:
     """The language chosen on the site (the 中文/English switch, kept in the session); for API calls without one,
-    the client's ``Accept-Language`` (Chinese unless it prefers English); Chinese otherwise."""
+    the client's ``Accept-Language`` (Chinese unless it prefers English); Chinese otherwise, and outside requests
+    (commands, workers: texts for a particular person are rendered with flask_babel.force_locale)."""
+    if not has_request_context():
+        return "zh"
     lang = session.get("lang")
     if lang in ("zh", "en"):
         return lang
@@ -162,6 +165,7 @@ def register_cli(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     from . import security_headers
     from .accounts.auth import UNSAFE_METHODS, uses_bearer_token
+    from .accounts.views import remember_language
 
     @app.before_request
     def start_timer():
@@ -189,6 +193,9 @@ def register_hooks(app: Flask) -> None:
 
     @app.before_request
     def keep_language_choice():
+        """The 中文/English switch (``?lang=``): kept in the session and, signed in, as the account's language
+        (its notifications and e-mails are written in it)."""
         lang = request.args.get("lang")
         if lang in ("zh", "en"):
             session["lang"] = lang
+            remember_language(lang)

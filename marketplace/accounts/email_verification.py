@@ -11,7 +11,7 @@ from ..audit.services import record
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..timeutil import utcnow
-from ..web.messages import N_, tr
+from ..alerts.messages import N_, Message
 from . import mail, signed_links
 from .models import User
 
@@ -29,10 +29,10 @@ def send_link(user: User) -> bool:
     if user.email_verified:
         return False
     token = signed_links.sign(PURPOSE, {"u": user.id, "e": user.email})
-    mail.send(user, tr("请验证您的电子邮箱"),
-              tr("欢迎注册科技成果转化交易平台。请在 %(days)s 天内打开下面的链接验证您的电子邮箱；"
-                 "验证后即可提交成果、需求审核和发起洽谈。如果您没有注册，请忽略本邮件。",
-                 days=max(1, max_age() // 86400)),
+    mail.send(user, Message(N_("请验证您的电子邮箱")),
+              Message(N_("欢迎注册科技成果转化交易平台。请在 %(days)s 天内打开下面的链接验证您的电子邮箱；"
+                         "验证后即可提交成果、需求审核和发起洽谈。如果您没有注册，请忽略本邮件。"),
+                      days=max(1, max_age() // 86400)),
               link=url_for("accounts.verify_email", token=token))
     return True
 

@@ -4,10 +4,12 @@ the user's in-app notifications — their links must reach the mailbox, not a si
 from __future__ import annotations
 
 from ..alerts.models import ACCOUNT_MAIL
+from ..alerts.messages import Text
 from ..alerts.services import notify
 
 
-def send(user, title: str, body: str, link: str | None = None) -> None:
-    """Queue an e-mail to ``user`` (part of the caller's transaction). ``link``: a site path, made absolute with
+def send(user, title: Text, body: Text, link: str | None = None) -> None:
+    """Queue an e-mail to ``user`` (part of the caller's transaction), written in their language (``title`` and
+    ``body``: messages, see :mod:`marketplace.alerts.messages`). ``link``: a site path, made absolute with
     ``PUBLIC_URL`` by the sender."""
     notify(user.id, ACCOUNT_MAIL, title, body=body, link=link, email=True)

@@ -17,7 +17,7 @@ from flask import current_app, url_for
 from ..audit.services import record
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..web.messages import N_, tr
+from ..alerts.messages import N_, Message
 from . import mail, signed_links
 from .auth import hash_password
 from .models import User
@@ -49,9 +49,9 @@ def request_reset(email: str) -> None:
     if account is None:
         return
     minutes = max_age() // 60
-    mail.send(account, tr("重置您的密码"),
-              tr("有人（希望是您本人）申请重置您在科技成果转化交易平台的账户密码。请在 %(minutes)s 分钟内打开下面的链接设置新密码，"
-                 "链接只能使用一次。如果不是您本人申请，请忽略本邮件，您的密码不会改变。", minutes=minutes),
+    mail.send(account, Message(N_("重置您的密码")),
+              Message(N_("有人（希望是您本人）申请重置您在科技成果转化交易平台的账户密码。请在 %(minutes)s 分钟内打开下面的链接设置新密码，"
+                         "链接只能使用一次。如果不是您本人申请，请忽略本邮件，您的密码不会改变。"), minutes=minutes),
               link=url_for("accounts.reset_password", token=token))
     record(None, "user.password_reset_request", account)
 
@@ -72,8 +72,8 @@ def reset_password(token: str, password: str) -> User:
     user.password_hash = hash_password(password)
     user.session_epoch += 1
     record(user, "user.password_reset", user)
-    mail.send(user, tr("您的密码已重置"),
-              tr("您在科技成果转化交易平台的账户密码刚刚通过邮件链接重置，所有设备上的登录均已退出。"
-                 "如果这不是您本人的操作，请立即再次重置密码并联系平台管理员。"),
+    mail.send(user, Message(N_("您的密码已重置")),
+              Message(N_("您在科技成果转化交易平台的账户密码刚刚通过邮件链接重置，所有设备上的登录均已退出。"
+                         "如果这不是您本人的操作，请立即再次重置密码并联系平台管理员。")),
               link=url_for("accounts.login"))
     return user

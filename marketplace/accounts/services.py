@@ -214,9 +214,13 @@ def end_other_sessions(user: User) -> None:
     record(user, "user.logout_everywhere", user)
 
 
-def set_locale(user: User, locale: str) -> None:
-    if locale in ("zh", "en"):
-        user.locale = locale
+def set_locale(user: User, locale: str | None) -> bool:
+    """Remember the language ``user`` reads ("zh" or "en": the site's 中文/English switch), in which their
+    notifications and e-mails are written; True when it changed."""
+    if locale not in ("zh", "en") or user.locale == locale:
+        return False
+    user.locale = locale
+    return True
 
 
 def set_platform_role(actor: User, user: User, role: str | None, **details) -> bool:

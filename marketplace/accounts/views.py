@@ -37,13 +37,26 @@ def _safe_next(target: str | None, user) -> str:
 
 
 def start_session(user) -> None:
-    """Sign ``user`` in on a fresh session (nothing from the anonymous session survives but the language)."""
+    """Sign ``user`` in on a fresh session (nothing from the anonymous session survives but the language). A
+    language chosen before signing in becomes the account's (its notifications and e-mails); otherwise the
+    account's language is the session's."""
     lang = session.get("lang")
     session.clear()
+    if lang in ("zh", "en"):
+        if services.set_locale(user, lang):
+            db.session.commit()
+    else:
+        lang = user.locale
     if lang:
         session["lang"] = lang
     login_user(user)
     session.permanent = False
+
+
+def remember_language(lang: str) -> None:
+    """The site's language was switched (``?lang=``): signed in, it becomes the account's language."""
+    if current_user.is_authenticated and services.set_locale(current_user, lang):
+        db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -110,6 +123,7 @@ def register():
         values.pop("password", None)
         values.pop("password2", None)
         return render_template("accounts/register.html", form=values, errors=errors), 422
+    services.set_locale(user, session.get("lang"))  # before the verification e-mail is written
     email_verification.send_link(user)
     db.session.commit()
     start_session(user)

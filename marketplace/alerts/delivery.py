@@ -44,6 +44,7 @@ from ..extensions import db
 from ..indexing.worker import drain_tick
 from ..timeutil import utcnow
 from .mail import Mailer, MailError
+from .messages import DEFAULT_LOCALE, N_, Message, locale_of, render_for
 from .models import MAIL_FAILED, MAIL_LOGGED, MAIL_QUEUED, MAIL_SENT, MAIL_SKIPPED, Notification
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ log = logging.getLogger(__name__)
 CLAIM_SECONDS = 900  # a claimed row is due again after this long if its sender never reported back
 TICK_TIME_BUDGET = 5.0  # seconds of delivery per drain tick (the drain thread has the search to drain too)
 ERROR_CHARS = 1000
-SUBJECT_PREFIX = "【科技成果转化交易平台】"
+SUBJECT_PREFIX = N_("【科技成果转化交易平台】")  # before every subject, in the recipient's language
+SEE = N_("查看：%(link)s")  # the notification's page, after its text
 
 _table = Notification.__table__
 
@@ -107,12 +109,16 @@ def _due(now: datetime):
                 or_(_table.c.email_next_at.is_(None), _table.c.email_next_at <= now))
 
 
-def _compose(title: str, body: str | None, link: str | None, base_url: str) -> tuple[str, str]:
-    """Subject and text of a notification's mail; the link made absolute with the site's address (``PUBLIC_URL``)."""
+def compose(title: str, body: str | None, link: str | None, base_url: str, locale: str = DEFAULT_LOCALE
+            ) -> tuple[str, str]:
+    """Subject and text of a notification's mail, around its title and body (written in the recipient's language
+    when it was created) in ``locale``, the recipient's; the link made absolute with the site's address
+    (``PUBLIC_URL``)."""
     if link and base_url:
         link = urljoin(base_url.rstrip("/") + "/", link.lstrip("/"))
-    text = "\n\n".join(p for p in (title, body, f"查看：{link}" if link else None) if p)
-    return SUBJECT_PREFIX + title[:80], text
+    see = Message(SEE, link=link) if link else None
+    text = "\n\n".join(p for p in (title, body, render_for(see, locale)) if p)
+    return render_for(Message(SUBJECT_PREFIX), locale) + title[:80], text
 
 
 def claim(batch_size: int) -> list[int]:
@@ -147,13 +153,14 @@ def claim(batch_size: int) -> list[int]:
 def _load(ids: list[int]) -> list[_Mail]:
     rows = db.session.execute(
         select(_table.c.id, _table.c.email_attempts, _table.c.title, _table.c.body, _table.c.link,
-               User.email, User.active)
+               User.email, User.active, User.locale)
         .select_from(_table).outerjoin(User, User.id == _table.c.user_id)
         .where(_table.c.id.in_(ids)).order_by(_table.c.id)).all()
     db.session.commit()
     mails = []
     for row in rows:
-        subject, body = _compose(row.title, row.body, row.link, current_app.config.get("PUBLIC_URL") or "")
+        subject, body = compose(row.title, row.body, row.link, current_app.config.get("PUBLIC_URL") or "",
+                                locale_of(row))
         mails.append(_Mail(row.id, row.email_attempts, row.email, bool(row.active), subject, body))
     return mails
 

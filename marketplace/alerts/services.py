@@ -28,9 +28,11 @@ from ..indexing.indexer import documents_indexed, index_rebuilt
 from ..indexing.records import load_public_in_order
 from ..indexing.runtime import get_engine
 from ..listings import PUBLISHED
+from ..matching import explain
 from ..matching.services import matches_for_demand
 from ..matching.signals import match_recommended
 from ..timeutil import utcnow
+from .messages import N_, Lines, Message, Text, locale_of, render_for
 from .models import ACCOUNT_MAIL, DEMAND, MAIL_QUEUED, SEARCH, Notification, Subscription
 from .saved_searches import (MAX_SUBSCRIPTIONS, SEARCH_KINDS, WORDLESS, WORDLESS_WITH_FILTERS,  # noqa: F401
                              check_quota, matching, oldest_subscription, register, require_user, save_search,
@@ -94,11 +96,13 @@ def following(user, demand: Demand) -> bool:
 
 # -- notifications ---------------------------------------------------------------------------------------------------
 
-def notify(user_id: int, category: str, title: str, *, body: str | None = None, link: str | None = None,
+def notify(user_id: int, category: str, title: Text, *, body: Text | None = None, link: str | None = None,
            subject: tuple[str, int] | None = None, subscription: Subscription | None = None,
            email: bool = False) -> Notification | None:
-    """Add a notification; None when the same alert (user, subscription, record) was already sent. ``email``:
-    queue it for the mail sender as well (part of the caller's transaction; nothing is sent here)."""
+    """Add a notification; None when the same alert (user, subscription, record) was already sent. ``title`` and
+    ``body``: :class:`~.messages.Message` (or lines, labels: see :mod:`.messages`), written here in the
+    recipient's language; plain text is stored as it is. ``email``: queue it for the mail sender as well (part of
+    the caller's transaction; nothing is sent here)."""
     subject_type, subject_id = subject if subject else (None, None)
     if subscription is not None and subject is not None:
         exists = db.session.execute(db.select(Notification.id).where(
@@ -107,6 +111,8 @@ def notify(user_id: int, category: str, title: str, *, body: str | None = None, 
             Notification.subject_id == subject_id)).first()
         if exists:
             return None
+    locale = locale_of(db.session.get(User, user_id))
+    title, body = render_for(title, locale), render_for(body, locale)
     notification = Notification(user_id=user_id, category=category, title=title[:300], body=body, link=link,
                                 subject_type=subject_type, subject_id=subject_id,
                                 subscription_id=subscription.id if subscription is not None else None)
@@ -121,31 +127,56 @@ def _members(org_id: int) -> list[User]:
         Membership.org_id == org_id, User.active.is_(True))).scalars())
 
 
-def notify_members(org_ids, title: str, *, category: str = "system", body: str | None = None,
+def notify_members(org_ids, title: Text, *, category: str = "system", body: Text | None = None,
                    link: str | None = None, subject: tuple[str, int] | None = None, email: bool = True) -> int:
     """Notify every active member of the organisations ``org_ids`` once (in-app, and queued for e-mail unless
-    ``email`` is false); returns the number of notifications."""
+    ``email`` is false), each in their language (see :func:`notify`); returns the number of notifications."""
     user_ids = {user.id for org_id in dict.fromkeys(org_ids) if org_id is not None for user in _members(org_id)}
     for user_id in sorted(user_ids):
         notify(user_id, category, title, body=body, link=link, subject=subject, email=email)
     return len(user_ids)
 
 
+#: the recommended record's kind -> (title for the demand's side, title for the record's side)
+RECOMMENDED = {
+    "achievement": (N_("技术经纪人为您的需求「%(demand)s」推荐了科技成果「%(target)s」"),
+                    N_("技术经纪人把您的科技成果「%(target)s」推荐给需求「%(demand)s」")),
+    "patent": (N_("技术经纪人为您的需求「%(demand)s」推荐了开放许可专利「%(target)s」"),
+               N_("技术经纪人把您的开放许可专利「%(target)s」推荐给需求「%(demand)s」")),
+}
+BROKER_NOTE = N_("经纪人说明：%(note)s")
+#: the facts of a match's explanation from which its reasons are written (marketplace.matching.explain.facts)
+FACTS = ("matched_terms", "technical_field", "industry", "trl", "price", "region")
+
+
+class MatchReasons:
+    """A match's reasons as "· …" lines in the reader's language, written again from the explanation's facts
+    (an explanation without them: its stored sentences)."""
+
+    def __init__(self, explanation: dict | None, kind: str = "achievement"):
+        self.explanation = explanation or {}
+        self.price_label = "年许可费" if kind == "patent" else "报价"
+
+    def render(self) -> str:
+        data = self.explanation
+        sentences = (explain.reasons(data, self.price_label) if all(key in data for key in FACTS)
+                     else data.get("reasons") or [])
+        return "\n".join("· " + sentence for sentence in sentences)
+
+
 def notify_recommendation(demand: Demand, kind: str, target, note: str | None, explanation: dict) -> int:
     """Tell both parties that a broker recommends this pair (in-app, and queued for e-mail); returns the number
     of notifications."""
-    what = "科技成果" if kind == "achievement" else "开放许可专利"
-    reasons = "\n".join("· " + r for r in explanation.get("reasons", []))
-    extra = f"\n经纪人说明：{note}" if note else ""
+    to_demand, to_target = RECOMMENDED["achievement" if kind == "achievement" else "patent"]
+    names = {"demand": demand.title, "target": target.title}
+    body = Lines(MatchReasons(explanation, kind), Message(BROKER_NOTE, note=note) if note else None)
     created = []
     for user in _members(demand.org_id):
-        created.append(notify(user.id, "recommendation", f"技术经纪人为您的需求「{demand.title}」推荐了{what}「{target.title}」",
-                              body=reasons + extra, link=f"/{kind}s/{target.id}", subject=(kind, target.id),
-                              email=True))
+        created.append(notify(user.id, "recommendation", Message(to_demand, **names), body=body,
+                              link=f"/{kind}s/{target.id}", subject=(kind, target.id), email=True))
     for user in _members(target.org_id):
-        created.append(notify(user.id, "recommendation", f"技术经纪人把您的{what}「{target.title}」推荐给需求「{demand.title}」",
-                              body=reasons + extra, link=f"/demands/{demand.id}", subject=("demand", demand.id),
-                              email=True))
+        created.append(notify(user.id, "recommendation", Message(to_target, **names), body=body,
+                              link=f"/demands/{demand.id}", subject=("demand", demand.id), email=True))
     notifications = [n for n in created if n is not None]
     db.session.flush()
     return len(notifications)
@@ -212,9 +243,11 @@ def on_documents_indexed(documents: Iterable[Document]) -> int:
 
 
 #: search kind -> the alert's title; ``%(name)s`` the subscription's name, ``%(title)s`` the new record's
-ALERT_TITLES = {"achievement": "新成果符合您的订阅「%(name)s」", "patent": "新专利符合您的订阅「%(name)s」",
-                "demand": "新技术需求符合您的订阅「%(name)s」",
-                "challenge": "有新的揭榜挂帅榜单符合您的订阅：%(title)s"}
+ALERT_TITLES = {"achievement": N_("新成果符合您的订阅「%(name)s」"), "patent": N_("新专利符合您的订阅「%(name)s」"),
+                "demand": N_("新技术需求符合您的订阅「%(name)s」"),
+                "challenge": N_("有新的揭榜挂帅榜单符合您的订阅：%(title)s")}
+ALERT_SUBSCRIPTION = N_("订阅「%(name)s」")  # the body of a challenge's alert
+FOLLOWED_DEMAND_MATCH = N_("您关注的需求「%(title)s」有新的匹配成果")
 
 
 def _saved_search_alerts(kind: str, documents: list[Document]) -> tuple[dict[int, object], list[Notification]]:
@@ -236,8 +269,8 @@ def _saved_search_alerts(kind: str, documents: list[Document]) -> tuple[dict[int
         if record is None:
             continue
         for sub in matching(engine, document):
-            title = ALERT_TITLES[kind] % {"name": sub.name, "title": record.title}
-            body = f"订阅「{sub.name}」" if kind == "challenge" else None
+            title = Message(ALERT_TITLES[kind], name=sub.name, title=record.title)
+            body = Message(ALERT_SUBSCRIPTION, name=sub.name) if kind == "challenge" else None
             created += _alert(sub, record, title, body=body, kind=kind)
     return records, created
 
@@ -256,21 +289,21 @@ def _followed_demand_alerts(records: dict[int, Achievement]) -> list[Notificatio
         for candidate in matches_for_demand(demand, size=FOLLOW_TOP):
             if candidate.record.id in records:
                 for sub in subs:
-                    created += _alert(sub, candidate.record, f"您关注的需求「{demand.title}」有新的匹配成果",
-                                      candidate.explanation.get("reasons"))
+                    created += _alert(sub, candidate.record, Message(FOLLOWED_DEMAND_MATCH, title=demand.title),
+                                      body=Lines(candidate.record.title, MatchReasons(candidate.explanation)))
     return created
 
 
-def _alert(sub: Subscription, record, title: str, reasons=None, *, body: str | None = None,
+def _alert(sub: Subscription, record, title: Text, *, body: Text | None = None,
            kind: str = "achievement") -> list[Notification]:
     """One alert for ``sub`` about ``record`` (of ``kind``) if it was published after the subscription was made and
-    is not the subscriber's own organisation's."""
+    is not the subscriber's own organisation's; ``body``: the record's title unless given."""
     if record.published_at is None or record.published_at < sub.created_at:
         return []
     if sub.user is None or not sub.user.active or sub.user.org_id == record.org_id:
         return []
     if body is None:
-        body = record.title + ("\n" + "\n".join("· " + r for r in reasons) if reasons else "")
+        body = record.title
     notification = notify(sub.user_id, "alert", title, body=body, link=f"/{kind}s/{record.id}",
                           subject=(kind, record.id), subscription=sub, email=sub.email)
     if notification is None:

@@ -3,11 +3,31 @@ adds in-app notifications (queued for e-mail) for the people the step concerns, 
 from __future__ import annotations
 
 from ..accounts.models import Membership, User
+from ..alerts.messages import N_, Message, Text
 from ..alerts.services import notify
 from ..extensions import db
 from ..workflow import transitioned
 
 LIFECYCLES = ("challenge", "challenge_application", "challenge_agreement", "challenge_milestone")
+
+# ``%(title)s``: the challenge's title
+CLOSED_FOR_APPLICATIONS = N_("榜单「%(title)s」已截止征集，进入评审")
+#: challenge transition -> what its issuer and the awarded teams hear
+CHALLENGE_STEPS = {"start_delivery": N_("榜单「%(title)s」进入攻关实施阶段"),
+                   "extend": N_("榜单「%(title)s」完成期限已延期"), "accept": N_("榜单「%(title)s」验收通过"),
+                   "fail": N_("榜单「%(title)s」验收未通过"), "terminate": N_("榜单「%(title)s」已终止")}
+NEW_APPLICATION = N_("榜单「%(title)s」收到新的揭榜申请")
+#: application transition -> what the team hears
+APPLICATION_OUTCOMES = {"award": N_("恭喜，您的揭榜申请成功：「%(title)s」"),
+                        "not_select": N_("您的揭榜申请未入选：「%(title)s」"),
+                        "close_with_challenge": N_("榜单已撤销，您的申请随之结束：「%(title)s」"),
+                        "eliminate": N_("赛马阶段评估：您的团队未能进入下一阶段：「%(title)s」"),
+                        "shortlist": N_("您的揭榜申请已入围：「%(title)s」")}
+AGREEMENT_SIGNED = N_("榜单「%(title)s」的揭榜协议（军令状）已签订")
+# ``%(seq)s``: the milestone's number
+EVIDENCE_SUBMITTED = N_("「%(title)s」里程碑 %(seq)s 已提交材料，请验收")
+MILESTONE_VERDICTS = {"accept_milestone": N_("「%(title)s」里程碑 %(seq)s 已通过"),
+                      "return_milestone": N_("「%(title)s」里程碑 %(seq)s 被退回")}
 
 
 def _members(*org_ids: int | None) -> list[int]:
@@ -22,7 +42,7 @@ def _awarded_teams(challenge) -> list[int]:
     return [a.org_id for a in challenge.applications if a.status == "awarded"]
 
 
-def _tell(user_ids, title: str, link: str, subject: tuple[str, int], body: str | None = None) -> None:
+def _tell(user_ids, title: Text, link: str, subject: tuple[str, int], body: Text | None = None) -> None:
     for user_id in dict.fromkeys(user_ids):
         notify(user_id, "challenge", title, body=body, link=link, subject=subject, email=True)
 
@@ -34,32 +54,28 @@ def _on_challenge(challenge, transition: str, params: dict) -> None:
     # publication and rejection: marketplace.review.notifications, as for every reviewed listing
     if transition == "close_applications":
         applicants = [a.org_id for a in challenge.applications if a.status == "submitted"]
-        _tell(_members(*applicants), f"榜单「{challenge.title}」已截止征集，进入评审", link, subject)
-    elif transition in ("start_delivery", "extend", "accept", "fail", "terminate"):
-        titles = {"start_delivery": "进入攻关实施阶段", "extend": "完成期限已延期", "accept": "验收通过",
-                  "fail": "验收未通过", "terminate": "已终止"}
-        _tell(issuer + _members(*_awarded_teams(challenge)), f"榜单「{challenge.title}」{titles[transition]}", link,
-              subject, reason)
+        _tell(_members(*applicants), Message(CLOSED_FOR_APPLICATIONS, title=challenge.title), link, subject)
+    elif transition in CHALLENGE_STEPS:
+        _tell(issuer + _members(*_awarded_teams(challenge)), Message(CHALLENGE_STEPS[transition],
+                                                                     title=challenge.title), link, subject, reason)
 
 
 def _on_application(application, transition: str, params: dict) -> None:
     challenge = application.challenge
     link, subject = f"/challenges/{challenge.id}", ("challenge", challenge.id)
     if transition == "submit":
-        _tell(_members(challenge.org_id), f"榜单「{challenge.title}」收到新的揭榜申请", link, subject)
+        _tell(_members(challenge.org_id), Message(NEW_APPLICATION, title=challenge.title), link, subject)
         return
-    outcomes = {"award": "恭喜，您的揭榜申请成功", "not_select": "您的揭榜申请未入选", "close_with_challenge": "榜单已撤销，您的申请随之结束",
-                "eliminate": "赛马阶段评估：您的团队未能进入下一阶段", "shortlist": "您的揭榜申请已入围"}
-    if transition in outcomes:
+    if transition in APPLICATION_OUTCOMES:
         team = _members(application.org_id, *(application.consortium_org_ids or []))
-        _tell(team, f"{outcomes[transition]}：「{challenge.title}」", link, subject,
+        _tell(team, Message(APPLICATION_OUTCOMES[transition], title=challenge.title), link, subject,
               params.get("reason") or application.result_reason)
 
 
 def _on_agreement(agreement, transition: str, params: dict) -> None:
     application = agreement.application
     challenge = application.challenge
-    _tell(_members(challenge.org_id, application.org_id), f"榜单「{challenge.title}」的揭榜协议（军令状）已签订",
+    _tell(_members(challenge.org_id, application.org_id), Message(AGREEMENT_SIGNED, title=challenge.title),
           f"/challenges/{challenge.id}", ("challenge", challenge.id))
 
 
@@ -68,10 +84,11 @@ def _on_milestone(milestone, transition: str, params: dict) -> None:
     challenge = application.challenge
     link, subject = f"/challenges/{challenge.id}", ("challenge", challenge.id)
     if transition == "submit_evidence":
-        _tell(_members(challenge.org_id), f"「{challenge.title}」里程碑 {milestone.seq} 已提交材料，请验收", link, subject)
-    elif transition in ("accept_milestone", "return_milestone"):
-        verdict = "已通过" if transition == "accept_milestone" else "被退回"
-        _tell(_members(application.org_id), f"「{challenge.title}」里程碑 {milestone.seq} {verdict}", link, subject,
+        _tell(_members(challenge.org_id), Message(EVIDENCE_SUBMITTED, title=challenge.title, seq=milestone.seq),
+              link, subject)
+    elif transition in MILESTONE_VERDICTS:
+        _tell(_members(application.org_id),
+              Message(MILESTONE_VERDICTS[transition], title=challenge.title, seq=milestone.seq), link, subject,
               params.get("reason"))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..alerts.messages import N_, Message
 from ..alerts.services import notify_members
 from ..extensions import db
 from ..indexing.worker import on_tick_every
@@ -16,6 +17,9 @@ from .models import (ApplicationStatus, ChallengeAgreement, ChallengeApplication
 
 DEFAULT_INTERVAL = 3600
 BATCH = 500
+OVERDUE = N_("里程碑逾期：%(title)s · 第 %(seq)s 个里程碑")
+OVERDUE_DETAIL = N_("里程碑「%(deliverable)s」应于 %(due_on)s 完成，已逾期 %(late)s 天，尚未提交通过的材料。"
+                    "请承担单位尽快提交，发榜单位跟进。")
 
 
 def overdue_query(today: date):
@@ -44,9 +48,9 @@ def flag_overdue(today: date | None = None) -> int:
         challenge = application.challenge
         milestone.overdue_notified_at = utcnow()
         late = (today - milestone.due_on).days
-        title = f"里程碑逾期：{challenge.title} · 第 {milestone.seq} 个里程碑"
-        body = (f"里程碑「{milestone.deliverable[:100]}」应于 {milestone.due_on.isoformat()} 完成，已逾期 {late} 天，"
-                f"尚未提交通过的材料。请承担单位尽快提交，发榜单位跟进。")
+        title = Message(OVERDUE, title=challenge.title, seq=milestone.seq)
+        body = Message(OVERDUE_DETAIL, deliverable=milestone.deliverable[:100], due_on=milestone.due_on.isoformat(),
+                       late=late)
         notify_members([application.org_id, *(application.consortium_org_ids or []), challenge.org_id], title,
                        category="challenge", body=body, subject=("challenge_milestone", milestone.id))
         flagged += 1

@@ -40,6 +40,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organization
 from ..accounts.services import CREDIT_CODE_TAKEN, find_organization_by_credit_code
+from ..alerts.messages import Message
 from ..alerts.services import notify_members
 from ..audit.services import record as audit
 from ..errors import Conflict, NotFound, PermissionDenied, StateConflict, ValidationFailed
@@ -77,6 +78,11 @@ BEYOND_DECLARED = N_("许可期限不能超过开放许可声明的 %(n)s 年")
 BEYOND_EXPIRY = N_("许可期限不能超过专利到期日 %(expiry)s（自开始日期起最多 %(n)s 年）")
 TOO_SHORT = N_("专利将于 %(expiry)s 到期，自开始日期起剩余保护期不足 1 年，不能取得许可")
 CODE_NEEDED = N_("请填写本机构的统一社会信用代码（技术合同登记需要，将保存到机构资料）")
+# what the patentee hears when a licence is taken, and the other side when one ends
+LICENCE_TAKEN = N_("「%(licensee)s」已依开放许可取得专利「%(patent)s」的实施许可")
+LICENCE_TAKEN_TERMS = N_("许可期限：%(starts_on)s 至 %(ends_on)s（%(years)s 年）\n许可使用费：%(fee_terms)s\n"
+                         "被许可人已确认接受声明的许可条件，此确认即向专利权人发出的书面通知（专利法第五十一条）。")
+LICENCE_ENDED = N_("专利「%(patent)s」对「%(licensee)s」的实施许可已终止")
 CODE_INVALID = "统一社会信用代码无效：应为 18 位，且最后一位校验码正确"  # in the catalogue with %(n0)s
 DURING_OPEN_LICENCE = N_("该专利的开放许可声明有效，声明期间不能授予独占或排他许可（专利法第五十一条）；"
                          "如需授予，请先撤回开放许可声明")
@@ -295,10 +301,9 @@ def take_licence(actor, patent: Patent, data: dict) -> PatentLicence:
     open_opportunity(actor, source="licence", title=f"开放许可：{patent.title} · {licensee.name}"[:200],
                      patent=patent, achievement=achievements[0] if achievements else None, seller_org=patentee,
                      buyer_org=licensee, deal=deal, expected_amount=total)
-    notify_members([patentee.id], f"「{licensee.name}」已依开放许可取得专利「{patent.title}」的实施许可"[:300],
-                   body=f"许可期限：{starts_on.isoformat()} 至 {ends_on.isoformat()}（{years} 年）\n"
-                        f"许可使用费：{declaration.fee_terms}\n"
-                        "被许可人已确认接受声明的许可条件，此确认即向专利权人发出的书面通知（专利法第五十一条）。",
+    notify_members([patentee.id], Message(LICENCE_TAKEN, licensee=licensee.name, patent=patent.title),
+                   body=Message(LICENCE_TAKEN_TERMS, starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat(),
+                                years=years, fee_terms=declaration.fee_terms),
                    link=f"/licences/{licence.id}", subject=("patent_licence", licence.id))
     return licence
 
@@ -366,7 +371,7 @@ def end_licence(actor, licence: PatentLicence) -> PatentLicence:
     LICENCE.apply(actor, licence, "end")
     others = [org_id for org_id in (licence.licensee_org_id, licence.patent.org_id)
               if org_id is not None and org_id != getattr(actor, "org_id", None)]
-    notify_members(others, f"专利「{licence.patent.title}」对「{licence.licensee_name}」的实施许可已终止"[:300],
+    notify_members(others, Message(LICENCE_ENDED, patent=licence.patent.title, licensee=licence.licensee_name),
                    link=f"/licences/{licence.id}", subject=("patent_licence", licence.id))
     return licence
 

@@ -5,6 +5,7 @@ through the INQUIRY lifecycle's ``transitioned`` signal; a new inquiry is announ
 from __future__ import annotations
 
 from ..accounts.models import Membership, User
+from ..alerts.messages import N_, Label, Lines, Message, Text
 from ..alerts.services import notify
 from ..deals.vocabularies import INQUIRY_DECLINE_REASONS
 from ..extensions import db
@@ -13,6 +14,17 @@ from .models import Inquiry
 
 CATEGORY = "inquiry"
 EXCERPT = 300
+
+SENT = N_("「%(asker)s」就「%(subject)s」发起洽谈")
+ANSWERED = N_("「%(holder)s」回复了您关于「%(subject)s」的洽谈")
+NEW_MESSAGE = N_("洽谈「%(subject)s」有新消息")
+DECLINED = N_("「%(holder)s」婉拒了您关于「%(subject)s」的洽谈")
+DECLINE_REASON = N_("婉拒原因：%(reason)s")
+DECLINE_NOTE = N_("说明：%(note)s")
+CLOSED = N_("关于「%(subject)s」的洽谈已结束")
+OVERDUE = N_("洽谈超时未回复：「%(subject)s」")
+OVERDUE_DAYS = N_("「%(asker)s」向「%(holder)s」发起的洽谈已超过 %(days)s 天未获回复，请跟进。")
+OVERDUE_LONG = N_("「%(asker)s」向「%(holder)s」发起的洽谈长时间未获回复，请跟进。")
 
 
 def _members(*org_ids: int | None) -> list[int]:
@@ -28,7 +40,7 @@ def _platform_admins() -> list[int]:
         User.platform_role == "admin", User.active.is_(True)).order_by(User.id)).scalars())
 
 
-def _tell(user_ids, inquiry: Inquiry, title: str, body: str | None = None, *, skip: int | None = None) -> None:
+def _tell(user_ids, inquiry: Inquiry, title: Text, body: Text | None = None, *, skip: int | None = None) -> None:
     for user_id in dict.fromkeys(user_ids):
         if user_id is not None and user_id != skip:
             notify(user_id, CATEGORY, title, body=body, link=f"/inquiries/{inquiry.id}",
@@ -42,7 +54,7 @@ def _excerpt(text: str) -> str:
 def inquiry_sent(inquiry: Inquiry) -> None:
     """A new inquiry: the holder's members and the responsible broker."""
     asker = inquiry.asker_org.name if inquiry.asker_org else ""
-    title = f"「{asker}」就「{inquiry.subject_title}」发起洽谈"
+    title = Message(SENT, asker=asker, subject=inquiry.subject_title)
     body = _excerpt(inquiry.messages[0].body) if inquiry.messages else None
     _tell([*_members(inquiry.holder_org_id), inquiry.broker_id], inquiry, title, body)
 
@@ -59,31 +71,31 @@ def _on_message(inquiry: Inquiry, transition: str, actor, params: dict) -> None:
     else:  # the broker writes to both sides
         others = _members(inquiry.asker_org_id, inquiry.holder_org_id)
     if transition == "answer":
-        title = f"「{inquiry.holder_org.name}」回复了您关于「{inquiry.subject_title}」的洽谈"
+        title = Message(ANSWERED, holder=inquiry.holder_org.name, subject=inquiry.subject_title)
     else:
-        title = f"洽谈「{inquiry.subject_title}」有新消息"
+        title = Message(NEW_MESSAGE, subject=inquiry.subject_title)
     _tell(others, inquiry, title, _excerpt(message.body), skip=author)
 
 
 def _on_decline(inquiry: Inquiry, actor) -> None:
-    reason = INQUIRY_DECLINE_REASONS.get(inquiry.decline_reason, (inquiry.decline_reason or "",))[0]
-    body = f"婉拒原因：{reason}" + (f"\n说明：{inquiry.decline_note}" if inquiry.decline_note else "")
+    body = Lines(Message(DECLINE_REASON, reason=Label(INQUIRY_DECLINE_REASONS, inquiry.decline_reason)),
+                 Message(DECLINE_NOTE, note=inquiry.decline_note) if inquiry.decline_note else None)
     _tell([*_members(inquiry.asker_org_id), inquiry.broker_id], inquiry,
-          f"「{inquiry.holder_org.name}」婉拒了您关于「{inquiry.subject_title}」的洽谈", body,
+          Message(DECLINED, holder=inquiry.holder_org.name, subject=inquiry.subject_title), body,
           skip=getattr(actor, "id", None))
 
 
 def _on_close(inquiry: Inquiry, actor) -> None:
     _tell([*_members(inquiry.asker_org_id, inquiry.holder_org_id), inquiry.broker_id], inquiry,
-          f"关于「{inquiry.subject_title}」的洽谈已结束", skip=getattr(actor, "id", None))
+          Message(CLOSED, subject=inquiry.subject_title), skip=getattr(actor, "id", None))
 
 
 def _on_overdue(inquiry: Inquiry, params: dict) -> None:
     """Unanswered: the responsible broker (platform admins when there is none) follows up."""
     days = params.get("days")
-    waited = f"已超过 {days} 天" if days else "长时间"
-    title = f"洽谈超时未回复：「{inquiry.subject_title}」"
-    body = (f"「{inquiry.asker_org.name}」向「{inquiry.holder_org.name}」发起的洽谈{waited}未获回复，请跟进。")
+    title = Message(OVERDUE, subject=inquiry.subject_title)
+    body = Message(OVERDUE_DAYS if days else OVERDUE_LONG, asker=inquiry.asker_org.name,
+                   holder=inquiry.holder_org.name, days=days)
     _tell([inquiry.broker_id] if inquiry.broker_id else _platform_admins(), inquiry, title, body)
 
 

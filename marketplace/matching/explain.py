@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from search import analysis
@@ -130,7 +129,7 @@ def _money(amount: float) -> str:
 
 
 def _english() -> bool:
-    locale = get_locale() if has_request_context() else None
+    locale = get_locale()  # the request's, or the one forced for a notification's recipient
     return locale is not None and locale.language == "en"
 
 

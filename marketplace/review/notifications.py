@@ -6,29 +6,41 @@ actor) tells nobody."""
 from __future__ import annotations
 
 from .. import kinds
+from ..alerts.messages import N_, Message
 from ..alerts.services import notify_members
 from ..workflow import transitioned
 
 CATEGORY = "review"
-#: What each kind's owner calls the record in a notification title.
-NOUNS = {"achievement": "科技成果", "patent": "专利", "demand": "技术需求", "challenge": "榜单"}
-#: transition -> (title pattern, whether the reviewer's reason is the body)
+#: transition -> (kind -> title; ``%(title)s`` the record's), and whether the reviewer's reason is the body
 OUTCOMES = {
-    "publish": ("您的{noun}「{title}」已审核通过并发布", False),
-    "reject": ("您的{noun}「{title}」被退回修改", True),
-    "publish_changes": ("您的{noun}「{title}」的修改已审核通过并发布", False),
-    "reject_changes": ("您的{noun}「{title}」的修改被退回", True),
+    "publish": ({"achievement": N_("您的科技成果「%(title)s」已审核通过并发布"),
+                 "patent": N_("您的专利「%(title)s」已审核通过并发布"),
+                 "demand": N_("您的技术需求「%(title)s」已审核通过并发布"),
+                 "challenge": N_("您的榜单「%(title)s」已审核通过并发布")}, False),
+    "reject": ({"achievement": N_("您的科技成果「%(title)s」被退回修改"),
+                "patent": N_("您的专利「%(title)s」被退回修改"),
+                "demand": N_("您的技术需求「%(title)s」被退回修改"),
+                "challenge": N_("您的榜单「%(title)s」被退回修改")}, True),
+    "publish_changes": ({"achievement": N_("您的科技成果「%(title)s」的修改已审核通过并发布"),
+                         "patent": N_("您的专利「%(title)s」的修改已审核通过并发布"),
+                         "demand": N_("您的技术需求「%(title)s」的修改已审核通过并发布"),
+                         "challenge": N_("您的榜单「%(title)s」的修改已审核通过并发布")}, False),
+    "reject_changes": ({"achievement": N_("您的科技成果「%(title)s」的修改被退回"),
+                        "patent": N_("您的专利「%(title)s」的修改被退回"),
+                        "demand": N_("您的技术需求「%(title)s」的修改被退回"),
+                        "challenge": N_("您的榜单「%(title)s」的修改被退回")}, True),
 }
+REASON = N_("退回原因：%(reason)s")
 
 
 def tell_owner(record, transition: str, reason: str | None = None) -> int:
-    """Notify the owning organisation's members of a review decision on ``record``; returns how many."""
+    """Notify the owning organisation's members of a review decision on ``record`` (each in their language);
+    returns how many."""
     kind = kinds.of(record)
-    pattern, with_reason = OUTCOMES[transition]
-    title = pattern.format(noun=NOUNS.get(kind.name, ""), title=record.title)
-    body = f"退回原因：{reason}" if with_reason and reason else None
-    return notify_members([record.org_id], title, category=CATEGORY, body=body,
-                          link=f"/{kind.collection}/{record.id}", subject=(kind.name, record.id))
+    titles, with_reason = OUTCOMES[transition]
+    body = Message(REASON, reason=reason) if with_reason and reason else None
+    return notify_members([record.org_id], Message(titles[kind.name], title=record.title), category=CATEGORY,
+                          body=body, link=f"/{kind.collection}/{record.id}", subject=(kind.name, record.id))
 
 
 @transitioned.connect
