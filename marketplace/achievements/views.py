@@ -8,6 +8,7 @@ from .. import kinds, listing_edits
 from ..extensions import db
 from ..records import get_visible
 from ..web import listing_pages
+from ..web.context import list_separator
 from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
@@ -28,7 +29,7 @@ def _data(data: dict) -> dict:
 
 
 def _values(record: Achievement, values: dict) -> dict:
-    values["keywords"] = "、".join(values["keywords"] or [])
+    values["keywords"] = list_separator().join(values["keywords"] or [])
     values["trl"] = str(values["trl"]) if values["trl"] else ""
     price = values["price_amount"]
     values["price_amount"] = "" if price is None else f"{price:f}".rstrip("0").rstrip(".")

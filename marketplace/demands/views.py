@@ -7,6 +7,7 @@ from flask_login import current_user
 from .. import kinds, listing_edits
 from ..records import get_visible
 from ..web import listing_pages
+from ..web.context import list_separator
 from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
@@ -24,7 +25,7 @@ def _amount(value) -> str:
 
 
 def _values(record: Demand, values: dict) -> dict:
-    values["keywords"] = "、".join(values["keywords"] or [])
+    values["keywords"] = list_separator().join(values["keywords"] or [])
     values["budget_min"], values["budget_max"] = _amount(values["budget_min"]), _amount(values["budget_max"])
     values["deadline"] = values["deadline"].isoformat() if values["deadline"] else ""
     values["trl_min"] = str(values["trl_min"]) if values["trl_min"] else ""

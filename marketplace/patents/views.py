@@ -15,6 +15,7 @@ from ..workflow.deals import LICENCE_LABELS
 from ..permissions import owns
 from ..records import get_visible
 from ..web import listing_pages
+from ..web.context import list_separator
 from ..web.listing_pages import ListingForm
 from ..web.messages import N_
 from ..web.pagination import page_arg
@@ -33,7 +34,7 @@ _licence_schema = OpenLicenceInput()
 
 
 def _values(record: Patent, values: dict) -> dict:
-    values["ipc_codes"] = "、".join(values["ipc_codes"] or [])
+    values["ipc_codes"] = list_separator().join(values["ipc_codes"] or [])
     for name in ("filing_date", "grant_date", "expiry_date"):
         values[name] = values[name].isoformat() if values[name] else ""
     return values

@@ -17,7 +17,7 @@ def register(app: Flask) -> None:
 def page_helpers() -> dict:
     """Helpers for the layout: the language switch link and, when installed, the search page's URL."""
     english = current_language_is_english()
-    return {"colon": ": " if english else "：", "sep": ", " if english else "、", "lang_url": _lang_url,
+    return {"colon": ": " if english else "：", "sep": list_separator(), "lang_url": _lang_url,
             "search_url": _search_url(), "optional_url": _optional_url, "price_options": _price_options,
             "trl_choices": _trl_choices, "patent_choices": _patent_choices, "tr": translate_message}
 
@@ -31,6 +31,11 @@ def _patent_choices(patents) -> list[tuple[str, str]]:
     """Each patent as its number and title, apart by an ideographic space in Chinese and a dash in English."""
     gap = " — " if current_language_is_english() else "\u3000"
     return [(str(patent.id), f"{patent.number}{gap}{patent.title}") for patent in patents]
+
+
+def list_separator() -> str:
+    """How the interface joins a list of values: 、 in Chinese, ", " in English (also what list inputs accept)."""
+    return ", " if current_language_is_english() else "、"
 
 
 def current_language_is_english() -> bool:
