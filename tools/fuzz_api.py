@@ -88,6 +88,7 @@ def _serve(env: dict, port: int, log: Path) -> subprocess.Popen:
         except requests.RequestException:  # not listening yet, or the workers still warming up
             pass
         time.sleep(0.5)
+    os.killpg(server.pid, signal.SIGTERM)
     raise SystemExit(f"gunicorn did not answer within 120 s; see {log}")
 
 
