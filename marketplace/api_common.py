@@ -7,7 +7,8 @@ Conventions (also described in the OpenAPI document):
   ``page_size`` is 1–100 (default 20); anything outside answers 422.
 * Records carry ``version``; item responses send it as ``ETag: "<version>"``. Updates, deletes and actions accept
   ``If-Match: "<version>"`` (or ``"version": n`` in a JSON body); a stale version answers 409.
-* Errors are ``application/problem+json`` (RFC 9457) with Chinese ``title``/``detail`` and per-field ``errors``.
+* Errors are ``application/problem+json`` (RFC 9457) with ``title``/``detail`` and per-field ``errors`` in Chinese,
+  or in English with ``Accept-Language: en`` (translated in :func:`marketplace.errors.problem`).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from .extensions import db, limiter, user_rate_key
 from .unit_of_work import commit  # noqa: F401  (the API's views import it from here)
 from .pagination import Page, paginate_select
 from .validation import InputSchema, Int
+from .web.messages import N_
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -35,12 +37,12 @@ OPTIONAL_SECURITY = [{}, *SECURITY]
 
 class Unauthorized(DomainError):
     status = 401
-    title = "请先登录或提供有效的访问令牌"
+    title = N_("请先登录或提供有效的访问令牌")
 
 
 class UnsupportedBody(DomainError):
     status = 415
-    title = "请求体应为 JSON（Content-Type: application/json）"
+    title = N_("请求体应为 JSON（Content-Type: application/json）")
 
 
 class Problem(Schema):
@@ -140,9 +142,9 @@ def read_json_object() -> dict:
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
-        raise DomainError("请求体不是有效的 JSON，请检查格式") from None
+        raise DomainError(N_("请求体不是有效的 JSON，请检查格式")) from None
     if not isinstance(data, dict):
-        raise ValidationFailed(errors={"_schema": ["请求体应为 JSON 对象"]})
+        raise ValidationFailed(errors={"_schema": [N_("请求体应为 JSON 对象")]})
     return data
 
 
@@ -211,13 +213,13 @@ def expected_version(payload: dict | None = None) -> int | None:
         value = header[2:] if header.startswith("W/") else header
         value = value.strip().strip('"')
         if not value.isdigit() or len(value) > 9:
-            raise DomainError('If-Match 应为记录的版本号，例如 If-Match: "3"')
+            raise DomainError(N_('If-Match 应为记录的版本号，例如 If-Match: "3"'))
         return int(value)
     if payload and payload.get("version") is not None:
         value = payload["version"]
         if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() \
                 or len(str(value)) > 9:
-            raise ValidationFailed(errors={"version": ["版本号应为正整数"]})
+            raise ValidationFailed(errors={"version": [N_("版本号应为正整数")]})
         return int(value)
     return None
 

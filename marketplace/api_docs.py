@@ -36,8 +36,8 @@ API_DESCRIPTION = """科技成果转化交易平台的 JSON 接口。
 **版本与并发**：记录带 `version` 字段，单条记录响应带 `ETag: "<version>"`。修改、删除和状态操作可带
 `If-Match: "<version>"`（或请求体中的 `"version"`）；版本已过期时返回 409。
 
-**错误**：所有错误均为 `application/problem+json`（RFC 9457），`title`/`detail` 为中文，
-数据校验失败（422）时 `errors` 给出逐字段的错误信息。其他机构未发布的记录一律返回 404，与不存在的记录相同。
+**错误**：所有错误均为 `application/problem+json`（RFC 9457），`title`/`detail` 和 `errors` 中的信息默认为中文，
+请求带 `Accept-Language: en` 时为英文；数据校验失败（422）时 `errors` 给出逐字段的错误信息。其他机构未发布的记录一律返回 404，与不存在的记录相同。
 
 **时间与金额**：接口写出的所有时间戳均为 RFC 3339 的 UTC 时间，以 `Z` 结尾（如 `2026-05-05T06:48:06Z`，
 有时带微秒）；请求中的时间可带时区偏移（如 `+08:00`），不带偏移的按 UTC 理解。日期（`YYYY-MM-DD`）不带时区。

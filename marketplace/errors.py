@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .web.messages import translate_message
 
 
 class DomainError(Exception):
@@ -56,22 +57,25 @@ def wants_problem_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _text_keys(value):
-    """marshmallow names list items by index (``{"parties": {0: {...}}}``): JSON keys are text, and mixed key types
-    would not even sort."""
+def _in_language(value):
+    """``errors`` with every message in the request's language (services and schemas write them in Chinese), and
+    text keys: marshmallow names list items by index (``{"parties": {0: {...}}}``), JSON keys are text, and mixed
+    key types would not even sort."""
     if isinstance(value, dict):
-        return {str(key): _text_keys(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_text_keys(item) for item in value]
-    return value
+        return {str(key): _in_language(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_in_language(item) for item in value]
+    return translate_message(value) if isinstance(value, str) else value
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: dict | None = None):
+    """The problem document; ``detail`` and the messages in ``errors`` are translated here (the title by the
+    caller)."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
-        body["detail"] = detail
+        body["detail"] = translate_message(detail)
     if errors:
-        body["errors"] = _text_keys(errors)
+        body["errors"] = _in_language(errors)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from .web.messages import N_, tr
+
 REQUIRED = "此项为必填项"
 NULL = "此项不能为空"
 
@@ -38,15 +40,33 @@ def Text(required: bool = False, max_length: int | None = None, min_length: int 
                       error_messages=_msgs(invalid="请输入文本"), **kw)
 
 
-def Choice(vocabulary, required: bool = False, label: str = "选项", **kw) -> fields.Str:
-    return fields.Str(required=required, allow_none=not required,
-                      validate=validate.OneOf(list(vocabulary), error=f"无效的{label}：{{input}}"),
+INVALID_CHOICE = N_("无效的%(label)s：%(value)s")
+
+
+def invalid_choice(label: str, value) -> str:
+    """``无效的技术领域：abc`` in the user's language (``label`` a msgid, or a lazy text; the value as given)."""
+    return tr(INVALID_CHOICE, label=tr(str(label)), value=value)
+
+
+class OneOf(validate.OneOf):
+    """marshmallow's OneOf whose message names the field by ``label``, written when the value fails (in the
+    request's language: a message built when the schema is declared could only be Chinese)."""
+
+    def __init__(self, choices, label: str):
+        super().__init__(choices)
+        self.label = label
+
+    def _format_error(self, value) -> str:
+        return invalid_choice(self.label, value)
+
+
+def Choice(vocabulary, required: bool = False, label: str = N_("选项"), **kw) -> fields.Str:
+    return fields.Str(required=required, allow_none=not required, validate=OneOf(list(vocabulary), label),
                       error_messages=_msgs(invalid="请输入文本"), **kw)
 
 
-def ChoiceList(vocabulary, label: str = "选项", required: bool = False, **kw) -> fields.List:
-    inner = fields.Str(validate=validate.OneOf(list(vocabulary), error=f"无效的{label}：{{input}}"),
-                       error_messages=_msgs(invalid="请输入文本"))
+def ChoiceList(vocabulary, label: str = N_("选项"), required: bool = False, **kw) -> fields.List:
+    inner = fields.Str(validate=OneOf(list(vocabulary), label), error_messages=_msgs(invalid="请输入文本"))
     return fields.List(inner, required=required, load_default=list,
                        error_messages=_msgs(invalid="应为列表"), **kw)
 
@@ -117,17 +137,48 @@ def _bounded(field: fields.Field) -> None:
             min=INT_MIN, max=INT_MAX, error=f"应为 {INT_MIN} 到 {INT_MAX} 之间的整数")]
 
 
+# marshmallow's own English messages, for the fields declared without ours (the user's language through the
+# catalogue, like every other message): by field type, most specific first
+_OWN_MESSAGES = (
+    (fields.Boolean, {"invalid": N_("应为 true 或 false")}),
+    (fields.Integer, {"invalid": N_("请输入整数")}),
+    (fields.Number, {"invalid": N_("请输入有效的数字")}),
+    (fields.List, {"invalid": N_("应为列表")}),
+    (fields.Mapping, {"invalid": N_("应为 JSON 对象")}),
+    (fields.Nested, {"type": N_("应为 JSON 对象")}),
+    (fields.DateTime, {"invalid": N_("请输入有效的时间（ISO 8601）")}),
+    (fields.Date, {"invalid": "请输入有效日期（YYYY-MM-DD）"}),
+    (fields.String, {"invalid": "请输入文本"}),
+)
+
+
+def _own_messages(field: fields.Field) -> None:
+    """Replace the marshmallow defaults ``field`` still has (messages a declaration gave are kept), in list items
+    too."""
+    defaults: dict = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    ours = {**_MESSAGES, **next((messages for kind, messages in _OWN_MESSAGES if isinstance(field, kind)), {})}
+    for key, message in ours.items():
+        if key in defaults and field.error_messages.get(key) == defaults[key]:
+            field.error_messages[key] = message
+    if isinstance(field, fields.List):
+        _own_messages(field.inner)
+
+
 class InputSchema(Schema):
     """Base for schemas that load user input. Unknown keys are dropped (mass-assignment safe): server-owned
     fields such as ``org_id``, ``status``, ``owner_id`` or ``created_at`` are never loaded. An integer field
     without a range of its own takes that of an INTEGER column (:data:`INT_MAX`): a larger number is a 422 naming
-    the field, never an overflow in the database driver, and the OpenAPI document states the bound."""
+    the field, never an overflow in the database driver, and the OpenAPI document states the bound. Fields
+    declared without messages of their own get ours instead of marshmallow's English ones."""
 
     class Meta:
         unknown = EXCLUDE
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _bounded(field_obj)
+        _own_messages(field_obj)
 
 
 def load_or_raise(schema: Schema, data: dict, partial: bool = False) -> dict:

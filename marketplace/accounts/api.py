@@ -16,6 +16,7 @@ from ..permissions import can_see_organization, require_organization_admin
 from ..extensions import db, limiter
 from ..taxonomy import MEMBER_ROLES, ORG_TYPES, REGIONS
 from ..validation import Choice, InputSchema, Text, UtcDateTime, load_or_raise
+from ..web.messages import N_
 from . import services
 from .auth import uses_bearer_token
 from .models import Organization
@@ -144,7 +145,7 @@ class Tokens(MethodView):
     def post(self, payload):
         """创建访问令牌（只能在浏览器登录会话中创建；令牌全文只返回这一次）"""
         if uses_bearer_token():
-            raise PermissionDenied("访问令牌只能在登录会话中创建，不能用访问令牌创建新令牌")
+            raise PermissionDenied(N_("访问令牌只能在登录会话中创建，不能用访问令牌创建新令牌"))
         values = load_or_raise(TokenInput(), payload)
         token, secret = services.create_token(current_user, values["name"], values["scope"])
         commit()

@@ -6,6 +6,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from ..validation import Amount, Date, InputSchema, Int, Text, UtcDateTime
+from ..web.messages import N_
 from ..workflow.challenges import APPLICATION, REVIEW
 
 MAX_ID = 2**31 - 1
@@ -73,7 +74,7 @@ class ReasonInput(InputSchema):
 
 class DefenceInput(InputSchema):
     at = UtcDateTime(required=True, error_messages={"required": "此项为必填项",
-                                                        "invalid": "请输入有效的时间（ISO 8601）"})
+                                                        "invalid": N_("请输入有效的时间（ISO 8601）")})
     place = Text(required=True, max_length=200)
 
 

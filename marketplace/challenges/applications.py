@@ -19,6 +19,7 @@ from ..permissions import can_run_challenge, can_see_application, can_see_challe
     is_consortium_member, is_signed_in
 from ..taxonomy import ORG_TYPES, REGIONS
 from ..validation import load_or_raise
+from ..web.messages import N_
 from ..workflow.challenges import APPLICATION
 from .application_schemas import ApplicationInput
 from .models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStage, ReviewStatus
@@ -47,7 +48,7 @@ def register_interest(actor, challenge: Challenge) -> ChallengeApplication:
     if actor.org_id == challenge.org_id:
         raise PermissionDenied("发榜单位不能揭自己发布的榜单")
     if not _accepting(challenge):
-        raise StateConflict("该榜单当前不接受揭榜（未发布、已截止或已结束）")
+        raise StateConflict(N_("该榜单当前不接受揭榜（未发布、已截止或已结束）"))
     existing = db.session.execute(db.select(ChallengeApplication.id).where(
         ChallengeApplication.challenge_id == challenge.id,
         ChallengeApplication.org_id == actor.org_id)).scalar_one_or_none()

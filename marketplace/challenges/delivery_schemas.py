@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..validation import Amount, Date, InputSchema, Int, Text
+from ..web.messages import N_
 
 MAX_MILESTONES = 20
 
@@ -26,7 +27,7 @@ class MilestoneInput(InputSchema):
                                  load_default=list, validate=validate.Length(max=20, error="最多 20 项"),
                                  error_messages={"invalid": "应为列表"},
                                  metadata={"description": "对应榜单技术指标的序号（从 0 开始）"})
-    checkpoint = fields.Bool(load_default=False, error_messages={"invalid": "应为 true 或 false"},
+    checkpoint = fields.Bool(load_default=False, error_messages={"invalid": N_("应为 true 或 false")},
                              metadata={"description": "赛马节点评估"})
 
     @validates_schema
@@ -73,7 +74,7 @@ class PaymentInput(InputSchema):
 
 class CheckpointResult(InputSchema):
     application_id = Int(1, 2**31 - 1, required=True)
-    passed = fields.Bool(required=True, error_messages={"required": "请说明是否通过", "invalid": "应为 true 或 false"})
+    passed = fields.Bool(required=True, error_messages={"required": "请说明是否通过", "invalid": N_("应为 true 或 false")})
     reason = Text(max_length=2000, metadata={"description": "评估意见；未通过（淘汰）时必填"})
 
 
@@ -89,7 +90,7 @@ class ExtendInput(InputSchema):
 
 
 class IndicatorResult(InputSchema):
-    met = fields.Bool(required=True, error_messages={"required": "请说明是否达标", "invalid": "应为 true 或 false"})
+    met = fields.Bool(required=True, error_messages={"required": "请说明是否达标", "invalid": N_("应为 true 或 false")})
     measured = Text(max_length=200)
     evidence = Text(max_length=2000)
 
@@ -97,7 +98,7 @@ class IndicatorResult(InputSchema):
 class AcceptanceInput(InputSchema):
     outcome = fields.Str(required=True, validate=validate.OneOf(["accept", "fail", "terminate"],
                                                                 error="验收结论应为 accept、fail 或 terminate"),
-                         error_messages={"required": "请选择验收结论"})
+                         error_messages={"required": N_("请选择验收结论")})
     results = fields.List(fields.Nested(IndicatorResult), load_default=None, allow_none=True,
                           metadata={"description": "逐项技术指标的验收结果，按榜单指标顺序"})
     reason = Text(max_length=2000, metadata={"description": "不通过或终止时必填"})

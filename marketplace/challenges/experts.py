@@ -22,10 +22,11 @@ from ..extensions import db
 from ..listing_edits import check_version
 from ..permissions import can_edit_expert_profile, can_manage_experts, require
 from ..taxonomy import TECHNICAL_FIELDS
-from ..validation import NULL, InputSchema, Text, load_or_raise
+from ..validation import NULL, InputSchema, Text, invalid_choice, load_or_raise
+from ..web.messages import N_
 from .models import ExpertProfile
 
-STAFF_ONLY = "只有平台工作人员（技术经纪人或管理员）可以管理评审专家库"
+STAFF_ONLY = N_("只有平台工作人员（技术经纪人或管理员）可以管理评审专家库")
 SELF_OR_STAFF = "只有本人或平台工作人员可以编辑评审专家资料"
 ACTIVATE_STAFF_ONLY = "只有平台工作人员可以启用或停用评审专家"
 MAX_FIELDS = 5
@@ -40,7 +41,7 @@ class ExpertInput(InputSchema):
     technical_fields = mfields.List(
         mfields.Str(validate=validate.OneOf(list(TECHNICAL_FIELDS), error="无效的技术领域：{input}"),
                     error_messages={"invalid": "请输入文本"}),
-        required=True, data_key="fields", error_messages={"required": "请至少选择一个技术领域", "null": NULL,
+        required=True, data_key="fields", error_messages={"required": N_("请至少选择一个技术领域"), "null": NULL,
                                                           "invalid": "应为列表"},
         validate=validate.Length(min=1, max=MAX_FIELDS, error=f"请选择 1 到 {MAX_FIELDS} 个技术领域"),
         metadata={"description": "技术领域代码（taxonomy.TECHNICAL_FIELDS）"})
@@ -80,7 +81,7 @@ def get_profile(actor, user: User | None) -> ExpertProfile:
         raise NotFound()
     profile = profile_of(user)
     if profile is None:
-        raise NotFound("该用户还没有评审专家资料")
+        raise NotFound(N_("该用户还没有评审专家资料"))
     return profile
 
 
@@ -88,7 +89,7 @@ def set_expert_profile(actor, user: User | None, data: dict, version: int | None
     """Create or replace ``user``'s expert profile (staff, or the user themself; only staff (de)activate).
     ``version``: the version of the profile the client edited (409 when stale)."""
     if user is None:
-        raise NotFound("用户不存在")
+        raise NotFound(N_("用户不存在"))
     require(can_edit_expert_profile(actor, user), SELF_OR_STAFF)
     profile = profile_of(user)
     if profile is not None:
@@ -127,7 +128,7 @@ def experts(field: str | None = None, q: str | None = None, *, active: bool | No
     if actor is not None:
         require(can_manage_experts(actor), STAFF_ONLY)
     if field and field not in TECHNICAL_FIELDS:
-        raise ValidationFailed(errors={"field": [f"无效的技术领域：{field}"]})
+        raise ValidationFailed(errors={"field": [invalid_choice(N_("技术领域"), field)]})
     query = (select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
              .options(joinedload(ExpertProfile.user)).order_by(User.name, ExpertProfile.id))
     if active is not None:

@@ -10,6 +10,7 @@ from ..audit.services import record as audit
 from ..errors import NotFound, StateConflict, ValidationFailed
 from ..permissions import can_run_challenge, can_see_challenge, require
 from ..validation import load_or_raise
+from ..web.messages import N_
 from ..workflow.challenges import APPLICATION, ISSUER_OR_STAFF, MILESTONE, reason_of
 from .delivery import CENT, OPEN_MILESTONES, ZERO
 from .delivery_schemas import CheckpointInput
@@ -57,7 +58,7 @@ def checkpoint(actor, challenge: Challenge, results: list[dict]) -> dict:
         raise NotFound()
     require(can_run_challenge(actor, challenge), ISSUER_OR_STAFF)
     if challenge.funding_mode != FundingMode.HORSE_RACE:
-        raise StateConflict("只有赛马方式的榜单才有赛马节点评估")
+        raise StateConflict(N_("只有赛马方式的榜单才有赛马节点评估"))
     if challenge.stage != ChallengeStage.IN_DELIVERY:
         raise StateConflict("赛马节点评估在攻关实施阶段进行")
     given = _results(challenge, results)

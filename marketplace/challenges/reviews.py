@@ -13,6 +13,7 @@ from ..errors import Conflict, NotFound, StateConflict, ValidationFailed
 from ..extensions import db
 from ..permissions import can_review, can_run_challenge, require
 from ..validation import load_or_raise
+from ..web.messages import N_
 from ..workflow.challenges import APPLICATION, ISSUER_OR_STAFF, REVIEW
 from .models import (ApplicationStatus, Challenge, ChallengeApplication, ChallengeReview, ChallengeStage,
                      ReviewStatus)
@@ -20,7 +21,7 @@ from . import experts
 from .schemas import RubricInput
 from .services import live_applications, reviews_complete
 
-STAFF_ONLY = "只有平台工作人员（技术经纪人或管理员）可以组织评审"
+STAFF_ONLY = N_("只有平台工作人员（技术经纪人或管理员）可以组织评审")
 SCORE_PLACES = Decimal("0.001")
 MAX_COMMENT = 2000
 
@@ -66,7 +67,7 @@ def assign_reviewer(actor, application: ChallengeApplication, reviewer: User | N
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED):
         raise StateConflict(f"申请当前状态为「{APPLICATION.state_label(application.status)}」，只有已提交的申请可以分配评审专家")
     if not application.challenge.rubric:
-        raise ValidationFailed(errors={"rubric": ["请先设置本榜单的评审细则"]})
+        raise ValidationFailed(errors={"rubric": [N_("请先设置本榜单的评审细则")]})
     reason = conflict_of(reviewer, application)
     if reason:
         raise ValidationFailed(reason, errors={"reviewer_id": [reason]})
@@ -177,7 +178,7 @@ def rank(challenge: Challenge, actor=None) -> list[ChallengeApplication]:
         raise StateConflict("只有截止征集、进入评审后才能排名")
     rubric = challenge.rubric or []
     if not rubric:
-        raise ValidationFailed(errors={"rubric": ["请先设置本榜单的评审细则"]})
+        raise ValidationFailed(errors={"rubric": [N_("请先设置本榜单的评审细则")]})
     live = live_applications(challenge)
     if not live:
         raise ValidationFailed(errors={"applications": ["没有可排名的申请"]})

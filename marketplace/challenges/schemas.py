@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..listing_schemas import ListingStateOut
 from ..taxonomy import INDUSTRIES, ORG_TYPES, REGIONS, TECHNICAL_FIELDS
 from ..validation import Amount, Choice, ChoiceList, Date, InputSchema, Int, Text, UtcDateTime
+from ..web.messages import N_
 from ..workflow.challenges import CHALLENGE_EXECUTION, STAGE_LABELS
 from .models import FundingMode
 
@@ -41,13 +42,13 @@ class ChallengeInput(InputSchema):
     indicators = fields.List(fields.Nested(IndicatorInput), required=True,
                              validate=validate.Length(min=1, max=MAX_INDICATORS,
                                                       error=f"请填写 1 到 {MAX_INDICATORS} 项技术指标"),
-                             error_messages={"required": "请至少填写一项技术指标", "invalid": "应为列表"})
+                             error_messages={"required": N_("请至少填写一项技术指标"), "invalid": "应为列表"})
     technical_field = Choice(TECHNICAL_FIELDS, required=True, label="技术领域")
     industry = Choice(INDUSTRIES, label="所属行业")
     reward_amount = Amount(required=True)
     cofunding_share = fields.Decimal(places=2, as_string=False, allow_none=True,
                                      validate=validate.Range(min=0, max=100, error="配套资金比例应在 0 到 100 之间（%）"),
-                                     error_messages={"invalid": "请输入有效的比例（%）"})
+                                     error_messages={"invalid": N_("请输入有效的比例（%）")})
     funding_mode = Choice(FUNDING_MODES, required=True, label="资助方式")
     max_winners = Int(1, 3)
     application_deadline = Date(required=True)
@@ -93,7 +94,7 @@ class CriterionInput(InputSchema):
 class RubricInput(InputSchema):
     criteria = fields.List(fields.Nested(CriterionInput), required=True,
                            validate=validate.Length(min=1, max=20, error="请填写 1 到 20 项评审指标"),
-                           error_messages={"required": "请至少填写一项评审指标", "invalid": "应为列表"})
+                           error_messages={"required": N_("请至少填写一项评审指标"), "invalid": "应为列表"})
 
     @validates_schema
     def _unique_names(self, data, **kwargs):

@@ -15,6 +15,7 @@ from marshmallow import Schema, fields
 
 from ..api_common import problems, require_user, write_endpoint
 from ..errors import ValidationFailed
+from ..web.messages import N_
 from .importer import FormatError, detect_format, import_file, require_importer
 from .registration_export import batch_deals, batch_filters, export_deals
 from .registration_views import XLSX, xlsx_response
@@ -75,7 +76,7 @@ class RegistrationImport(MethodView):
         require_importer(current_user)
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            raise ValidationFailed(errors={"file": ["请上传要导入的文件（multipart 字段 file）"]})
+            raise ValidationFailed(errors={"file": [N_("请上传要导入的文件（multipart 字段 file）")]})
         try:
             fmt = detect_format(upload.filename)
         except FormatError as error:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..validation import Choice, ChoiceList, Date, InputSchema, Text
+from ..validation import Choice, ChoiceList, Date, InputSchema, Text, invalid_choice
 from ..web.messages import N_
 from .identifiers import is_valid_country, is_valid_credit_code, is_valid_region, is_valid_registration_number
 from .vocabularies import (CONTRACT_FIELDS, CONTRACT_IP_TYPES, CONTRACT_SUBTYPES, CONTRACT_TYPES, ENTERPRISE_SIZES,
@@ -129,7 +129,7 @@ class ContractInput(InputSchema):
         errors: dict[str, list[str]] = {}
         kind, sub = data.get("contract_type"), data.get("contract_subtype")
         if kind in CONTRACT_SUBTYPES and sub is not None and sub not in CONTRACT_SUBTYPES[kind]:
-            errors["contract_subtype"] = [f"无效的合同子类：{sub}"]
+            errors["contract_subtype"] = [invalid_choice(N_("合同子类"), sub)]
         if data.get("equity_investment") and kind is not None and kind != "transfer":
             errors["equity_investment"] = [N_("技术入股（作价投资）按技术转让合同登记，合同类别应为技术转让")]
         if data.get("payment_method") == "equity":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import has_request_context
 
 from ..errors import ValidationFailed
-from ..web.messages import N_
+from ..web.messages import N_, translate_message
 from .vocabularies import PARTY_ROLES
 
 FIELD_LABELS: dict[str, str] = {
@@ -30,13 +30,12 @@ PARTY_FIELD_LABELS: dict[str, str] = {
 }
 
 
+COLON, LIST_SEPARATOR, JOINER = N_("："), N_("、"), N_("；")
+
+
 def _t(text: str) -> str:
     """``text`` in the user's language when there is a request (numbers looked up as placeholders)."""
-    if not has_request_context():
-        return text
-    from ..web.forms import translate_message
-
-    return translate_message(text)
+    return translate_message(text) if has_request_context() else text
 
 
 def _messages(value) -> list[str]:
@@ -60,13 +59,13 @@ def describe(errors: dict, roles: list[str] | None = None) -> str:
                 who = _t(PARTY_ROLES[role][0]) if role in PARTY_ROLES else _t("合同方") + f" {index}"
                 for field, messages in (fields.items() if isinstance(fields, dict) else [("", fields)]):
                     label = _t(PARTY_FIELD_LABELS.get(field, field)) if field else ""
-                    text = "、".join(_t(m) for m in _messages(messages))
-                    parts.append(f"{who} · {label}：{text}" if label else f"{who}：{text}")
+                    text = _t(LIST_SEPARATOR).join(_t(m) for m in _messages(messages))
+                    parts.append(f"{who} · {label}{_t(COLON)}{text}" if label else f"{who}{_t(COLON)}{text}")
             continue
         label = _t(FIELD_LABELS.get(name, name)) if name not in ("_schema", "_form") else ""
-        text = "、".join(_t(m) for m in _messages(value))
-        parts.append(f"{label}：{text}" if label else text)
-    return "；".join(parts)
+        text = _t(LIST_SEPARATOR).join(_t(m) for m in _messages(value))
+        parts.append(f"{label}{_t(COLON)}{text}" if label else text)
+    return _t(JOINER).join(parts)
 
 
 def labelled(error: ValidationFailed, roles: list[str] | None = None) -> ValidationFailed:

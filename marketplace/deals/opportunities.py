@@ -17,7 +17,7 @@ from ..extensions import db
 from ..inquiries.models import Inquiry
 from ..patents.models import Patent
 from ..permissions import can_see_opportunity, in_inquiry_thread, is_platform_admin, is_system, require
-from ..validation import load_or_raise
+from ..validation import invalid_choice, load_or_raise
 from ..web.messages import N_
 from ..workflow import SYSTEM
 from ..workflow.deals import OPPORTUNITY
@@ -93,7 +93,7 @@ def open_opportunity(actor, *, source: str, title: str, inquiry=None, achievemen
     Checks no permission: callers check their own rule (hand entry: staff; a licence request: the licensee may
     take the licence). Flushes, does not commit."""
     if source not in OPPORTUNITY_SOURCES:
-        raise ValidationFailed(errors={"source": [f"无效的来源：{source}"]})
+        raise ValidationFailed(errors={"source": [invalid_choice(N_("来源"), source)]})
     broker = attributed_broker(actor, broker, inquiry)
     opportunity = Opportunity(
         source=source, title=clean_title(title), inquiry=inquiry, achievement=achievement, patent=patent,

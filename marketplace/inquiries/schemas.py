@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from ..deals.vocabularies import INQUIRY_DECLINE_REASONS
 from ..taxonomy import TRANSFER_MODES
 from ..validation import Amount, Choice, InputSchema, Int, REQUIRED, Text, UtcDateTime
+from ..web.messages import N_
 from ..workflow.deals import INQUIRY
 from .models import SUBJECT_KINDS
 from .overdue import is_overdue
@@ -47,7 +48,7 @@ class InquiryInput(InputSchema):
 
 class MessageInput(InputSchema):
     body = MessageText(metadata={"description": f"消息内容，最多 {MAX_MESSAGE} 个字符"})
-    answer = fields.Bool(allow_none=True, load_default=None, error_messages={"invalid": "应为 true 或 false"},
+    answer = fields.Bool(allow_none=True, load_default=None, error_messages={"invalid": N_("应为 true 或 false")},
                          metadata={"description": "可选：技术经纪人代持有方回复（持有方在待回复状态下的第一条消息自动算作回复）"})
     version = fields.Int(metadata={"description": "客户端看到的版本号（也可用 If-Match）"})
 

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from search.schema import facet_fields
 
 from ..validation import Choice, InputSchema, Int, Text, UtcDateTime, utc_timestamp
+from ..web.messages import N_
 from .models import TARGET_KINDS
 
 MAX_TEXT = 5000
@@ -32,7 +33,7 @@ class MatchTextInput(InputSchema):
                       error_messages={"invalid": "请输入整数", "null": "此项不能为空"},
                       metadata={"description": f"返回条数，1–{MAX_SIZE}（更大的值按 {MAX_SIZE} 处理）"})
     filters = fields.Dict(keys=fields.Str(), values=fields.Raw(validate=_filter_values), load_default=dict,
-                          error_messages={"invalid": "筛选条件应为 JSON 对象"},
+                          error_messages={"invalid": N_("筛选条件应为 JSON 对象")},
                           metadata={"description": "分面筛选，如 {\"technical_field\": [\"new_materials\"]}"})
 
     kind = "achievement"
@@ -60,13 +61,13 @@ class SizeArgs(InputSchema):
 class DemandMatchArgs(SizeArgs):
     kind = Choice(TARGET_KINDS, label="匹配类型", load_default="achievement",
                   metadata={"description": "achievement（科技成果）或 patent（开放许可专利）"})
-    show_dismissed = fields.Bool(load_default=False, error_messages={"invalid": "应为 true 或 false"},
+    show_dismissed = fields.Bool(load_default=False, error_messages={"invalid": N_("应为 true 或 false")},
                                  metadata={"description": "是否列出已忽略的结果（经纪人）"})
 
 
 class RecommendInput(InputSchema):
     note = Text(max_length=2000, metadata={"description": "推荐说明（发给双方）"})
-    open_lead = fields.Bool(load_default=False, error_messages={"invalid": "应为 true 或 false"},
+    open_lead = fields.Bool(load_default=False, error_messages={"invalid": N_("应为 true 或 false")},
                             metadata={"description": "同时在经纪业务看板上建立一条商机线索"})
 
 

@@ -19,7 +19,8 @@ from .. import kinds
 from ..api_common import optional_user
 from . import service
 from .facets import PAGES
-from ..validation import UtcDateTime
+from ..validation import OneOf, UtcDateTime
+from ..web.messages import N_
 
 # Routes carry the /search segment themselves: create_app registers every API blueprint at url_prefix="/api/v1".
 blp = Blueprint("api_search", __name__,
@@ -47,11 +48,11 @@ def _args_schema(kind: str) -> type[Schema]:
                            "只含标点或“的”等常用词时无结果，留空则列出全部）"}),
         "page": _int(1, 100_000, default=1, description="页码，从 1 开始"),
         "page_size": _int(1, service.MAX_PAGE_SIZE, default=20, description=f"每页条数，1–{service.MAX_PAGE_SIZE}"),
-        "sort": fields.Str(load_default=None, validate=validate.OneOf(list(config.sorts), error="无效的排序方式：{input}"),
+        "sort": fields.Str(load_default=None, validate=OneOf(list(config.sorts), N_("排序方式")),
                            metadata={"description": "排序；不填时有关键词按相关度，否则按发布时间"}),
     }
     for facet in config.facets:
-        item = fields.Str(validate=validate.OneOf(list(facet.vocabulary), error=f"无效的{facet.title}：{{input}}")) \
+        item = fields.Str(validate=OneOf(list(facet.vocabulary), facet.title)) \
             if facet.vocabulary is not None else fields.Str(validate=validate.Length(min=1, max=40,
                                                                                      error="每项应为 1 到 40 个字符"))
         attrs[facet.field] = fields.List(item, metadata={"description": f"{facet.title}（可重复，值之间为“或”）"})
@@ -59,7 +60,7 @@ def _args_schema(kind: str) -> type[Schema]:
 
 
 class SuggestArgs(Schema):
-    kind = fields.Str(load_default="achievement", validate=validate.OneOf(list(PAGES), error="无效的类型：{input}"))
+    kind = fields.Str(load_default="achievement", validate=OneOf(list(PAGES), N_("类型")))
     q = fields.Str(load_default="", metadata={"description": "已输入的前缀"})
     size = _int(1, 20, default=8)
 

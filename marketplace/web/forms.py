@@ -5,33 +5,13 @@ import re
 from typing import Any, Iterable
 
 from flask import flash
-from flask_babel import gettext as _
 from marshmallow import Schema
 from werkzeug.datastructures import MultiDict
 
 from ..errors import ValidationFailed
+from .messages import translate_message  # noqa: F401  (the pages' and views' import)
 
 LIST_SEPARATORS = re.compile(r"[,，、;；\n]+")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def translate_message(text: str) -> str:
-    """A service message in the UI language. Messages with numbers in them ("至少需要 8 个字符") are looked up with
-    the numbers as placeholders ("至少需要 %(n0)s 个字符"), so one catalogue entry serves every limit."""
-    text = str(text)
-    translated = _(text)
-    if translated != text or not _NUMBER.search(text):
-        return translated
-    numbers: dict[str, str] = {}
-
-    def placeholder(match: re.Match) -> str:
-        key = f"n{len(numbers)}"
-        numbers[key] = match.group(0)
-        return f"%({key})s"
-
-    template = _NUMBER.sub(placeholder, text.replace("%", "%%"))
-    translated = _(template)
-    return text if translated == template else translated % numbers
 
 
 def split_list(text: str | None) -> list[str]:

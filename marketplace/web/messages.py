@@ -1,5 +1,13 @@
 """Messages that services and schemas produce in Chinese, listed here so that ``pybabel extract`` puts them in the
-catalogue. Numbers inside a message are looked up as ``%(n0)s``, ``%(n1)s``… (see formdata.translate_message)."""
+catalogue. Numbers inside a message are looked up as ``%(n0)s``, ``%(n1)s``… (see :func:`translate_message`)."""
+from __future__ import annotations
+
+import re
+
+from flask import has_request_context
+from flask_babel import gettext
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def N_(text: str) -> str:  # noqa: N802  (the conventional name pybabel looks for)
@@ -10,12 +18,28 @@ def tr(text: str, **values) -> str:
     """``text`` (a msgid with ``%(name)s`` placeholders) in the user's language when there is a request, else as
     written (CLI, imports): for messages with names in them, which translate_message (numbers only) cannot look up
     once they are filled in."""
-    from flask import has_request_context
-    from flask_babel import gettext
-
     if has_request_context():
         return gettext(text, **values)
     return text % values if values else text
+
+
+def translate_message(text: str) -> str:
+    """A service message in the UI language. Messages with numbers in them ("至少需要 8 个字符") are looked up with
+    the numbers as placeholders ("至少需要 %(n0)s 个字符"), so one catalogue entry serves every limit."""
+    text = str(text)
+    translated = gettext(text)
+    if translated != text or not _NUMBER.search(text):
+        return translated
+    numbers: dict[str, str] = {}
+
+    def placeholder(match: re.Match) -> str:
+        key = f"n{len(numbers)}"
+        numbers[key] = match.group(0)
+        return f"%({key})s"
+
+    template = _NUMBER.sub(placeholder, text.replace("%", "%%"))
+    translated = gettext(template)
+    return text if translated == template else translated % numbers
 
 
 SERVICE_MESSAGES = [
@@ -70,4 +94,6 @@ SERVICE_MESSAGES = [
     N_("只有平台管理员可以执行此操作"), N_("不能取消自己的平台管理员角色，请让另一位管理员操作"),
     N_("该账户已被平台管理员停用，如有疑问请联系平台管理员"), N_("请先登录或提供有效的访问令牌"),
     N_("检索词不能超过%(n0)s个字符"), N_("原因不能超过%(n0)s个字符"),
+    # field names of choice fields (validation.Choice(label=...)): "无效的%(label)s：%(value)s" names them
+    N_("地区代码"), N_("技术成熟度区间"), N_("排序方式"), N_("机构角色"), N_("洽谈对象类型"), N_("洽谈状态"),
 ]
