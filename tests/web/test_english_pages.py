@@ -218,8 +218,10 @@ def english_site(app):
                 .order_by(members.c.role.desc(), users.c.id)).scalars().first()
         emails = dict(db.session.execute(select(users.c.id, users.c.email)).all())
     yield paths, unknown, {role: email for role, email in roles.items() if email}, emails
-    with app.app_context():
+    with app.app_context():  # the database is emptied after each test; the index must follow (other tests count hits)
         db.session.remove()
+        for kind in KINDS:
+            reconcile.rebuild_kind(engine, kind)
 
 
 def _client(app, email: str | None):
