@@ -204,8 +204,8 @@ class ClusterEngine(SearchEngine):
         hits = []
         for raw in body["hits"]["hits"]:
             src = raw.get("_source") or {}
-            tokens: set[str] = set()
-            for name in p.fields:
+            tokens: set[str] = dsl.weighted_matches(p, raw.get("matched_queries") or [])
+            for name in p.fields if p.text_terms else ():
                 value = src.get(name)
                 if isinstance(value, str):
                     tokens.update(value.split())

@@ -123,7 +123,10 @@ def _token_clause(fields: dict[str, float], term: str, weight: float = 1.0) -> d
 
 
 def match_clause(p: QueryPlan, cjk: bool = True) -> dict:
-    """The scoring part (see :mod:`search.planning`); ``cjk`` adds the bigram recall clause for ``text``."""
+    """The scoring part (see :mod:`search.planning`); ``cjk`` adds the bigram recall clause for ``text``. Each
+    weighted term's clause is named ``"<index in p.weighted>/<field>"`` (one name per clause: a name given twice
+    keeps only its last clause), so a hit's ``matched_queries`` tell its matched terms (:func:`weighted_matches`)
+    without fetching the document's tokens."""
     if p.matches_nothing:
         return {"match_none": {}}
     if not p.has_match:
@@ -141,12 +144,22 @@ def match_clause(p: QueryPlan, cjk: bool = True) -> dict:
             text = {"bool": {"should": [text, recall], "minimum_should_match": 1}}
         parts.append(text)
     if p.weighted:
-        parts.append({"bool": {"should": [{"term": {name: {"value": t, "boost": boost * w}}}
-                                          for t, w in p.weighted for name, boost in p.fields.items()],
+        parts.append({"bool": {"should": [{"term": {name: {"value": t, "boost": boost * w, "_name": f"{i}/{name}"}}}
+                                          for i, (t, w) in enumerate(p.weighted) for name, boost in p.fields.items()],
                                "minimum_should_match": 1}})
     if len(parts) == 1:
         return parts[0]
     return {"bool": {"should": parts, "minimum_should_match": 1}}
+
+
+def weighted_matches(p: QueryPlan, names: list[str]) -> set[str]:
+    """The weighted terms of ``p`` whose named clauses (:func:`match_clause`) a hit matched."""
+    found = set()
+    for name in names:
+        index = name.partition("/")[0]
+        if index.isdigit() and int(index) < len(p.weighted):
+            found.add(p.weighted[int(index)][0])
+    return found
 
 
 def _bound(value: Any) -> Any:
@@ -182,7 +195,10 @@ def search_body(p: QueryPlan, cjk: bool = True, facet_size: int = 100) -> dict:
     """The complete ``_search`` body of a plan. Filters of facet fields go to ``post_filter`` (they restrict the
     hits and the total, not the aggregations), and each :func:`~search.planning.facet_passes` pass is a ``filter``
     aggregation applying those of them it keeps: disjunctive facet counts in one request."""
-    source_fields = ["_raw", *p.fields] if p.has_match else ["_raw"]
+    if p.text_terms:
+        source_fields: list[str] | bool = ["_raw", *p.fields]  # the matched terms of text are read from the tokens
+    else:  # weighted terms only (matching): named clauses tell the matched terms; the document is not needed
+        source_fields = ["_raw"] if p.highlight or not p.weighted else False
     chosen = [name for name in p.facets if name in p.filters]
     body: dict[str, Any] = {
         "query": query_clause(p.without_filters(chosen), cjk),

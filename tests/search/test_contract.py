@@ -55,6 +55,19 @@ def test_weighted_terms_are_ored_and_weighted(engine):
     assert ids(engine.search(SearchQuery("achievement", terms=[WeightedTerm("风力发电")]))) == [2]
 
 
+def test_matched_weighted_terms_in_any_field(engine):
+    """A hit's matched terms are the weighted terms it contains in any text field (the cluster engines read them
+    from named clauses, one per term and field, not from the document's tokens)."""
+    engine.bulk([
+        achievement(1, title="氢能储运", summary="高压储氢瓶", keywords=["碳纤维"]),
+        achievement(2, title="风电叶片", summary="叶片检测"),
+    ])
+    terms = [WeightedTerm("储氢", 3.0), WeightedTerm("碳纤维", 2.0), WeightedTerm("氢能", 1.5), WeightedTerm("叶片", 1.0),
+             WeightedTerm("光伏", 4.0)]
+    result = engine.search(SearchQuery("achievement", terms=terms, size=5))
+    assert [(h.id, h.matched_terms) for h in result.hits] == [(1, ["储氢", "碳纤维", "氢能"]), (2, ["叶片"])]
+
+
 @pytest.mark.parametrize("query,doc_text", [
     ("锂电池", "一种锂离子电池正极材料"),
     ("UAV", "植保无人机喷洒系统"),
