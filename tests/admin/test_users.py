@@ -34,6 +34,9 @@ def test_the_administration_is_for_platform_admins_only(client, admin_world):
     login(client, admin_world.admin)
     page = text(client.get("/admin"))
     assert 'id="count-pending-orgs">1<' in page and "待认证机构" in page
+    assert "技术经纪人</a>" in page
+    english = text(client.get("/admin?lang=en"))
+    assert "Brokers</a>" in english and "Broker</a>" not in english  # a count of them, not one
 
 
 def test_searching_and_filtering_users(app, client, admin_world):
