@@ -160,7 +160,9 @@ def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list
 
 
 def similar_achievements(achievement: Achievement, size: int = 5) -> list[Achievement]:
-    """Published achievements like this one (for its detail page); [] when the engine is unavailable."""
+    """Published achievements like this one (for its detail page), best first: those whose calibrated score against
+    this one's text is banded medium or high (a low one only shares a word or two: a fibre achievement's "similar"
+    hyaluronic-acid records); [] when the engine is unavailable."""
     from .ranking import MatchingUnavailable
 
     text = "。".join(p for p in (achievement.title, achievement.summary) if p)
@@ -169,7 +171,7 @@ def similar_achievements(achievement: Achievement, size: int = 5) -> list[Achiev
     request = _request_for_need("achievement", weights, need, size=size, exclude_ids=[achievement.id], text=text)
     request.feedback = False  # the record itself is the best feedback there is
     try:
-        return [c.record for c in rank(get_engine(), request, settings())]
+        return [c.record for c in rank(get_engine(), request, settings()) if c.band != "low"]
     except MatchingUnavailable:
         current_app.logger.warning("similar achievements skipped: search engine unavailable")
         return []

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import pytest
 
+from marketplace.accounts.models import User
 from marketplace.achievements.models import Achievement
 from marketplace.demands.models import Demand
 from marketplace.extensions import db
 from marketplace.matching import services
+from tests import factories as f
+from tests.matching.conftest import index_all
 
 DEMAND_TEXT = ("我公司主营动力电池负极材料，正在开发硅碳负极，首次充放电效率偏低、循环中体积膨胀导致极片粉化，"
                "希望与掌握硅基材料碳包覆改性技术的团队合作开发量产工艺。")
@@ -89,13 +92,35 @@ def test_similar_achievements_exclude_the_record_itself(app, market):
         assert other.id not in [a.id for a in services.similar_achievements(other, 5)]
 
 
-def test_similar_include_renders(app, market):
+def _close_to_anode(world):
+    owner, broker = (db.session.get(User, world.ids[n]) for n in ("owner", "broker"))
+    close = f.achievement(owner, publish_by=broker, title="硅碳负极材料的预锂化与碳包覆技术",
+                          summary="针对硅碳负极首次库伦效率低、循环膨胀的问题，采用碳包覆与预锂化提高首效和循环寿命。")
+    db.session.commit()
+    index_all()
+    return close
+
+
+def test_similar_achievements_leave_out_weak_likenesses(app, market, world):
+    """Only records at least moderately like this one (calibrated score banded 中 or 高) are offered as similar: the
+    market's unrelated records (straw biochar, traffic signals, dye wastewater) are not, a close one is."""
+    with app.test_request_context():
+        close = _close_to_anode(world)
+        anode = db.session.get(Achievement, market.ids["anode"])
+        similar = [a.id for a in services.similar_achievements(anode, 5)]
+    assert similar == [close.id]
+
+
+def test_similar_include_renders(app, market, world):
     from flask import render_template_string
 
     with app.test_request_context():
         record = db.session.get(Achievement, market.ids["anode"])
-        html = render_template_string('{% include "matching/_similar.html" %}', record=record)
-    assert "相似成果" in html or html.strip() == ""
+        include = '{% include "matching/_similar.html" %}'
+        assert render_template_string(include, record=record).strip() == ""  # nothing similar: no section
+        close = _close_to_anode(world)
+        html = render_template_string(include, record=record)
+    assert "相似成果" in html and f"/achievements/{close.id}" in html and close.title in html
 
 
 def test_bigram_rerank_scores_and_fusion():
