@@ -3,7 +3,8 @@
 Records: import + index rate (achievements/s: `flask achievements import --publish` followed by
 `flask search reindex`), match p50/p95 (POST /api/v1/match/achievements) and search-with-facets p50/p95
 (GET /api/v1/search/achievements), server time from the Server-Timing header and client time over loopback.
-Targets on the embedded engine: match p95 ≤ 20 ms, search p95 ≤ 30 ms, import + index ≥ 1,000/s.
+Targets: match p95 ≤ 15 ms on the embedded engine and ≤ 25 ms on OpenSearch (:data:`MATCH_TARGET_MS`), search
+p95 ≤ 30 ms, import + index ≥ 1,000/s.
 
     .venv/bin/python bench/search_speed.py [--rows 100000] [--requests 300] [--search-url opensearch://127.0.0.1:19200]
 """
@@ -23,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (PY, REPO, SHARED, bench_env, flask, gunicorn, percentiles, save_result,  # noqa: E402
                     timed_get, write_corpus_file)
 from core_pages import ORG, SETUP  # noqa: E402
+
+# Match p95 targets per engine (issue 11: embedded ≤ 15 ms, OpenSearch ≤ 25 ms through HTTP at 100,000 achievements).
+MATCH_TARGET_MS = {"embedded": 15, "opensearch": 25, "elasticsearch": 25}
 
 QUERIES = ["锂离子电池", "石墨烯 复合材料", "水稻 育种", "深度学习 图像识别", "废水 处理", "无人机", "传感器",
            "中药 提取", "光伏", "数控机床", "土壤 修复", "5G", "新能源汽车 电池管理", "纳米 催化剂", "肿瘤"]
@@ -79,7 +83,8 @@ def main() -> None:
 
     report = {"engine": engine, "rows": args.rows, "import_seconds": round(imported - started, 1),
               "index_seconds": round(indexed - imported, 1), "import_and_index_per_s": round(rate),
-              "targets": {"match_p95_ms": 20, "search_p95_ms": 30, "import_and_index_per_s": 1000}}
+              "targets": {"match_p95_ms": MATCH_TARGET_MS.get(engine, 25), "search_p95_ms": 30,
+                          "import_and_index_per_s": 1000}}
     for name, samples in (("match", match), ("search_facets", search)):
         report[name] = {"server_ms": percentiles([s for s, _, _ in samples]),
                         "client_ms": percentiles([c for _, c, _ in samples]),
