@@ -86,12 +86,17 @@ def users_page(actor, q: str | None = None, role: str | None = None, status: str
                     options=[joinedload(User.membership).joinedload(Membership.organization)])
 
 
-def get_user(actor, user_id: int) -> User:
+def _get(actor, model, record_id: int):
+    """A row for a platform admin: 403 for anyone else, 404 when there is none."""
     require_platform_admin(actor)
-    user = db.session.get(User, user_id)
-    if user is None:
+    record = db.session.get(model, record_id)
+    if record is None:
         raise NotFound()
-    return user
+    return record
+
+
+def get_user(actor, user_id: int) -> User:
+    return _get(actor, User, user_id)
 
 
 def change_platform_role(actor, user_id: int, role: str | None) -> bool:
@@ -153,11 +158,7 @@ def organizations_page(actor, q: str | None = None, status: str | None = None, p
 
 
 def get_organization(actor, org_id: int) -> Organization:
-    require_platform_admin(actor)
-    org = db.session.get(Organization, org_id)
-    if org is None:
-        raise NotFound()
-    return org
+    return _get(actor, Organization, org_id)
 
 
 def organization_members(actor, org: Organization) -> list[Membership]:

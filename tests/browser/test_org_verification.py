@@ -10,7 +10,7 @@ from marketplace.deals.identifiers import credit_code_check_character
 from marketplace.extensions import db
 from marketplace.timeutil import utcnow
 from tests import factories as f
-from tests.browser.test_publish_flow import sign_in
+from tests.browser.test_publish_flow import fill_achievement, sign_in
 
 ORG = "白山寒地新能源科技有限公司"
 TITLE = "寒地光伏组件自清洁防冰涂层"
@@ -56,13 +56,8 @@ def test_a_new_organisation_is_verified_before_its_listing_is_published(live_ser
     expect(owner.locator("main")).not_to_contain_text(ORG)  # not in the public directory while pending
 
     owner.goto(base + "/achievements/new")
-    owner.fill("#f-title", TITLE)
-    owner.fill("#f-summary", "纳米二氧化硅超疏水涂层让积雪和覆冰在光伏组件表面无法附着，冬季发电量提升百分之十二。")
-    owner.fill("#f-keywords", "光伏、防冰涂层")
-    owner.select_option("#f-technical_field", "new_energy")
-    owner.select_option("#f-trl", "6")
-    owner.check("input[name=industries][value=energy]")
-    owner.check("input[name=transfer_modes][value=licence]")
+    fill_achievement(owner, TITLE, "纳米二氧化硅超疏水涂层让积雪和覆冰在光伏组件表面无法附着，冬季发电量提升百分之十二。",
+                     "光伏、防冰涂层", "new_energy", "6", "energy")
     owner.locator("button[type=submit]", has_text="保存").click()
     expect(owner.locator(".flash-success")).to_contain_text("草稿已保存")
     owner.locator("button", has_text="提交审核").click()

@@ -14,6 +14,17 @@ def sign_in(page, base: str, email: str, password: str) -> None:
     expect(page.locator(".flash-success")).to_contain_text("欢迎回来")
 
 
+def fill_achievement(page, title: str, summary: str, keywords: str, field: str, trl: str, industry: str) -> None:
+    """Fill the new-achievement form's required fields (licence as the transfer mode)."""
+    page.fill("#f-title", title)
+    page.fill("#f-summary", summary)
+    page.fill("#f-keywords", keywords)
+    page.select_option("#f-technical_field", field)
+    page.select_option("#f-trl", trl)
+    page.check(f"input[name=industries][value={industry}]")
+    page.check("input[name=transfer_modes][value=licence]")
+
+
 def test_create_submit_publish_and_find(live_server, page_for):
     base, accounts = live_server.url, live_server.accounts
 
@@ -22,13 +33,8 @@ def test_create_submit_publish_and_find(live_server, page_for):
     owner.goto(base + "/achievements/new")
     owner.locator("button[type=submit]", has_text="保存").click()  # empty form: errors next to the fields
     expect(owner.locator("#title-error")).to_contain_text("此项为必填项")
-    owner.fill("#f-title", TITLE)
-    owner.fill("#f-summary", "复合菌剂在10℃以下仍可启动发酵，秸秆腐熟周期由60天缩短到25天，适合东北寒地还田。")
-    owner.fill("#f-keywords", "秸秆还田、腐熟菌剂，寒地农业")
-    owner.select_option("#f-technical_field", "agriculture")
-    owner.select_option("#f-trl", "7")
-    owner.check("input[name=industries][value=agriculture]")
-    owner.check("input[name=transfer_modes][value=licence]")
+    fill_achievement(owner, TITLE, "复合菌剂在10℃以下仍可启动发酵，秸秆腐熟周期由60天缩短到25天，适合东北寒地还田。",
+                     "秸秆还田、腐熟菌剂，寒地农业", "agriculture", "7", "agriculture")
     owner.uncheck("input[data-negotiable]")
     owner.fill("#f-price_amount", "80")
     owner.locator("button[type=submit]", has_text="保存").click()
