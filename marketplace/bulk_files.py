@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .web.messages import N_
+from .web.messages import N_, tr
 
 FORMATS = ("jsonl", "csv", "xlsx")
 
@@ -26,7 +26,7 @@ def detect_format(filename: str | Path | None, explicit: str | None = None, *, u
     are JSON Lines); :class:`FormatError` with the message ``unknown`` when it suggests none."""
     if explicit:
         if explicit not in FORMATS:
-            raise FormatError(f"不支持的格式：{explicit}（可选 jsonl、csv、xlsx）")
+            raise FormatError(tr(N_("不支持的格式：%(format)s（可选 jsonl、csv、xlsx）"), format=explicit))
         return explicit
     suffix = Path(filename or "").suffix.lower().lstrip(".")
     if suffix in ("jsonl", "ndjson", "json"):
@@ -46,7 +46,8 @@ def read_jsonl(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as error:
-                yield number, {"_error": f"不是有效的 JSON：{error.msg}（第 {error.colno} 列）"}
+                yield number, {"_error": tr(N_("不是有效的 JSON：%(error)s（第 %(column)s 列）"), error=error.msg,
+                                            column=error.colno)}
                 continue
             yield number, record if isinstance(record, dict) else {"_error": N_("每行应为一个 JSON 对象")}
 
@@ -60,7 +61,7 @@ def first_sheet_rows(path) -> Iterator[Iterator[tuple]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a broken file
-        raise FormatError(f"无法读取 XLSX 文件：{error}") from None
+        raise FormatError(tr(N_("无法读取 XLSX 文件：%(error)s"), error=error)) from None
     try:
         yield workbook.worksheets[0].iter_rows(values_only=True)
     finally:

@@ -13,14 +13,15 @@ MAX_ID = 2**31 - 1
 MAX_ITEMS = 50
 
 
-def _list(nested, label: str, max_items: int = MAX_ITEMS, **kw) -> fields.List:
-    return fields.List(nested, validate=validate.Length(max=max_items, error=f"{label}最多 {max_items} 项"),
+def _list(nested, too_many: str, max_items: int = MAX_ITEMS, **kw) -> fields.List:
+    """``too_many``: the message for more than ``max_items`` items (a msgid with ``%(n0)s``: looked up by number)."""
+    return fields.List(nested, validate=validate.Length(max=max_items, error=too_many % {"n0": max_items}),
                        error_messages={"invalid": "应为列表", "null": "此项不能为空"}, **kw)
 
 
-def _ids(label: str) -> fields.List:
+def _ids(too_many: str) -> fields.List:
     return _list(fields.Int(strict=True, validate=validate.Range(min=1, max=MAX_ID, error="无效的编号"),
-                            error_messages={"invalid": "应为整数编号"}), label)
+                            error_messages={"invalid": "应为整数编号"}), too_many)
 
 
 class TeamMemberInput(InputSchema):
@@ -45,12 +46,12 @@ class ApplicationInput(InputSchema):
 
     proposal = Text(max_length=20000)
     technical_route = Text(max_length=20000)
-    team = _list(fields.Nested(TeamMemberInput), "团队成员")
-    consortium = _list(fields.Nested(ConsortiumMemberInput), "联合体成员", max_items=20)
-    achievement_ids = _ids("前期成果")
-    patent_ids = _ids("相关专利")
+    team = _list(fields.Nested(TeamMemberInput), N_("团队成员最多 %(n0)s 项"))
+    consortium = _list(fields.Nested(ConsortiumMemberInput), N_("联合体成员最多 %(n0)s 项"), max_items=20)
+    achievement_ids = _ids(N_("前期成果最多 %(n0)s 项"))
+    patent_ids = _ids(N_("相关专利最多 %(n0)s 项"))
     budget = Amount()
-    proposed_milestones = _list(fields.Nested(MilestoneProposalInput), "里程碑", max_items=20)
+    proposed_milestones = _list(fields.Nested(MilestoneProposalInput), N_("里程碑最多 %(n0)s 项"), max_items=20)
 
 
 class ReviewerInput(InputSchema):

@@ -17,17 +17,17 @@ from ..listing_edits import check_version
 from ..patents.models import Patent
 from ..permissions import can_run_challenge, can_see_application, can_see_challenge, is_applicant, \
     is_consortium_member, is_signed_in
-from ..taxonomy import ORG_TYPES, REGIONS
+from ..taxonomy import ORG_TYPES, REGIONS, label
 from ..validation import load_or_raise
-from ..web.messages import N_
+from ..web.messages import N_, tr
 from ..workflow.challenges import APPLICATION
 from .application_schemas import ApplicationInput
 from .models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStage, ReviewStatus
 
 DECIDED = (ApplicationStatus.AWARDED, ApplicationStatus.NOT_SELECTED, ApplicationStatus.ELIMINATED)
 CONSORTIUM_RULE_ERRORS = {
-    "not_allowed": "本榜单不接受联合体揭榜，请移除联合体成员单位",
-    "required": "本榜单须以创新联合体形式揭榜，请至少添加一家联合体成员单位",
+    "not_allowed": N_("本榜单不接受联合体揭榜，请移除联合体成员单位"),
+    "required": N_("本榜单须以创新联合体形式揭榜，请至少添加一家联合体成员单位"),
 }
 
 
@@ -83,10 +83,11 @@ def update_application(actor, application: ChallengeApplication, data: dict,
     if "achievement_ids" in values or "consortium" in values:
         application.achievement_ids = _own_records(
             Achievement, values.get("achievement_ids", application.achievement_ids) or [], owners,
-            "achievement_ids", "成果")
+            "achievement_ids", N_("只能引用牵头单位或联合体成员单位自己的成果（无效的编号：%(ids)s）"))
     if "patent_ids" in values or "consortium" in values:
         application.patent_ids = _own_records(Patent, values.get("patent_ids", application.patent_ids) or [],
-                                              owners, "patent_ids", "专利")
+                                              owners, "patent_ids",
+                                              N_("只能引用牵头单位或联合体成员单位自己的专利（无效的编号：%(ids)s）"))
     for name in ("proposal", "technical_route", "budget"):
         if name in values:
             setattr(application, name, values[name])
@@ -107,7 +108,7 @@ def _consortium(application: ChallengeApplication, members: list[dict]) -> list[
     """Consortium members: existing organisations, each once, neither the lead nor the issuer."""
     ids = [member["org_id"] for member in members]
     if len(ids) != len(set(ids)):
-        raise ValidationFailed(errors={"consortium": ["联合体成员单位不能重复"]})
+        raise ValidationFailed(errors={"consortium": [N_("联合体成员单位不能重复")]})
     orgs = {org.id: org for org in db.session.execute(
         db.select(Organization).where(Organization.id.in_(ids))).scalars()} if ids else {}
     rows = []
@@ -116,23 +117,24 @@ def _consortium(application: ChallengeApplication, members: list[dict]) -> list[
         if org is None:
             raise ValidationFailed(errors={"consortium": [f"机构 {member['org_id']} 不存在"]})
         if org.id == application.org_id:
-            raise ValidationFailed(errors={"consortium": ["牵头单位不能同时作为联合体成员"]})
+            raise ValidationFailed(errors={"consortium": [N_("牵头单位不能同时作为联合体成员")]})
         if org.id == application.challenge.org_id:
-            raise ValidationFailed(errors={"consortium": [f"发榜单位「{org.name}」不能作为联合体成员"]})
+            raise ValidationFailed(errors={"consortium": [
+                tr(N_("发榜单位「%(name)s」不能作为联合体成员"), name=org.name)]})
         rows.append({"org_id": org.id, "org_name": org.name, "role": member["role"]})
     return rows
 
 
-def _own_records(model, ids: list[int], owners: set[int], field: str, noun: str) -> list[int]:
-    """Prior results: only the lead's or the consortium members' own records."""
+def _own_records(model, ids: list[int], owners: set[int], field: str, message: str) -> list[int]:
+    """Prior results: only the lead's or the consortium members' own records (``message``: the refusal, naming the
+    foreign ids as ``%(ids)s``)."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return []
     found = dict(db.session.execute(db.select(model.id, model.org_id).where(model.id.in_(ids))).all())
     foreign = [record_id for record_id in ids if found.get(record_id) not in owners]
     if foreign:
-        raise ValidationFailed(errors={field: [
-            f"只能引用牵头单位或联合体成员单位自己的{noun}（无效的编号：{'、'.join(map(str, foreign))}）"]})
+        raise ValidationFailed(errors={field: [tr(message, ids=tr(N_("、")).join(map(str, foreign)))]})
     return ids
 
 
@@ -141,24 +143,24 @@ def check_eligibility(application: ChallengeApplication) -> None:
     challenge, org = application.challenge, application.organization
     errors: dict[str, list[str]] = {}
     if challenge.eligible_org_types and org.org_type not in challenge.eligible_org_types:
-        allowed = "、".join(ORG_TYPES.get(code, (code,))[0] for code in challenge.eligible_org_types)
-        errors["org_type"] = [f"本榜单只接受以下类型的机构揭榜：{allowed}；贵单位为"
-                              f"{ORG_TYPES.get(org.org_type, (org.org_type,))[0]}"]
+        allowed = tr(N_("、")).join(label(ORG_TYPES, code) for code in challenge.eligible_org_types)
+        errors["org_type"] = [tr(N_("本榜单只接受以下类型的机构揭榜：%(allowed)s；贵单位为%(own)s"), allowed=allowed,
+                                 own=label(ORG_TYPES, org.org_type))]
     if challenge.eligible_regions:
         provinces = {province_of(code) for code in challenge.eligible_regions}
         if province_of(org.region) not in provinces:
-            allowed = "、".join(REGIONS.get(code, (code,))[0] for code in sorted(provinces))
-            errors["region"] = [f"本榜单只接受以下地区的机构揭榜：{allowed}"]
+            allowed = tr(N_("、")).join(label(REGIONS, code) for code in sorted(provinces))
+            errors["region"] = [tr(N_("本榜单只接受以下地区的机构揭榜：%(allowed)s"), allowed=allowed)]
     members = application.consortium_org_ids or []
     rule = challenge.consortium or "allowed"
     if (rule == "not_allowed" and members) or (rule == "required" and not members):
         errors["consortium"] = [CONSORTIUM_RULE_ERRORS[rule]]
     if not (application.proposal or "").strip():
-        errors["proposal"] = ["请填写揭榜方案"]
+        errors["proposal"] = [N_("请填写揭榜方案")]
     if not (application.technical_route or "").strip():
-        errors["technical_route"] = ["请填写技术路线"]
+        errors["technical_route"] = [N_("请填写技术路线")]
     if errors:
-        raise ValidationFailed("不符合揭榜条件或申请内容不完整", errors=errors)
+        raise ValidationFailed(N_("不符合揭榜条件或申请内容不完整"), errors=errors)
 
 
 def submit_application(actor, application: ChallengeApplication) -> ChallengeApplication:

@@ -14,6 +14,7 @@ from ..errors import NotFound, StateConflict, ValidationFailed
 from ..extensions import db
 from ..permissions import can_run_challenge, can_see_application, can_see_milestone, require
 from ..validation import load_or_raise
+from ..web.messages import N_, tr
 from ..workflow.challenges import AGREEMENT, ISSUER_OR_STAFF, MILESTONE
 from .delivery_schemas import AgreementInput, EvidenceInput, PaymentInput, SignInput
 from .models import (AgreementStatus, ApplicationStatus, ChallengeAgreement, ChallengeApplication,
@@ -52,7 +53,8 @@ def _milestone_errors(challenge, milestones: list[dict]) -> dict:
     for index, milestone in enumerate(milestones):
         due = milestone["due_on"]
         if due > deadline:
-            errors.setdefault(str(index), {})["due_on"] = [f"完成日期不能晚于榜单的完成期限（{deadline.isoformat()}）"]
+            errors.setdefault(str(index), {})["due_on"] = [
+                tr(N_("完成日期不能晚于榜单的完成期限（%(deadline)s）"), deadline=deadline.isoformat())]
         elif previous is not None and due < previous:
             errors.setdefault(str(index), {})["due_on"] = ["里程碑应按完成日期先后排列"]
         previous = due

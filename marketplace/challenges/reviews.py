@@ -13,7 +13,7 @@ from ..errors import Conflict, NotFound, StateConflict, ValidationFailed
 from ..extensions import db
 from ..permissions import can_review, can_run_challenge, require
 from ..validation import load_or_raise
-from ..web.messages import N_
+from ..web.messages import N_, tr
 from ..workflow.challenges import APPLICATION, ISSUER_OR_STAFF, REVIEW
 from .models import (ApplicationStatus, Challenge, ChallengeApplication, ChallengeReview, ChallengeStage,
                      ReviewStatus)
@@ -46,13 +46,14 @@ def conflict_of(reviewer: User, application: ChallengeApplication) -> str | None
     """The recusal rule: why ``reviewer`` may not review ``application`` (None when they may). A reviewer is from
     an organisation as its member, or when their expert profile states its name."""
     stated = getattr(experts.profile_of(reviewer), "organisation", None)
-    parties = [("申请单位", application.org_id)]
-    parties += [("联合体成员单位", org_id) for org_id in application.consortium_org_ids or []]
-    parties.append(("发榜单位", application.challenge.org_id))
-    for role, org_id in parties:
+    parties = [(N_("评审专家来自申请单位「%(name)s」，须回避"), application.org_id)]
+    parties += [(N_("评审专家来自联合体成员单位「%(name)s」，须回避"), org_id)
+                for org_id in application.consortium_org_ids or []]
+    parties.append((N_("评审专家来自发榜单位「%(name)s」，须回避"), application.challenge.org_id))
+    for message, org_id in parties:
         org = db.session.get(Organization, org_id)
         if org_id == reviewer.org_id or (org is not None and experts.same_organisation(stated, org.name)):
-            return f"评审专家来自{role}「{org.name if org else org_id}」，须回避"
+            return tr(message, name=org.name if org else org_id)
     return None
 
 
@@ -65,7 +66,8 @@ def assign_reviewer(actor, application: ChallengeApplication, reviewer: User | N
     if not experts.is_expert(reviewer):
         raise ValidationFailed("该用户不在评审专家库中", errors={"reviewer_id": ["该用户不在评审专家库中"]})
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED):
-        raise StateConflict(f"申请当前状态为「{APPLICATION.state_label(application.status)}」，只有已提交的申请可以分配评审专家")
+        raise StateConflict(tr(N_("申请当前状态为「%(state)s」，只有已提交的申请可以分配评审专家"),
+                               state=APPLICATION.state_label(application.status)))
     if not application.challenge.rubric:
         raise ValidationFailed(errors={"rubric": [N_("请先设置本榜单的评审细则")]})
     reason = conflict_of(reviewer, application)
@@ -123,21 +125,23 @@ def submit_review(actor, review: ChallengeReview, scores: dict, comments: dict |
         name = criterion["name"]
         value = _score(criterion, scores.get(name))
         if value is None:
-            errors[name] = [f"「{name}」请打 {criterion['min']} 到 {criterion['max']} 之间的分数"]
+            errors[name] = [tr(N_("「%(name)s」请打 %(min)s 到 %(max)s 之间的分数"), name=name, min=criterion["min"],
+                               max=criterion["max"])]
         else:
             clean_scores[name] = value
         text = str(comments.get(name) or "").strip()
         if len(text) > MAX_COMMENT:
-            errors.setdefault(name, []).append(f"「{name}」的评语不能超过 {MAX_COMMENT} 个字符")
+            errors.setdefault(name, []).append(tr(N_("「%(name)s」的评语不能超过 %(max)s 个字符"), name=name,
+                                                  max=MAX_COMMENT))
         elif text:
             clean_comments[name] = text
         elif criterion.get("comments_required"):
-            errors.setdefault(name, []).append(f"「{name}」须填写评语")
+            errors.setdefault(name, []).append(tr(N_("「%(name)s」须填写评语"), name=name))
     unknown = sorted(set(scores) - names) + sorted(set(comments) - names)
     for name in unknown:
-        errors[name] = [f"评审细则中没有「{name}」这项指标"]
+        errors[name] = [tr(N_("评审细则中没有「%(name)s」这项指标"), name=name)]
     if errors:
-        raise ValidationFailed("评分不完整或超出范围", errors={"scores": errors})
+        raise ValidationFailed(N_("评分不完整或超出范围"), errors={"scores": errors})
     review.scores, review.comments = clean_scores, clean_comments
     REVIEW.apply(actor, review, "score")
     return review
@@ -184,9 +188,10 @@ def rank(challenge: Challenge, actor=None) -> list[ChallengeApplication]:
         raise ValidationFailed(errors={"applications": ["没有可排名的申请"]})
     incomplete = [a for a in live if not reviews_complete(a)]
     if incomplete:
-        names = "、".join(f"{a.organization.name}（编号 {a.id}）" for a in incomplete)
-        raise ValidationFailed("还有申请的评审未完成，完成全部评审后才能排名",
-                               errors={"reviews": [f"以下申请的评审尚未完成：{names}"]})
+        names = tr(N_("、")).join(tr(N_("%(name)s（编号 %(id)s）"), name=a.organization.name, id=a.id)
+                                  for a in incomplete)
+        raise ValidationFailed(N_("还有申请的评审未完成，完成全部评审后才能排名"),
+                               errors={"reviews": [tr(N_("以下申请的评审尚未完成：%(applications)s"), applications=names)]})
     for application in live:
         application.score = weighted_score(application, rubric)
     ordered = sorted(live, key=lambda a: (-a.score, a.id))

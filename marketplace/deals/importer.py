@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flask import has_request_context
 from marshmallow import ValidationError, missing
 from sqlalchemy.exc import DBAPIError
 
@@ -42,6 +43,7 @@ from ..bulk_files import FormatError, count_records, first_sheet_rows, read_json
 from ..errors import DomainError
 from ..extensions import db
 from ..permissions import can_record_deals, is_system, require
+from ..web.messages import N_, tr, translate_message
 from ..workflow.deals import DEAL
 from .contract_input import PARTY_FIELDS, SCALAR_FIELDS, ContractInput, PaymentInput, PartyInput, apply_contract
 from .models import Deal, DealParty, DealPayment, RegistrationStatus
@@ -103,7 +105,7 @@ def read_csv(path) -> Iterator[tuple[int, dict]]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise FormatError(f"无法读取 CSV 文件：{error}") from None
+            raise FormatError(tr(N_("无法读取 CSV 文件：%(error)s"), error=error)) from None
         yield from _tabular(header, reader)
 
 
@@ -181,6 +183,11 @@ def report_csv(report: ImportReport) -> str:
 
 
 # -- turning a row into contract input ----------------------------------------------------------------------------
+
+def _in_language(text: str) -> str:
+    """A schema message in the user's language when there is a request (as written otherwise: CLI, background)."""
+    return translate_message(text) if has_request_context() else text
+
 
 def _flatten(messages) -> list[str]:
     if isinstance(messages, str):
@@ -305,7 +312,8 @@ class DealImporter:
         if status is None:
             return None, None, None
         if status not in REGISTRATION_STATUSES:
-            issues.append(("registration_status", f"无效的登记状态：{status}（可选：待登记、已登记、不予登记）"))
+            issues.append(("registration_status",
+                           tr(N_("无效的登记状态：%(status)s（可选：待登记、已登记、不予登记）"), status=status)))
             return None, None, None
         registered_on = reason = None
         if status == RegistrationStatus.REGISTERED:
@@ -338,14 +346,16 @@ class DealImporter:
         if given is None:
             return None
         if isinstance(given, str):
-            issues.append(("payments", f"无法识别的到账记录：{given}（每行写“日期 金额 备注”，如 2026-03-01 50）"))
+            issues.append(("payments", tr(N_("无法识别的到账记录：%(given)s（每行写“日期 金额 备注”，如 2026-03-01 50）"),
+                                          given=given)))
             return None
         payments = []
         for position, payment in enumerate(given, start=1):
             try:
                 payments.append(PaymentInput().load(payment))
             except ValidationError as error:
-                issues.extend(("payments", f"第 {position} 笔：{text}") for text in _flatten(error.messages))
+                issues.extend(("payments", tr(N_("第 %(position)s 笔：%(message)s"), position=position,
+                                              message=_in_language(text))) for text in _flatten(error.messages))
         return payments
 
     # -- writing --------------------------------------------------------------------------------------------------
@@ -388,7 +398,8 @@ class DealImporter:
         elif isinstance(error, DomainError):
             self._issue(row.number, "_row", error.message)
         else:
-            self._issue(row.number, "_row", f"数据库拒绝保存该行：{type(getattr(error, 'orig', error)).__name__}")
+            self._issue(row.number, "_row", tr(N_("数据库拒绝保存该行：%(error)s"),
+                                               error=type(getattr(error, "orig", error)).__name__))
 
     def _tally(self, row: _Prepared) -> None:
         setattr(self.report, row.outcome, getattr(self.report, row.outcome) + 1)
@@ -465,8 +476,8 @@ class DealImporter:
             str(deal.registration_status) == RegistrationStatus.REGISTERED
         if blocked:
             state = DEAL.state_label(deal.registration_status)
-            self._issue(row.number, "_row", f"合同（编号 {deal.id}）当前为「{state}」，已登记的内容不能由导入修改，"
-                                            "该行已跳过", skipped=True)
+            self._issue(row.number, "_row", tr(N_("合同（编号 %(id)s）当前为「%(state)s」，已登记的内容不能由导入修改，"
+                                                  "该行已跳过"), id=deal.id, state=state), skipped=True)
             row.outcome = "skipped"
             return
         if contract_changed:

@@ -96,4 +96,16 @@ SERVICE_MESSAGES = [
     N_("检索词不能超过%(n0)s个字符"), N_("原因不能超过%(n0)s个字符"),
     # field names of choice fields (validation.Choice(label=...)): "无效的%(label)s：%(value)s" names them
     N_("地区代码"), N_("技术成熟度区间"), N_("排序方式"), N_("机构角色"), N_("洽谈对象类型"), N_("洽谈状态"),
+    # 揭榜挂帅 (marketplace.challenges): messages with numbers filled in (f-strings and schema limits)
+    N_("本机构已报名该榜单（申请编号 %(n0)s），每个机构只能揭榜一次"), N_("机构 %(n0)s 不存在"),
+    N_("本榜单最多确定 %(n0)s 个揭榜方"), N_("请逐项填写 %(n0)s 项技术指标的验收结果"), N_("第 %(n0)s 项指标：请说明是否达标"),
+    N_("请对仍在赛马中的 %(n0)s 个团队逐一给出评估结果（每个团队一条）"),
+    N_("指标序号应为 %(n0)s 到 %(n1)s 之间且不重复（榜单共 %(n2)s 项技术指标）"),
+    N_("各里程碑拨付金额之和（%(n0)s 万元）应等于资助总额（%(n1)s 万元）"),
+    N_("各揭榜方资助总额不能超过榜额（%(n0)s 万元；其他揭榜方已占 %(n1)s 万元）"),
+    N_("拨付金额不能超过本期应拨付的 %(n0)s 万元（已拨付 %(n1)s 万元）"),
+    N_("请填写 %(n0)s 到 %(n1)s 项技术指标"), N_("请填写 %(n0)s 到 %(n1)s 个里程碑"), N_("请选择 %(n0)s 到 %(n1)s 个技术领域"),
+    N_("请填写 %(n0)s 到 %(n1)s 项评审指标"),
+    # matching filters; an integer field without a range of its own (validation._bounded: INT_MIN is negative)
+    N_("每个筛选条件最多 %(n0)s 个值"), N_("应为 -%(n0)s 到 %(n1)s 之间的整数"),
 ]

@@ -1,0 +1,244 @@
+"""The 揭榜挂帅 refusals that name numbers, organisations, criteria or dates, in English over the JSON API
+(``Accept-Language: en``): applying twice, the consortium and prior-result rules, the eligibility rules, reviewer
+recusal, scores out of range and unknown criteria, an incomplete ranking, too many winners and the agreement's
+milestone sums. The same requests without Accept-Language answer in Chinese, word for word as before. Only the
+world's own data (organisation and criterion names) may stay in Chinese in an English answer."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from marketplace.accounts.models import User
+from marketplace.challenges import experts, services
+from marketplace.challenges.models import Challenge, ChallengeApplication
+from marketplace.extensions import db
+from tests import factories as f
+from tests.api.conftest import ApiClient, _cheap_password_hashing, assert_problem, database, make_token, world  # noqa: F401
+from tests.challenges.delivery_helpers import agreement_data, awarded, day
+from tests.challenges.helpers import published_challenge
+
+EN = {"Accept-Language": "en"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PROPOSAL = {"proposal": "硫化物固态电解质方案", "technical_route": "材料筛选 → 中试 → 电芯验证"}
+RUBRIC = {"criteria": [{"name": "技术先进性", "weight": 70, "min": 0, "max": 100, "comments_required": True},
+                       {"name": "团队能力", "weight": 30, "min": 1, "max": 10}]}
+
+
+def refused(send, status: int) -> tuple[dict, dict]:
+    """The problem documents of the same refused request in English and without Accept-Language (Chinese)."""
+    return assert_problem(send(EN), status), assert_problem(send({}), status)
+
+
+def english(text: str, *data: str) -> str:
+    """``text`` has no Chinese once the world's own ``data`` (names as written) is left out."""
+    rest = text
+    for value in data:
+        rest = rest.replace(value, "")
+    assert not CJK.search(rest), text
+    return text
+
+
+@pytest.fixture
+def race(app, client, world):  # noqa: F811  (the fixture imported above)
+    """A published challenge of organisation B (``other``, the issuer); an expert of an unrelated institute and
+    A's ``member`` in the 评审专家库, an applicant of a third organisation; each with an API client."""
+    with database(app):
+        issuer, broker = db.session.get(User, world.ids["other"]), db.session.get(User, world.ids["broker"])
+        challenge = published_challenge(issuer, broker)
+        extra = {"expert": f.user(f.organization("institute")), "third": f.user(f.organization("university"))}
+        for name, user in extra.items():
+            world.ids[name] = user.id
+            world.clients[name] = ApiClient(client, make_token(user))
+        for user in (extra["expert"], db.session.get(User, world.ids["member"])):
+            experts.set_expert_profile(broker, user, {"fields": [challenge.technical_field], "active": True})
+        world.ids["challenge"] = challenge.id
+    return world
+
+
+def applied(w, api=None, submit=True) -> int:
+    api = api or w.owner
+    response = api.post(f"/challenges/{w.ids['challenge']}/applications")
+    assert response.status_code == 201, response.get_json()
+    application_id = response.get_json()["id"]
+    if submit:
+        assert api.patch(f"/challenge-applications/{application_id}", json=PROPOSAL).status_code == 200
+        assert api.post(f"/challenge-applications/{application_id}/submit").status_code == 200
+    return application_id
+
+
+def close(app, w) -> None:
+    with database(app):
+        services.close_applications(db.session.get(User, w.ids["broker"]),
+                                    db.session.get(Challenge, w.ids["challenge"]))
+
+
+def test_applying_twice_names_the_application_in_english(race):
+    w = race
+    first = applied(w, submit=False)
+    en, zh = refused(lambda headers: w.member.post(f"/challenges/{w.ids['challenge']}/applications",
+                                                   headers=headers), 409)
+    assert english(en["detail"]) == (f"Your organisation has already applied to this challenge (application no. "
+                                     f"{first}); each organisation may apply once")
+    assert zh["detail"] == f"本机构已报名该榜单（申请编号 {first}），每个机构只能揭榜一次"
+
+
+def test_consortium_and_prior_results_refusals_in_english(app, race):
+    w = race
+    application_id = applied(w, submit=False)
+    url = f"/challenge-applications/{application_id}"
+    with database(app):
+        issuer_org = db.session.get(User, w.ids["other"]).organization
+        issuer_name = issuer_org.name
+        foreign = [f.achievement(db.session.get(User, w.ids["other"])).id,
+                   f.achievement(db.session.get(User, w.ids["third"])).id]
+
+    def patch(body):
+        return lambda headers: w.owner.patch(url, json=body, headers=headers)
+
+    en, zh = refused(patch({"consortium": [{"org_id": w.ids["org_b"], "role": "中试"}]}), 422)
+    assert english(en["errors"]["consortium"][0], issuer_name) == \
+        f"The issuing organisation “{issuer_name}” cannot be a consortium member"
+    assert zh["errors"]["consortium"] == [f"发榜单位「{issuer_name}」不能作为联合体成员"]
+
+    en, zh = refused(patch({"consortium": [{"org_id": 999999, "role": "中试"}]}), 422)
+    assert en["errors"]["consortium"] == ["Organisation 999999 does not exist"]
+    assert zh["errors"]["consortium"] == ["机构 999999 不存在"]
+
+    en, zh = refused(patch({"consortium": [{"org_id": w.ids["org_a"], "role": "中试"}]}), 422)
+    assert en["errors"]["consortium"] == ["The lead organisation cannot also be a consortium member"]
+    assert zh["errors"]["consortium"] == ["牵头单位不能同时作为联合体成员"]
+
+    en, zh = refused(patch({"consortium": [{"org_id": 999999, "role": "中试"}] * 21}), 422)
+    assert en["errors"]["consortium"] == ["At most 20 consortium members"]
+    assert zh["errors"]["consortium"] == ["联合体成员最多 20 项"]
+
+    en, zh = refused(patch({"achievement_ids": foreign}), 422)
+    assert english(en["errors"]["achievement_ids"][0]) == (
+        "Only the lead organisation’s or the consortium members’ own achievements can be cited "
+        f"(invalid IDs: {foreign[0]}, {foreign[1]})")
+    assert zh["errors"]["achievement_ids"] == [
+        f"只能引用牵头单位或联合体成员单位自己的成果（无效的编号：{foreign[0]}、{foreign[1]}）"]
+
+
+def test_eligibility_rules_in_english(app, race):
+    w = race
+    with database(app):
+        challenge = db.session.get(Challenge, w.ids["challenge"])
+        challenge.eligible_org_types = ["institute", "enterprise"]
+        challenge.eligible_regions = ["110000", "310000"]
+        challenge.consortium = "required"
+    application_id = applied(w, submit=False)
+    url = f"/challenge-applications/{application_id}"
+    en, zh = refused(lambda headers: w.owner.post(f"{url}/submit", headers=headers), 422)
+    assert english(en["detail"]) == "The application does not meet the challenge’s conditions or is incomplete"
+    assert {name: english(messages[0]) for name, messages in en["errors"].items()} == {
+        "org_type": "This challenge accepts applications only from these types of organisation: Research institute, "
+                    "Enterprise; your organisation’s type is University",
+        "region": "This challenge accepts applications only from organisations in: Beijing, Shanghai",
+        "consortium": "This challenge must be taken on by an innovation consortium: please add at least one "
+                      "consortium member",
+        "proposal": "Please fill in the proposal",
+        "technical_route": "Please fill in the technical roadmap",
+    }
+    assert zh["detail"] == "不符合揭榜条件或申请内容不完整"
+    assert {name: messages[0] for name, messages in zh["errors"].items()} == {
+        "org_type": "本榜单只接受以下类型的机构揭榜：科研院所、企业；贵单位为高校",
+        "region": "本榜单只接受以下地区的机构揭榜：北京市、上海市",
+        "consortium": "本榜单须以创新联合体形式揭榜，请至少添加一家联合体成员单位",
+        "proposal": "请填写揭榜方案",
+        "technical_route": "请填写技术路线",
+    }
+
+
+def test_recusal_scores_and_ranking_refusals_in_english(app, race):
+    w = race
+    application_id = applied(w)
+    close(app, w)
+    assert w.broker.put(f"/challenges/{w.ids['challenge']}/rubric", json=RUBRIC).status_code == 200
+    assign = f"/challenge-applications/{application_id}/reviewers"
+    with database(app):
+        applicant_name = db.session.get(ChallengeApplication, application_id).organization.name
+
+    en, zh = refused(lambda headers: w.broker.post(assign, json={"reviewer_id": w.ids["member"]}, headers=headers),
+                     422)
+    assert english(en["errors"]["reviewer_id"][0], applicant_name) == \
+        f"The reviewer is from the applying organisation “{applicant_name}” and must recuse"
+    assert zh["errors"]["reviewer_id"] == [f"评审专家来自申请单位「{applicant_name}」，须回避"]
+
+    response = w.broker.post(assign, json={"reviewer_id": w.ids["expert"]})
+    assert response.status_code == 201, response.get_json()
+    review_url = f"/challenge-reviews/{response.get_json()['id']}/score"
+
+    en, zh = refused(lambda headers: w.other.post(f"/challenges/{w.ids['challenge']}/ranking", headers=headers),
+                     422)
+    assert english(en["errors"]["reviews"][0], applicant_name) == \
+        f"The reviews of these applications are not complete yet: {applicant_name} (no. {application_id})"
+    assert zh["errors"]["reviews"] == [f"以下申请的评审尚未完成：{applicant_name}（编号 {application_id}）"]
+
+    scores = {"scores": {"技术先进性": 120, "团队能力": 8, "市场前景": 5}, "comments": {"团队能力": "x" * 2001}}
+    en, zh = refused(lambda headers: w.expert.post(review_url, json=scores, headers=headers), 422)
+    criteria = ("技术先进性", "团队能力", "市场前景")
+    assert english(en["detail"]) == "The scores are incomplete or out of range"
+    assert {name: [english(text, *criteria) for text in texts] for name, texts in en["errors"]["scores"].items()} \
+        == {"技术先进性": ["“技术先进性”: please give a score from 0 to 100", "“技术先进性”: a comment is required"],
+            "团队能力": ["“团队能力”: the comment cannot be longer than 2000 characters"],
+            "市场前景": ["The scoring rubric has no criterion “市场前景”"]}
+    assert zh["detail"] == "评分不完整或超出范围"
+    assert zh["errors"]["scores"] == {"技术先进性": ["「技术先进性」请打 0 到 100 之间的分数", "「技术先进性」须填写评语"],
+                                      "团队能力": ["「团队能力」的评语不能超过 2000 个字符"],
+                                      "市场前景": ["评审细则中没有「市场前景」这项指标"]}
+
+
+def test_too_many_winners_in_english(app, race):
+    w = race
+    winners = [applied(w), applied(w, w.third)]
+    close(app, w)
+    url = f"/challenges/{w.ids['challenge']}/award"
+    en, zh = refused(lambda headers: w.other.post(url, json={"winner_ids": winners}, headers=headers), 422)
+    assert en["errors"]["winner_ids"] == ["Too many winning teams: this challenge allows at most 1"]
+    assert zh["errors"]["winner_ids"] == ["本榜单最多确定 1 个揭榜方"]
+
+
+@pytest.fixture
+def winner(app, client):
+    """An awarded challenge (one team, agreement not drafted yet) and its issuer's API client."""
+    with database(app):
+        s = awarded()
+        ids = {"application": s.applications[0].id,
+               "deadline": s.challenge.effective_completion_deadline.isoformat()}
+        issuer = ApiClient(client, make_token(s.issuer))
+    return ids, issuer
+
+
+def test_agreement_sums_and_dates_in_english(winner):
+    ids, issuer = winner
+    url = f"/challenge-applications/{ids['application']}/agreement"
+
+    def draft(body):
+        return lambda headers: issuer.put(url, json=body, headers=headers)
+
+    en, zh = refused(draft(agreement_data(tranches=("60", "30"))), 422)
+    assert en["errors"]["milestones"] == [
+        "The milestones’ tranches add up to 90.00 × ¥10k; they must equal the total funding (100.00 × ¥10k)"]
+    assert zh["errors"]["milestones"] == ["各里程碑拨付金额之和（90.00 万元）应等于资助总额（100.00 万元）"]
+
+    en, zh = refused(draft(agreement_data(funding="600", tranches=("300", "300"))), 422)
+    assert en["errors"]["funding"] == ["The winning teams’ total funding cannot exceed the reward (500.00 × ¥10k; "
+                                       "the other winning teams already have 0.00 × ¥10k)"]
+    assert zh["errors"]["funding"] == ["各揭榜方资助总额不能超过榜额（500.00 万元；其他揭榜方已占 0.00 万元）"]
+
+    late = agreement_data()
+    late["milestones"][1].update(due_on=day(5000), indicator_refs=[0, 7])
+    en, zh = refused(draft(late), 422)
+    assert en["errors"]["milestones"] == {"1": {
+        "due_on": [f"The due date cannot be later than the challenge’s completion deadline ({ids['deadline']})"],
+        "indicator_refs": ["Indicator numbers must be from 0 to 1, each at most once (technical indicators of the "
+                           "challenge: 2)"]}}
+    assert zh["errors"]["milestones"] == {"1": {
+        "due_on": [f"完成日期不能晚于榜单的完成期限（{ids['deadline']}）"],
+        "indicator_refs": ["指标序号应为 0 到 1 之间且不重复（榜单共 2 项技术指标）"]}}
+
+    en, zh = refused(draft({**agreement_data(), "milestones": [agreement_data()["milestones"][0]] * 21}), 422)
+    assert en["errors"]["milestones"] == ["Please give 1 to 20 milestones"]
+    assert zh["errors"]["milestones"] == ["请填写 1 到 20 个里程碑"]
