@@ -13,6 +13,7 @@ from ..api_common import VersionedBody, commit, etag, expected_version, read_end
 from ..errors import NotFound
 from ..listing_edits import check_version
 from ..validation import load_or_raise, UtcDateTime
+from ..web.messages import N_
 from ..workflow.challenges import AGREEMENT, CHALLENGE_EXECUTION, MILESTONE
 from . import delivery, horse_race, services
 from .delivery_schemas import (AcceptanceInput, AgreementInput, CheckpointInput, EvidenceInput, ExtendInput,
@@ -119,7 +120,7 @@ class ApplicationAgreement(MethodView):
         """揭榜方的协议（军令状）"""
         application = delivery.get_application(record_id, current_user)
         if application.agreement is None:
-            raise NotFound("尚未起草协议")
+            raise NotFound(N_("尚未起草协议"))
         return application.agreement, etag(application.agreement)
 
     @write_endpoint(blp, ChallengeAgreementOut, body=AgreementInput, errors=ERRORS, if_match=True,

@@ -62,11 +62,11 @@ class ScoreInput(InputSchema):
     # values are checked against the rubric by reviews.submit_review (a number within the criterion's range; a
     # numeric string is read too); the document states what a client sends
     scores = fields.Dict(keys=fields.Str(), values=fields.Raw(metadata={"type": "number"}), required=True,
-                         error_messages={"required": "请为每项评审指标打分", "invalid": "应为 指标名称 → 分数 的对象"},
+                         error_messages={"required": N_("请为每项评审指标打分"), "invalid": N_("应为 指标名称 → 分数 的对象")},
                          metadata={"example": {"技术先进性": 85}})
     comments = fields.Dict(keys=fields.Str(), values=fields.Raw(allow_none=True, metadata={"type": "string"}),
                            load_default=dict,
-                           error_messages={"invalid": "应为 指标名称 → 评语 的对象"})
+                           error_messages={"invalid": N_("应为 指标名称 → 评语 的对象")})
 
 
 class ReasonInput(InputSchema):

@@ -44,9 +44,9 @@ def register_interest(actor, challenge: Challenge) -> ChallengeApplication:
     if not can_see_challenge(actor, challenge):
         raise NotFound()
     if not is_signed_in(actor) or getattr(actor, "org_id", None) is None:
-        raise PermissionDenied("请先加入一个机构再揭榜")
+        raise PermissionDenied(N_("请先加入一个机构再揭榜"))
     if actor.org_id == challenge.org_id:
-        raise PermissionDenied("发榜单位不能揭自己发布的榜单")
+        raise PermissionDenied(N_("发榜单位不能揭自己发布的榜单"))
     if not _accepting(challenge):
         raise StateConflict(N_("该榜单当前不接受揭榜（未发布、已截止或已结束）"))
     existing = db.session.execute(db.select(ChallengeApplication.id).where(
@@ -205,9 +205,9 @@ def structured_result(actor, application: ChallengeApplication) -> dict:
     runs = can_run_challenge(actor, application.challenge)
     if not runs:
         if not (is_applicant(actor, application) or is_consortium_member(actor, application)):
-            raise PermissionDenied("只有揭榜单位、发榜单位和平台工作人员可以查看评审结果")
+            raise PermissionDenied(N_("只有揭榜单位、发榜单位和平台工作人员可以查看评审结果"))
         if application.status not in DECIDED:
-            raise StateConflict("评审结果将在确定揭榜方后公布")
+            raise StateConflict(N_("评审结果将在确定揭榜方后公布"))
     scored = [r for r in application.reviews if r.status == ReviewStatus.SUBMITTED]
     by_criterion: dict[str, list[float]] = defaultdict(list)
     comments = []

@@ -56,7 +56,7 @@ def _milestone_errors(challenge, milestones: list[dict]) -> dict:
             errors.setdefault(str(index), {})["due_on"] = [
                 tr(N_("完成日期不能晚于榜单的完成期限（%(deadline)s）"), deadline=deadline.isoformat())]
         elif previous is not None and due < previous:
-            errors.setdefault(str(index), {})["due_on"] = ["里程碑应按完成日期先后排列"]
+            errors.setdefault(str(index), {})["due_on"] = [N_("里程碑应按完成日期先后排列")]
         previous = due
         refs = milestone.get("indicator_refs") or []
         bad = [ref for ref in refs if not 0 <= ref < count]
@@ -74,10 +74,10 @@ def draft_agreement(actor, application: ChallengeApplication, data: dict) -> Cha
     challenge = application.challenge
     require(can_run_challenge(actor, challenge), ISSUER_OR_STAFF)
     if application.status != ApplicationStatus.AWARDED or challenge.stage != ChallengeStage.AWARDED:
-        raise StateConflict("只有确定揭榜方之后、开始实施之前，才能为揭榜成功的团队起草协议")
+        raise StateConflict(N_("只有确定揭榜方之后、开始实施之前，才能为揭榜成功的团队起草协议"))
     agreement = application.agreement
     if agreement is not None and agreement.status != AgreementStatus.DRAFT:
-        raise StateConflict("协议已签约，不能修改")
+        raise StateConflict(N_("协议已签约，不能修改"))
     values = load_or_raise(AgreementInput(), data)
     milestones = values["milestones"]
     errors: dict = {}
@@ -116,14 +116,14 @@ def sign_agreement(actor, agreement: ChallengeAgreement, issuer_signed_on, team_
     AGREEMENT.check(actor, agreement, "sign")
     application = agreement.application
     if application.status != ApplicationStatus.AWARDED or application.challenge.stage != ChallengeStage.AWARDED:
-        raise StateConflict("只有确定揭榜方之后、开始实施之前才能签约")
+        raise StateConflict(N_("只有确定揭榜方之后、开始实施之前才能签约"))
     values = load_or_raise(SignInput(), {"issuer_signed_on": _iso(issuer_signed_on),
                                          "team_signed_on": _iso(team_signed_on)})
-    future = {name: ["签约日期不能晚于今天"] for name, value in values.items() if value > date.today()}
+    future = {name: [N_("签约日期不能晚于今天")] for name, value in values.items() if value > date.today()}
     if future:
         raise ValidationFailed(errors=future)
     if not agreement.milestones:
-        raise ValidationFailed(errors={"milestones": ["协议还没有里程碑"]})
+        raise ValidationFailed(errors={"milestones": [N_("协议还没有里程碑")]})
     agreement.issuer_signed_on = values["issuer_signed_on"]
     agreement.team_signed_on = values["team_signed_on"]
     agreement.first_tranche_share = (agreement.milestones[0].tranche / agreement.funding * 100).quantize(CENT)
@@ -164,7 +164,7 @@ def record_payment(actor, milestone: ChallengeMilestone, amount, paid_on) -> Non
         raise ValidationFailed(errors={"amount": [f"拨付金额不能超过本期应拨付的 {milestone.tranche} 万元"
                                                   f"（已拨付 {already} 万元）"]})
     if values["paid_on"] > date.today():
-        raise ValidationFailed(errors={"paid_on": ["拨付日期不能晚于今天"]})
+        raise ValidationFailed(errors={"paid_on": [N_("拨付日期不能晚于今天")]})
     milestone.paid_amount = already + values["amount"]
     milestone.paid_on = values["paid_on"]
     MILESTONE.apply(actor, milestone, "record_payment", amount=str(values["amount"]),

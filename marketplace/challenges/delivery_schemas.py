@@ -12,7 +12,7 @@ MAX_MILESTONES = 20
 
 def _positive(data: dict, name: str) -> None:
     if data.get(name) is not None and data[name] <= 0:
-        raise ValidationError("金额应大于 0（单位：万元）", field_name=name)
+        raise ValidationError(N_("金额应大于 0（单位：万元）"), field_name=name)
 
 
 class MilestoneInput(InputSchema):
@@ -23,7 +23,7 @@ class MilestoneInput(InputSchema):
     due_on = Date(required=True)
     tranche = Amount(required=True)
     criteria = Text(max_length=4000)
-    indicator_refs = fields.List(fields.Int(strict=True, error_messages={"invalid": "请输入指标序号（整数）"}),
+    indicator_refs = fields.List(fields.Int(strict=True, error_messages={"invalid": N_("请输入指标序号（整数）")}),
                                  load_default=list, validate=validate.Length(max=20, error="最多 20 项"),
                                  error_messages={"invalid": "应为列表"},
                                  metadata={"description": "对应榜单技术指标的序号（从 0 开始）"})
@@ -43,7 +43,7 @@ class AgreementInput(InputSchema):
     milestones = fields.List(fields.Nested(MilestoneInput), required=True,
                              validate=validate.Length(min=1, max=MAX_MILESTONES,
                                                       error=f"请填写 1 到 {MAX_MILESTONES} 个里程碑"),
-                             error_messages={"required": "请至少填写一个里程碑", "invalid": "应为列表"})
+                             error_messages={"required": N_("请至少填写一个里程碑"), "invalid": "应为列表"})
 
     @validates_schema
     def _funding(self, data, **kwargs):
@@ -74,14 +74,14 @@ class PaymentInput(InputSchema):
 
 class CheckpointResult(InputSchema):
     application_id = Int(1, 2**31 - 1, required=True)
-    passed = fields.Bool(required=True, error_messages={"required": "请说明是否通过", "invalid": N_("应为 true 或 false")})
+    passed = fields.Bool(required=True, error_messages={"required": N_("请说明是否通过"), "invalid": N_("应为 true 或 false")})
     reason = Text(max_length=2000, metadata={"description": "评估意见；未通过（淘汰）时必填"})
 
 
 class CheckpointInput(InputSchema):
     results = fields.List(fields.Nested(CheckpointResult), required=True,
-                          validate=validate.Length(min=1, max=3, error="请逐一填写每个揭榜团队的评估结果"),
-                          error_messages={"required": "请逐一填写每个揭榜团队的评估结果", "invalid": "应为列表"})
+                          validate=validate.Length(min=1, max=3, error=N_("请逐一填写每个揭榜团队的评估结果")),
+                          error_messages={"required": N_("请逐一填写每个揭榜团队的评估结果"), "invalid": "应为列表"})
 
 
 class ExtendInput(InputSchema):
@@ -90,14 +90,14 @@ class ExtendInput(InputSchema):
 
 
 class IndicatorResult(InputSchema):
-    met = fields.Bool(required=True, error_messages={"required": "请说明是否达标", "invalid": N_("应为 true 或 false")})
+    met = fields.Bool(required=True, error_messages={"required": N_("请说明是否达标"), "invalid": N_("应为 true 或 false")})
     measured = Text(max_length=200)
     evidence = Text(max_length=2000)
 
 
 class AcceptanceInput(InputSchema):
     outcome = fields.Str(required=True, validate=validate.OneOf(["accept", "fail", "terminate"],
-                                                                error="验收结论应为 accept、fail 或 terminate"),
+                                                                error=N_("验收结论应为 accept、fail 或 terminate")),
                          error_messages={"required": N_("请选择验收结论")})
     results = fields.List(fields.Nested(IndicatorResult), load_default=None, allow_none=True,
                           metadata={"description": "逐项技术指标的验收结果，按榜单指标顺序"})

@@ -22,13 +22,13 @@ from ..extensions import db
 from ..listing_edits import check_version
 from ..permissions import can_edit_expert_profile, can_manage_experts, require
 from ..taxonomy import TECHNICAL_FIELDS
-from ..validation import NULL, InputSchema, Text, invalid_choice, load_or_raise
+from ..validation import NULL, InputSchema, OneOf, Text, invalid_choice, load_or_raise
 from ..web.messages import N_
 from .models import ExpertProfile
 
 STAFF_ONLY = N_("只有平台工作人员（技术经纪人或管理员）可以管理评审专家库")
-SELF_OR_STAFF = "只有本人或平台工作人员可以编辑评审专家资料"
-ACTIVATE_STAFF_ONLY = "只有平台工作人员可以启用或停用评审专家"
+SELF_OR_STAFF = N_("只有本人或平台工作人员可以编辑评审专家资料")
+ACTIVATE_STAFF_ONLY = N_("只有平台工作人员可以启用或停用评审专家")
 MAX_FIELDS = 5
 MAX_QUERY = 100
 
@@ -39,7 +39,7 @@ class ExpertInput(InputSchema):
     title = Text(max_length=50, metadata={"description": "职称，例如 研究员、教授级高工"})
     organisation = Text(max_length=200, metadata={"description": "专家自述的工作单位（参与回避判断）"})
     technical_fields = mfields.List(
-        mfields.Str(validate=validate.OneOf(list(TECHNICAL_FIELDS), error="无效的技术领域：{input}"),
+        mfields.Str(validate=OneOf(list(TECHNICAL_FIELDS), label=N_("技术领域")),
                     error_messages={"invalid": "请输入文本"}),
         required=True, data_key="fields", error_messages={"required": N_("请至少选择一个技术领域"), "null": NULL,
                                                           "invalid": "应为列表"},
@@ -101,7 +101,7 @@ def set_expert_profile(actor, user: User | None, data: dict, version: int | None
         require(staff, ACTIVATE_STAFF_ONLY)
         active = values["active"]
     if active and not user.active:
-        raise ValidationFailed(errors={"active": ["该用户已停用，不能启用为评审专家"]})
+        raise ValidationFailed(errors={"active": [N_("该用户已停用，不能启用为评审专家")]})
     organisation = _clean(values.get("organisation"))
     if profile is not None and not staff and active and organisation != profile.organisation:
         active = False  # a new stated organisation is checked by staff before the expert reviews again

@@ -43,10 +43,10 @@ def _results(challenge: Challenge, data) -> dict[int, dict]:
             try:
                 row["reason"] = reason_of(params)
             except ValidationFailed:
-                raise ValidationFailed(errors={"results": {str(index): {"reason": ["淘汰须说明原因"]}}}) from None
+                raise ValidationFailed(errors={"results": {str(index): {"reason": [N_("淘汰须说明原因")]}}}) from None
     if all(not row["passed"] for row in given.values()):
-        raise ValidationFailed(errors={"results": ["赛马节点评估后至少保留一个团队；若全部团队都未达到阶段目标，"
-                                                   "请以“终止”结束榜单并说明原因"]})
+        raise ValidationFailed(errors={"results": [N_("赛马节点评估后至少保留一个团队；若全部团队都未达到阶段目标，"
+                                                      "请以“终止”结束榜单并说明原因")]})
     return given
 
 
@@ -60,7 +60,7 @@ def checkpoint(actor, challenge: Challenge, results: list[dict]) -> dict:
     if challenge.funding_mode != FundingMode.HORSE_RACE:
         raise StateConflict(N_("只有赛马方式的榜单才有赛马节点评估"))
     if challenge.stage != ChallengeStage.IN_DELIVERY:
-        raise StateConflict("赛马节点评估在攻关实施阶段进行")
+        raise StateConflict(N_("赛马节点评估在攻关实施阶段进行"))
     given = _results(challenge, results)
     applications = {a.id: a for a in challenge.applications}
     losers = [applications[i] for i, row in given.items() if not row["passed"]]
@@ -70,7 +70,7 @@ def checkpoint(actor, challenge: Challenge, results: list[dict]) -> dict:
     freed = sum((m.tranche for a in losers if a.agreement is not None for m in a.agreement.milestones
                  if m.status in OPEN_MILESTONES), start=ZERO)
     if freed and not receivers:
-        raise ValidationFailed(errors={"results": ["保留的团队没有未拨付的里程碑，无法接收被淘汰团队的资金"]})
+        raise ValidationFailed(errors={"results": [N_("保留的团队没有未拨付的里程碑，无法接收被淘汰团队的资金")]})
     cancelled = []
     for application in losers:
         APPLICATION.apply(actor, application, "eliminate", reason=given[application.id]["reason"])

@@ -32,9 +32,9 @@ def set_rubric(actor, challenge: Challenge, data: dict) -> Challenge:
     """评审细则: criteria with weights, score ranges and whether comments are required. Fixed once a review is in."""
     require(can_review(actor), STAFF_ONLY)
     if challenge.stage not in (ChallengeStage.OPEN, ChallengeStage.REVIEWING):
-        raise StateConflict("评审已结束，不能再修改评审细则")
+        raise StateConflict(N_("评审已结束，不能再修改评审细则"))
     if any(r.status == ReviewStatus.SUBMITTED for a in challenge.applications for r in a.reviews):
-        raise StateConflict("已有评审专家提交了评分，不能再修改评审细则")
+        raise StateConflict(N_("已有评审专家提交了评分，不能再修改评审细则"))
     values = load_or_raise(RubricInput(), data or {})
     challenge.rubric = [{"name": c["name"], "weight": float(c["weight"]), "min": c["min"], "max": c["max"],
                          "comments_required": bool(c.get("comments_required"))} for c in values["criteria"]]
@@ -62,9 +62,9 @@ def assign_reviewer(actor, application: ChallengeApplication, reviewer: User | N
     conflict of interest is refused with the reason, the same reviewer twice is a conflict (409)."""
     require(can_review(actor), STAFF_ONLY)
     if reviewer is None or not reviewer.active:
-        raise ValidationFailed(errors={"reviewer_id": ["评审专家不存在或已停用"]})
+        raise ValidationFailed(errors={"reviewer_id": [N_("评审专家不存在或已停用")]})
     if not experts.is_expert(reviewer):
-        raise ValidationFailed("该用户不在评审专家库中", errors={"reviewer_id": ["该用户不在评审专家库中"]})
+        raise ValidationFailed(N_("该用户不在评审专家库中"), errors={"reviewer_id": [N_("该用户不在评审专家库中")]})
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED):
         raise StateConflict(tr(N_("申请当前状态为「%(state)s」，只有已提交的申请可以分配评审专家"),
                                state=APPLICATION.state_label(application.status)))
@@ -74,7 +74,7 @@ def assign_reviewer(actor, application: ChallengeApplication, reviewer: User | N
     if reason:
         raise ValidationFailed(reason, errors={"reviewer_id": [reason]})
     if any(r.reviewer_id == reviewer.id for r in application.reviews):
-        raise Conflict("该评审专家已分配到此申请")
+        raise Conflict(N_("该评审专家已分配到此申请"))
     review = ChallengeReview(application=application, reviewer_id=reviewer.id, status=ReviewStatus.ASSIGNED)
     db.session.add(review)
     db.session.flush()
@@ -179,13 +179,13 @@ def rank(challenge: Challenge, actor=None) -> list[ChallengeApplication]:
     if actor is not None:
         require(can_run_challenge(actor, challenge), ISSUER_OR_STAFF)
     if challenge.stage != ChallengeStage.REVIEWING:
-        raise StateConflict("只有截止征集、进入评审后才能排名")
+        raise StateConflict(N_("只有截止征集、进入评审后才能排名"))
     rubric = challenge.rubric or []
     if not rubric:
         raise ValidationFailed(errors={"rubric": [N_("请先设置本榜单的评审细则")]})
     live = live_applications(challenge)
     if not live:
-        raise ValidationFailed(errors={"applications": ["没有可排名的申请"]})
+        raise ValidationFailed(errors={"applications": [N_("没有可排名的申请")]})
     incomplete = [a for a in live if not reviews_complete(a)]
     if incomplete:
         names = tr(N_("、")).join(tr(N_("%(name)s（编号 %(id)s）"), name=a.organization.name, id=a.id)
@@ -221,12 +221,12 @@ def schedule_defence(actor, challenge: Challenge, at: datetime | None, place: st
     """答辩: its date and place, set by the issuer or staff while the challenge is under review."""
     require(can_run_challenge(actor, challenge), ISSUER_OR_STAFF)
     if challenge.stage != ChallengeStage.REVIEWING:
-        raise StateConflict("只有评审阶段可以安排答辩")
+        raise StateConflict(N_("只有评审阶段可以安排答辩"))
     if not isinstance(at, datetime):
-        raise ValidationFailed(errors={"at": ["请填写答辩时间"]})
+        raise ValidationFailed(errors={"at": [N_("请填写答辩时间")]})
     place = (place or "").strip()
     if not place or len(place) > 200:
-        raise ValidationFailed(errors={"place": ["请填写答辩地点（不超过 200 个字符）"]})
+        raise ValidationFailed(errors={"place": [N_("请填写答辩地点（不超过 200 个字符）")]})
     challenge.defence_place = place
     challenge.defence_at = at
     audit(actor, "challenge.defence", challenge, {"at": at.isoformat(), "place": challenge.defence_place})

@@ -47,7 +47,7 @@ class ChallengeInput(InputSchema):
     industry = Choice(INDUSTRIES, label="所属行业")
     reward_amount = Amount(required=True)
     cofunding_share = fields.Decimal(places=2, as_string=False, allow_none=True,
-                                     validate=validate.Range(min=0, max=100, error="配套资金比例应在 0 到 100 之间（%）"),
+                                     validate=validate.Range(min=0, max=100, error=N_("配套资金比例应在 0 到 100 之间（%）")),
                                      error_messages={"invalid": N_("请输入有效的比例（%）")})
     funding_mode = Choice(FUNDING_MODES, required=True, label="资助方式")
     max_winners = Int(1, 3)
@@ -65,13 +65,13 @@ class ChallengeInput(InputSchema):
     def _dates_and_winners(self, data, partial=None, **kwargs):
         opens, ends = data.get("application_deadline"), data.get("completion_deadline")
         if opens is not None and ends is not None and ends <= opens:
-            raise ValidationError("完成期限应晚于揭榜截止日期", field_name="completion_deadline")
+            raise ValidationError(N_("完成期限应晚于揭榜截止日期"), field_name="completion_deadline")
         winners, mode = data.get("max_winners"), data.get("funding_mode")
         if winners is not None and mode is not None:
             if mode == FundingMode.HORSE_RACE and not 2 <= winners <= 3:
-                raise ValidationError("赛马方式应同时支持 2 到 3 个团队", field_name="max_winners")
+                raise ValidationError(N_("赛马方式应同时支持 2 到 3 个团队"), field_name="max_winners")
             if mode != FundingMode.HORSE_RACE and winners != 1:
-                raise ValidationError("只有赛马方式可以确定多个揭榜方", field_name="max_winners")
+                raise ValidationError(N_("只有赛马方式可以确定多个揭榜方"), field_name="max_winners")
 
 
 class CriterionInput(InputSchema):
@@ -79,8 +79,8 @@ class CriterionInput(InputSchema):
 
     name = Text(required=True, max_length=100)
     weight = fields.Decimal(places=2, as_string=False, required=True,
-                            validate=validate.Range(min=0, min_inclusive=False, max=100, error="权重应大于 0、不超过 100"),
-                            error_messages={"required": "此项为必填项", "invalid": "请输入有效的权重"})
+                            validate=validate.Range(min=0, min_inclusive=False, max=100, error=N_("权重应大于 0、不超过 100")),
+                            error_messages={"required": "此项为必填项", "invalid": N_("请输入有效的权重")})
     min = Int(0, 1000, required=True)
     max = Int(1, 1000, required=True)
     comments_required = fields.Bool(load_default=False)
@@ -88,7 +88,7 @@ class CriterionInput(InputSchema):
     @validates_schema
     def _range(self, data, **kwargs):
         if data.get("min") is not None and data.get("max") is not None and data["max"] <= data["min"]:
-            raise ValidationError("最高分应高于最低分", field_name="max")
+            raise ValidationError(N_("最高分应高于最低分"), field_name="max")
 
 
 class RubricInput(InputSchema):
@@ -100,7 +100,7 @@ class RubricInput(InputSchema):
     def _unique_names(self, data, **kwargs):
         names = [criterion["name"] for criterion in data.get("criteria") or []]
         if len(names) != len(set(names)):
-            raise ValidationError("评审指标名称不能重复", field_name="criteria")
+            raise ValidationError(N_("评审指标名称不能重复"), field_name="criteria")
 
 
 class IndicatorOut(Schema):

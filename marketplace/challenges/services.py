@@ -9,6 +9,7 @@ from ..errors import ValidationFailed
 from ..listing_edits import ListingEditor
 from ..permissions import require
 from ..records import get_visible
+from ..web.messages import N_
 from ..workflow.challenges import APPLICATION, CHALLENGE_EXECUTION, reason_of
 from .models import ApplicationStatus, Challenge, ChallengeApplication, FundingMode
 from .schemas import ChallengeInput
@@ -21,17 +22,17 @@ def _prepare(actor, values: dict, record: Challenge | None) -> None:
     """A challenge's own rules: issued by an enterprise or a government department; one winner unless 赛马."""
     org = record.organization if record is not None else getattr(actor, "organization", None)
     if org is not None and org.org_type not in ISSUER_TYPES:
-        raise ValidationFailed("只有企业或政府部门可以发布揭榜挂帅榜单")
+        raise ValidationFailed(N_("只有企业或政府部门可以发布揭榜挂帅榜单"))
     mode = values.get("funding_mode", record.funding_mode if record is not None else None)
     if "max_winners" not in values and record is None:
         values["max_winners"] = 2 if mode == FundingMode.HORSE_RACE else 1
     if values.get("max_winners") is None and "max_winners" in values:
         values["max_winners"] = 2 if mode == FundingMode.HORSE_RACE else 1
     if record is None and values.get("application_deadline") and values["application_deadline"] < date.today():
-        raise ValidationFailed(errors={"application_deadline": ["揭榜截止日期不能早于今天"]})
+        raise ValidationFailed(errors={"application_deadline": [N_("揭榜截止日期不能早于今天")]})
 
 
-EDITOR = ListingEditor(kinds.CHALLENGE, ChallengeInput(), "请先加入一个机构再发布榜单", _prepare)
+EDITOR = ListingEditor(kinds.CHALLENGE, ChallengeInput(), N_("请先加入一个机构再发布榜单"), _prepare)
 
 
 def create_challenge(actor, data: dict) -> Challenge:
@@ -75,12 +76,12 @@ def award(actor, challenge: Challenge, winner_ids: list[int], reason: str | None
     wanted = set(winner_ids or [])
     live = {a.id: a for a in live_applications(challenge)}
     if not wanted or not wanted <= set(live):
-        raise ValidationFailed(errors={"winner_ids": ["请从已提交的申请中选择揭榜方"]})
+        raise ValidationFailed(errors={"winner_ids": [N_("请从已提交的申请中选择揭榜方")]})
     if len(wanted) > challenge.max_winners:
         raise ValidationFailed(errors={"winner_ids": [f"本榜单最多确定 {challenge.max_winners} 个揭榜方"]})
     unreviewed = [a.id for a in live.values() if not reviews_complete(a)]
     if unreviewed:
-        raise ValidationFailed(errors={"winner_ids": ["还有申请的评审未完成，完成全部评审后才能排名和确定揭榜方"]})
+        raise ValidationFailed(errors={"winner_ids": [N_("还有申请的评审未完成，完成全部评审后才能排名和确定揭榜方")]})
     for application in live.values():
         if application.id in wanted:
             APPLICATION.apply(actor, application, "award")
@@ -115,7 +116,7 @@ def start_delivery(actor, challenge: Challenge) -> None:
     unsigned = [a.id for a in challenge.applications
                 if a.status == ApplicationStatus.AWARDED and (a.agreement is None or a.agreement.status != "signed")]
     if unsigned:
-        raise ValidationFailed("还有揭榜方未签约（军令状），签约后才能开始攻关实施")
+        raise ValidationFailed(N_("还有揭榜方未签约（军令状），签约后才能开始攻关实施"))
     CHALLENGE_EXECUTION.apply(actor, challenge, "start_delivery")
 
 
@@ -123,9 +124,9 @@ def extend(actor, challenge: Challenge, new_deadline: date | None, reason: str) 
     """The one extension of the completion deadline, at most a year, with a reason."""
     CHALLENGE_EXECUTION.check(actor, challenge, "extend")
     if new_deadline is None or new_deadline <= challenge.completion_deadline:
-        raise ValidationFailed(errors={"extended_to": ["延期后的完成期限应晚于原完成期限"]})
+        raise ValidationFailed(errors={"extended_to": [N_("延期后的完成期限应晚于原完成期限")]})
     if new_deadline - challenge.completion_deadline > MAX_EXTENSION:
-        raise ValidationFailed(errors={"extended_to": ["延期最长一年"]})
+        raise ValidationFailed(errors={"extended_to": [N_("延期最长一年")]})
     params = {"reason": reason}
     reason = reason_of(params)
     CHALLENGE_EXECUTION.apply(actor, challenge, "extend", reason=reason, extended_to=new_deadline.isoformat())
@@ -151,12 +152,12 @@ def conclude(actor, challenge: Challenge, outcome: str, results: list[dict] | No
              reason: str | None = None, reward_paid=None) -> None:
     """验收: ``accept`` (every indicator met, the reward paid), ``fail`` (with the results and a reason) or
     ``terminate`` (stopped, with a reason)."""
-    require(outcome in ("accept", "fail", "terminate"), "无效的验收结论")
+    require(outcome in ("accept", "fail", "terminate"), N_("无效的验收结论"))
     CHALLENGE_EXECUTION.check(actor, challenge, outcome)
     if outcome != "terminate":
         rows = _acceptance(challenge, results or [])
         if outcome == "accept" and not all(row["met"] for row in rows):
-            raise ValidationFailed(errors={"acceptance": ["有指标未达标，不能验收通过；请选择验收不通过并说明原因"]})
+            raise ValidationFailed(errors={"acceptance": [N_("有指标未达标，不能验收通过；请选择验收不通过并说明原因")]})
         challenge.acceptance = rows
     if reward_paid is not None:
         challenge.reward_paid = reward_paid

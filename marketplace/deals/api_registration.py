@@ -15,7 +15,7 @@ from marshmallow import Schema, fields
 
 from ..api_common import problems, require_user, write_endpoint
 from ..errors import ValidationFailed
-from ..web.messages import N_
+from ..web.messages import N_, translate_message
 from .importer import FormatError, detect_format, import_file, require_importer
 from .registration_export import batch_deals, batch_filters, export_deals
 from .registration_views import XLSX, xlsx_response
@@ -88,6 +88,9 @@ class RegistrationImport(MethodView):
                 report = import_file(current_user, path, fmt, source=upload.filename)
             except FormatError as error:
                 raise ValidationFailed(errors={"file": [str(error)]}) from None
+        # the importer keeps most row messages as written (Chinese: the CLI's and the stored reports' language);
+        # the answer gives them in the request's language, as the import page does
         return {**report.to_dict(), "issues": [
-            {"row": i.row, "field": i.field, "column": i.column, "message": i.message, "skipped": i.skipped}
+            {"row": i.row, "field": i.field, "column": i.column, "message": translate_message(i.message),
+             "skipped": i.skipped}
             for i in report.issues]}

@@ -1,8 +1,10 @@
 """The 揭榜挂帅 refusals that name numbers, organisations, criteria or dates, in English over the JSON API
 (``Accept-Language: en``): applying twice, the consortium and prior-result rules, the eligibility rules, reviewer
 recusal, scores out of range and unknown criteria, an incomplete ranking, too many winners and the agreement's
-milestone sums. The same requests without Accept-Language answer in Chinese, word for word as before. Only the
-world's own data (organisation and criterion names) may stay in Chinese in an English answer."""
+milestone sums; and plain refusals (applying without an organisation or to one's own challenge, issuing as a
+university, rubric and reviewer rules, choosing winners, agreements, expert profiles). The same requests without
+Accept-Language answer in Chinese, word for word as before. Only the world's own data (organisation and criterion
+names) may stay in Chinese in an English answer."""
 from __future__ import annotations
 
 import re
@@ -16,7 +18,7 @@ from marketplace.extensions import db
 from tests import factories as f
 from tests.api.conftest import ApiClient, _cheap_password_hashing, assert_problem, database, make_token, world  # noqa: F401
 from tests.challenges.delivery_helpers import agreement_data, awarded, day
-from tests.challenges.helpers import published_challenge
+from tests.challenges.helpers import challenge_data, published_challenge
 
 EN = {"Accept-Language": "en"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -242,3 +244,119 @@ def test_agreement_sums_and_dates_in_english(winner):
     en, zh = refused(draft({**agreement_data(), "milestones": [agreement_data()["milestones"][0]] * 21}), 422)
     assert en["errors"]["milestones"] == ["Please give 1 to 20 milestones"]
     assert zh["errors"]["milestones"] == ["请填写 1 到 20 个里程碑"]
+
+
+# -- plain refusals (no names or numbers filled in): marked N_ where they are raised --------------------------------
+
+def test_applying_without_an_organisation_or_to_ones_own_challenge_in_english(app, client, race):
+    w = race
+    with database(app):
+        loner = ApiClient(client, make_token(f.user(None)))
+    url = f"/challenges/{w.ids['challenge']}/applications"
+    en, zh = refused(lambda headers: loner.post(url, headers=headers), 403)
+    assert en["detail"] == "Join an organisation before applying to challenges"
+    assert zh["detail"] == "请先加入一个机构再揭榜"
+
+    en, zh = refused(lambda headers: w.other.post(url, headers=headers), 403)
+    assert en["detail"] == "The issuing organisation cannot apply to its own challenge"
+    assert zh["detail"] == "发榜单位不能揭自己发布的榜单"
+
+
+def test_issuing_a_challenge_as_a_university_in_english(race):
+    w = race
+    en, zh = refused(lambda headers: w.owner.post("/challenges", json=challenge_data(), headers=headers), 422)
+    assert en["detail"] == "Only enterprises and government departments can issue challenges"
+    assert zh["detail"] == "只有企业或政府部门可以发布揭榜挂帅榜单"
+
+
+def test_rubric_reviewer_and_winner_refusals_in_english(app, race):
+    w = race
+    application_id = applied(w)
+    close(app, w)
+    rubric_url = f"/challenges/{w.ids['challenge']}/rubric"
+
+    def put_rubric(body):
+        return lambda headers: w.broker.put(rubric_url, json=body, headers=headers)
+
+    backwards = {"criteria": [{"name": "技术先进性", "weight": 0, "min": 0, "max": 100},
+                              {"name": "团队能力", "weight": 50, "min": 10, "max": 5}]}
+    en, zh = refused(put_rubric(backwards), 422)
+    assert en["errors"]["criteria"] == {"0": {"weight": ["The weight must be greater than 0 and at most 100"]},
+                                        "1": {"max": ["The maximum score must be higher than the minimum"]}}
+    assert zh["errors"]["criteria"] == {"0": {"weight": ["权重应大于 0、不超过 100"]}, "1": {"max": ["最高分应高于最低分"]}}
+
+    twice = {"criteria": [RUBRIC["criteria"][0], {**RUBRIC["criteria"][1], "name": "技术先进性"}]}
+    en, zh = refused(put_rubric(twice), 422)
+    assert en["errors"]["criteria"] == ["Review criterion names must be unique"]
+    assert zh["errors"]["criteria"] == ["评审指标名称不能重复"]
+
+    assert w.broker.put(rubric_url, json=RUBRIC).status_code == 200
+    assign = f"/challenge-applications/{application_id}/reviewers"
+    assert w.broker.post(assign, json={"reviewer_id": w.ids["expert"]}).status_code == 201
+    en, zh = refused(lambda headers: w.broker.post(assign, json={"reviewer_id": w.ids["expert"]}, headers=headers),
+                     409)
+    assert en["detail"] == "This reviewer is already assigned to the application"
+    assert zh["detail"] == "该评审专家已分配到此申请"
+
+    en, zh = refused(lambda headers: w.broker.post(assign, json={"reviewer_id": w.ids["third"]}, headers=headers),
+                     422)
+    assert en["detail"] == "This user is not in the expert pool"
+    assert en["errors"]["reviewer_id"] == ["This user is not in the expert pool"]
+    assert zh["detail"] == "该用户不在评审专家库中" and zh["errors"]["reviewer_id"] == ["该用户不在评审专家库中"]
+
+    award = f"/challenges/{w.ids['challenge']}/award"
+    en, zh = refused(lambda headers: w.other.post(award, json={"winner_ids": [999999]}, headers=headers), 422)
+    assert en["errors"]["winner_ids"] == ["Please choose the winning teams from the submitted applications"]
+    assert zh["errors"]["winner_ids"] == ["请从已提交的申请中选择揭榜方"]
+
+    en, zh = refused(lambda headers: w.other.post(award, json={"winner_ids": [application_id]}, headers=headers),
+                     422)
+    assert en["errors"]["winner_ids"] == [
+        "Some applications’ reviews are not complete; the ranking and the choice of winning teams are possible once "
+        "every review is in"]
+    assert zh["errors"]["winner_ids"] == ["还有申请的评审未完成，完成全部评审后才能排名和确定揭榜方"]
+
+
+def test_agreement_refusals_in_english(app, winner):
+    ids, issuer = winner
+    url = f"/challenge-applications/{ids['application']}/agreement"
+    en, zh = refused(lambda headers: issuer.get(url, headers=headers), 404)
+    assert en["detail"] == "No agreement has been drafted yet"
+    assert zh["detail"] == "尚未起草协议"
+
+    no_milestones = {key: value for key, value in agreement_data().items() if key != "milestones"}
+    en, zh = refused(lambda headers: issuer.put(url, json=no_milestones, headers=headers), 422)
+    assert en["errors"]["milestones"] == ["Please give at least one milestone"]
+    assert zh["errors"]["milestones"] == ["请至少填写一个里程碑"]
+
+    response = issuer.put(url, json=agreement_data())
+    assert response.status_code == 200, response.get_json()
+    sign = f"/challenge-agreements/{response.get_json()['id']}/sign"
+    late = {"issuer_signed_on": day(0), "team_signed_on": day(3)}
+    en, zh = refused(lambda headers: issuer.post(sign, json=late, headers=headers), 422)
+    assert en["errors"] == {"team_signed_on": ["The signing date cannot be later than today"]}
+    assert zh["errors"] == {"team_signed_on": ["签约日期不能晚于今天"]}
+
+    signed = issuer.post(sign, json={"issuer_signed_on": day(0), "team_signed_on": day(0)})
+    assert signed.status_code == 200, signed.get_json()
+    en, zh = refused(lambda headers: issuer.put(url, json=agreement_data(), headers=headers), 409)
+    assert en["detail"] == "The agreement has been signed and can no longer be changed"
+    assert zh["detail"] == "协议已签约，不能修改"
+
+
+def test_expert_profile_refusals_in_english(race):
+    w = race
+    own = f"/experts/{w.ids['member']}"  # A's member is in the 评审专家库 (active)
+    en, zh = refused(lambda headers: w.member.put(own, json={"fields": ["new_energy"], "active": False},
+                                                  headers=headers), 403)
+    assert en["detail"] == "Only platform staff can activate or deactivate experts"
+    assert zh["detail"] == "只有平台工作人员可以启用或停用评审专家"
+
+    en, zh = refused(lambda headers: w.member.put(f"/experts/{w.ids['owner']}", json={"fields": ["new_energy"]},
+                                                  headers=headers), 403)
+    assert en["detail"] == "Only the experts themselves or platform staff can edit an expert profile"
+    assert zh["detail"] == "只有本人或平台工作人员可以编辑评审专家资料"
+
+    en, zh = refused(lambda headers: w.member.put(own, json={"fields": ["time_travel"]}, headers=headers), 422)
+    assert en["errors"]["fields"] == {"0": ["Technical field: invalid value time_travel"]}
+    assert zh["errors"]["fields"] == {"0": ["无效的技术领域：time_travel"]}

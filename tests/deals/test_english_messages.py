@@ -38,3 +38,29 @@ def test_import_row_messages_quoting_the_file_in_english(app, client):
     assert not CJK.search(re.sub("待登记|已登记|不予登记", "", status_en[0]))
     assert [text for text in chinese[2] if "unknown-status" in text] == [
         "无效的登记状态：unknown-status（可选：待登记、已登记、不予登记）"]
+
+
+def _issue_list(api: ApiClient, body: bytes, headers: dict) -> list[tuple[int, str, str]]:
+    response = api.post("/deals/import", data={"file": (io.BytesIO(body), "deals.jsonl")},
+                        content_type="multipart/form-data", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return [(issue["row"], issue["field"], issue["message"]) for issue in response.get_json()["issues"]]
+
+
+def test_import_report_messages_stored_in_chinese_are_answered_in_english(app, client):
+    """Messages the importer stores as written (Chinese) are translated when the API answers: one with a number
+    in it (its %(n0)s template) and a plain one."""
+    with app.app_context():
+        broker = ApiClient(client, make_token(f.broker()))
+        db.session.commit()
+    body = ('{"title": "登记行", "registration_status": "registered"}\n'
+            '{"unknown_column": "x"}\n').encode()
+    english, chinese = _issue_list(broker, body, {"Accept-Language": "en"}), _issue_list(broker, body, {})
+    assert (1, "registration_number", "A registered contract needs its 16-digit registration number") in english
+    assert (1, "registered_on", "A registered contract needs its registration date") in english
+    assert (2, "_row", "This row has no recognised columns (headers must be the registration form's Chinese "
+                       "column names or the English keys)") in english
+    assert not [message for _, _, message in english if CJK.search(message)], english
+    assert (1, "registration_number", "已登记的合同应填写 16 位合同登记编号") in chinese
+    assert (1, "registered_on", "已登记的合同应填写登记日期") in chinese
+    assert (2, "_row", "该行没有可识别的列（表头应为登记表的中文列名或英文键）") in chinese
