@@ -12,17 +12,16 @@ import re
 import pytest
 
 from marketplace.accounts.models import User
-from marketplace.challenges import experts, services
 from marketplace.challenges.models import Challenge, ChallengeApplication
 from marketplace.extensions import db
 from tests import factories as f
 from tests.api.conftest import ApiClient, _cheap_password_hashing, assert_problem, database, make_token, world  # noqa: F401
 from tests.challenges.delivery_helpers import agreement_data, awarded, day
-from tests.challenges.helpers import challenge_data, published_challenge
+from tests.challenges.helpers import challenge_data
+from tests.challenges.test_api_applications import PROPOSAL, applied, close, race  # noqa: F401  (race: a fixture)
 
 EN = {"Accept-Language": "en"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
-PROPOSAL = {"proposal": "硫化物固态电解质方案", "technical_route": "材料筛选 → 中试 → 电芯验证"}
 RUBRIC = {"criteria": [{"name": "技术先进性", "weight": 70, "min": 0, "max": 100, "comments_required": True},
                        {"name": "团队能力", "weight": 30, "min": 1, "max": 10}]}
 
@@ -41,43 +40,9 @@ def english(text: str, *data: str) -> str:
     return text
 
 
-@pytest.fixture
-def race(app, client, world):  # noqa: F811  (the fixture imported above)
-    """A published challenge of organisation B (``other``, the issuer); an expert of an unrelated institute and
-    A's ``member`` in the 评审专家库, an applicant of a third organisation; each with an API client."""
-    with database(app):
-        issuer, broker = db.session.get(User, world.ids["other"]), db.session.get(User, world.ids["broker"])
-        challenge = published_challenge(issuer, broker)
-        extra = {"expert": f.user(f.organization("institute")), "third": f.user(f.organization("university"))}
-        for name, user in extra.items():
-            world.ids[name] = user.id
-            world.clients[name] = ApiClient(client, make_token(user))
-        for user in (extra["expert"], db.session.get(User, world.ids["member"])):
-            experts.set_expert_profile(broker, user, {"fields": [challenge.technical_field], "active": True})
-        world.ids["challenge"] = challenge.id
-    return world
-
-
-def applied(w, api=None, submit=True) -> int:
-    api = api or w.owner
-    response = api.post(f"/challenges/{w.ids['challenge']}/applications")
-    assert response.status_code == 201, response.get_json()
-    application_id = response.get_json()["id"]
-    if submit:
-        assert api.patch(f"/challenge-applications/{application_id}", json=PROPOSAL).status_code == 200
-        assert api.post(f"/challenge-applications/{application_id}/submit").status_code == 200
-    return application_id
-
-
-def close(app, w) -> None:
-    with database(app):
-        services.close_applications(db.session.get(User, w.ids["broker"]),
-                                    db.session.get(Challenge, w.ids["challenge"]))
-
-
-def test_applying_twice_names_the_application_in_english(race):
+def test_applying_twice_names_the_application_in_english(race):  # noqa: F811
     w = race
-    first = applied(w, submit=False)
+    first = applied(w, submit=False)["id"]
     en, zh = refused(lambda headers: w.member.post(f"/challenges/{w.ids['challenge']}/applications",
                                                    headers=headers), 409)
     assert english(en["detail"]) == (f"Your organisation has already applied to this challenge (application no. "
@@ -85,9 +50,9 @@ def test_applying_twice_names_the_application_in_english(race):
     assert zh["detail"] == f"本机构已报名该榜单（申请编号 {first}），每个机构只能揭榜一次"
 
 
-def test_consortium_and_prior_results_refusals_in_english(app, race):
+def test_consortium_and_prior_results_refusals_in_english(app, race):  # noqa: F811
     w = race
-    application_id = applied(w, submit=False)
+    application_id = applied(w, submit=False)["id"]
     url = f"/challenge-applications/{application_id}"
     with database(app):
         issuer_org = db.session.get(User, w.ids["other"]).organization
@@ -123,14 +88,14 @@ def test_consortium_and_prior_results_refusals_in_english(app, race):
         f"只能引用牵头单位或联合体成员单位自己的成果（无效的编号：{foreign[0]}、{foreign[1]}）"]
 
 
-def test_eligibility_rules_in_english(app, race):
+def test_eligibility_rules_in_english(app, race):  # noqa: F811
     w = race
     with database(app):
         challenge = db.session.get(Challenge, w.ids["challenge"])
         challenge.eligible_org_types = ["institute", "enterprise"]
         challenge.eligible_regions = ["110000", "310000"]
         challenge.consortium = "required"
-    application_id = applied(w, submit=False)
+    application_id = applied(w, submit=False)["id"]
     url = f"/challenge-applications/{application_id}"
     en, zh = refused(lambda headers: w.owner.post(f"{url}/submit", headers=headers), 422)
     assert english(en["detail"]) == "The application does not meet the challenge’s conditions or is incomplete"
@@ -153,9 +118,9 @@ def test_eligibility_rules_in_english(app, race):
     }
 
 
-def test_recusal_scores_and_ranking_refusals_in_english(app, race):
+def test_recusal_scores_and_ranking_refusals_in_english(app, race):  # noqa: F811
     w = race
-    application_id = applied(w)
+    application_id = applied(w)["id"]
     close(app, w)
     assert w.broker.put(f"/challenges/{w.ids['challenge']}/rubric", json=RUBRIC).status_code == 200
     assign = f"/challenge-applications/{application_id}/reviewers"
@@ -192,9 +157,9 @@ def test_recusal_scores_and_ranking_refusals_in_english(app, race):
                                       "市场前景": ["评审细则中没有「市场前景」这项指标"]}
 
 
-def test_too_many_winners_in_english(app, race):
+def test_too_many_winners_in_english(app, race):  # noqa: F811
     w = race
-    winners = [applied(w), applied(w, w.third)]
+    winners = [applied(w)["id"], applied(w, w.third)["id"]]
     close(app, w)
     url = f"/challenges/{w.ids['challenge']}/award"
     en, zh = refused(lambda headers: w.other.post(url, json={"winner_ids": winners}, headers=headers), 422)
@@ -248,7 +213,7 @@ def test_agreement_sums_and_dates_in_english(winner):
 
 # -- plain refusals (no names or numbers filled in): marked N_ where they are raised --------------------------------
 
-def test_applying_without_an_organisation_or_to_ones_own_challenge_in_english(app, client, race):
+def test_applying_without_an_organisation_or_to_ones_own_challenge_in_english(app, client, race):  # noqa: F811
     w = race
     with database(app):
         loner = ApiClient(client, make_token(f.user(None)))
@@ -262,16 +227,16 @@ def test_applying_without_an_organisation_or_to_ones_own_challenge_in_english(ap
     assert zh["detail"] == "发榜单位不能揭自己发布的榜单"
 
 
-def test_issuing_a_challenge_as_a_university_in_english(race):
+def test_issuing_a_challenge_as_a_university_in_english(race):  # noqa: F811
     w = race
     en, zh = refused(lambda headers: w.owner.post("/challenges", json=challenge_data(), headers=headers), 422)
     assert en["detail"] == "Only enterprises and government departments can issue challenges"
     assert zh["detail"] == "只有企业或政府部门可以发布揭榜挂帅榜单"
 
 
-def test_rubric_reviewer_and_winner_refusals_in_english(app, race):
+def test_rubric_reviewer_and_winner_refusals_in_english(app, race):  # noqa: F811
     w = race
-    application_id = applied(w)
+    application_id = applied(w)["id"]
     close(app, w)
     rubric_url = f"/challenges/{w.ids['challenge']}/rubric"
 
@@ -344,7 +309,7 @@ def test_agreement_refusals_in_english(app, winner):
     assert zh["detail"] == "协议已签约，不能修改"
 
 
-def test_expert_profile_refusals_in_english(race):
+def test_expert_profile_refusals_in_english(race):  # noqa: F811
     w = race
     own = f"/experts/{w.ids['member']}"  # A's member is in the 评审专家库 (active)
     en, zh = refused(lambda headers: w.member.put(own, json={"fields": ["new_energy"], "active": False},
