@@ -40,22 +40,22 @@ def _publish_patent(app, world, **data) -> int:
         return patent.id
 
 
-def _publish_demand(app, world, **data) -> int:
+def _published(app, world, make, author: str, **data) -> int:
+    """A record made by ``make`` (a factory) for ``author``, published by the broker and indexed; its id."""
     with app.test_request_context():
-        other, broker = _users(world, "other", "broker")
-        demand = f.demand(other, publish_by=broker, **data)
-        db.session.commit()
-        index_all()
-        return demand.id
-
-
-def _publish_achievement(app, world, **data) -> int:
-    with app.test_request_context():
-        owner, broker = _users(world, "owner", "broker")
-        record = f.achievement(owner, publish_by=broker, **data)
+        user, broker = _users(world, author, "broker")
+        record = make(user, publish_by=broker, **data)
         db.session.commit()
         index_all()
         return record.id
+
+
+def _publish_demand(app, world, **data) -> int:
+    return _published(app, world, f.demand, "other", **data)
+
+
+def _publish_achievement(app, world, **data) -> int:
+    return _published(app, world, f.achievement, "owner", **data)
 
 
 def test_a_saved_patent_search_alerts_on_a_matching_patent(app, world, search_engine):
