@@ -43,6 +43,11 @@ corpus IDF instead of, or mixed with, jieba's IDF in the term weights (0.683–0
 the discipline prior with sharpened / flattened shares or rank weights (1/r: 0.719 but recall 0.941, 10 demands better
 and 8 worse, and its neighbours 1/√r, 1/(r+3), 1/(r+10) lower). Short query-style demands (10 of 40) gain nothing over
 plain BM25 (0.584 vs 0.582); statements gain 12 % (0.754 vs 0.674).
+
+Semantic similarity learnt from the corpus itself (LSA of 100–400 dimensions, word2vec, fastText over its 15,864
+records, fused with this ranking in the pool or by rank) leaves the new demands at 0.595–0.684. A pretrained
+multilingual encoder does not (``bench/semantic_probe.py``: 0.752 on the new demands, 0.785 on all), but embedding a
+need costs 60–150 ms on 2 cores, so it is not part of matching yet (README, Benchmarks).
 """
 from __future__ import annotations
 
