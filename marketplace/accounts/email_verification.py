@@ -43,12 +43,18 @@ def mark_verified(user: User) -> None:
         record(user, "user.email_verify", user)
 
 
-def verify(token: str) -> User:
-    """Verify the address a link was sent to (again: harmless); ValidationFailed for an invalid or expired link,
-    or one sent to an address the account no longer has."""
+def account_for(token: str) -> User:
+    """The account a link verifies, changing nothing; ValidationFailed for an invalid or expired link, or one sent
+    to an address the account no longer has."""
     claims = signed_links.read(PURPOSE, token, max_age())
     user = db.session.get(User, claims.get("u")) if claims and isinstance(claims.get("u"), int) else None
     if user is None or user.email != claims.get("e"):
         raise ValidationFailed(errors={"token": [LINK_INVALID]})
+    return user
+
+
+def verify(token: str) -> User:
+    """Verify the address a link was sent to (again: harmless); ValidationFailed as :func:`account_for`."""
+    user = account_for(token)
     mark_verified(user)
     return user

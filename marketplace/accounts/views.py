@@ -307,10 +307,12 @@ def reset_password(token: str):
 
 @bp.route("/verify-email/<token>", methods=["GET", "POST"])
 def verify_email(token: str):
-    """The link of a verification e-mail: its page's button verifies (a GET changes nothing)."""
-    if request.method == "GET":
-        return render_template("accounts/verify_email.html", token=token, errors={})
+    """The link of a verification e-mail: its page's button verifies (a GET changes nothing, but says at once when
+    the link is invalid or expired)."""
     try:
+        if request.method == "GET":
+            email_verification.account_for(token)
+            return render_template("accounts/verify_email.html", token=token, errors={})
         user = email_verification.verify(token)
     except ValidationFailed as error:
         db.session.rollback()

@@ -73,9 +73,12 @@ def test_bad_and_expired_links_are_refused(app, client, monkeypatch):
     link = mails_to(app, SIGN_UP["email"])[0].link
     forged = _verify(client, link[:-3] + "abc")
     assert forged.status_code == 400 and "邮箱验证链接无效或已过期" in text(forged)
+    opened = client.get(link[:-3] + "abc")  # the link's page says so at once, with no button that cannot work
+    assert opened.status_code == 400 and "邮箱验证链接无效或已过期" in text(opened) and "确认验证" not in text(opened)
     monkeypatch.setitem(app.config, "EMAIL_VERIFICATION_MAX_AGE", 1)
     time.sleep(2.1)
     assert _verify(client, link).status_code == 400
+    assert client.get(link).status_code == 400
     assert _user(app, SIGN_UP["email"]).email_verified_at is None
 
 
