@@ -20,7 +20,7 @@ from ..permissions import can_run_challenge, can_see_application, can_see_challe
 from ..taxonomy import ORG_TYPES, REGIONS, label
 from ..validation import load_or_raise
 from ..web.messages import N_, tr
-from ..workflow.challenges import APPLICATION
+from ..workflow.challenges import APPLICATION, RANKED_BELOW_WINNERS
 from .application_schemas import ApplicationInput
 from .models import ApplicationStatus, Challenge, ChallengeApplication, ChallengeStage, ReviewStatus
 
@@ -221,7 +221,8 @@ def structured_result(actor, application: ChallengeApplication) -> dict:
     ranked = [a for a in application.challenge.applications if a.rank is not None]
     return {
         "application_id": application.id, "outcome": str(application.status),
-        "outcome_label": APPLICATION.state_label(application.status), "reason": application.result_reason,
+        "outcome_label": APPLICATION.state_label(application.status),
+        "reason": tr(reason) if (reason := application.result_reason) == RANKED_BELOW_WINNERS else reason,
         "score": Decimal(application.score) if application.score is not None else None, "rank": application.rank,
         "ranked_among": len(ranked), "reviews": len(scored), "criteria": criteria,
         "comments": sorted(comments, key=lambda c: (c["criterion"], c["comment"])),

@@ -7,6 +7,7 @@ from ..alerts.messages import N_, Message, Text
 from ..alerts.services import notify
 from ..extensions import db
 from ..workflow import transitioned
+from ..workflow.challenges import RANKED_BELOW_WINNERS
 
 LIFECYCLES = ("challenge", "challenge_application", "challenge_agreement", "challenge_milestone")
 
@@ -68,8 +69,9 @@ def _on_application(application, transition: str, params: dict) -> None:
         return
     if transition in APPLICATION_OUTCOMES:
         team = _members(application.org_id, *(application.consortium_org_ids or []))
+        reason = params.get("reason") or application.result_reason
         _tell(team, Message(APPLICATION_OUTCOMES[transition], title=challenge.title), link, subject,
-              params.get("reason") or application.result_reason)
+              Message(reason) if reason == RANKED_BELOW_WINNERS else reason)
 
 
 def _on_agreement(agreement, transition: str, params: dict) -> None:

@@ -10,7 +10,7 @@ from ..listing_edits import ListingEditor
 from ..permissions import require
 from ..records import get_visible
 from ..web.messages import N_
-from ..workflow.challenges import APPLICATION, CHALLENGE_EXECUTION, reason_of
+from ..workflow.challenges import APPLICATION, CHALLENGE_EXECUTION, RANKED_BELOW_WINNERS, reason_of
 from .models import ApplicationStatus, Challenge, ChallengeApplication, FundingMode
 from .schemas import ChallengeInput
 
@@ -88,7 +88,7 @@ def award(actor, challenge: Challenge, winner_ids: list[int], reason: str | None
             application.result_reason = (reason or "").strip() or None
         else:
             APPLICATION.apply(actor, application, "not_select",
-                              reason=(reason or "").strip() or "综合评审排名未进入揭榜名单")
+                              reason=(reason or "").strip() or RANKED_BELOW_WINNERS)
     CHALLENGE_EXECUTION.apply(actor, challenge, "award", winners=",".join(map(str, sorted(wanted))))
 
 

@@ -51,6 +51,11 @@ MILESTONE_LABELS = {
 }
 
 
+#: The reason an application not chosen as winner gets when the issuer gives none (a catalogue message: each reader
+#: sees it in their language).
+RANKED_BELOW_WINNERS = N_("综合评审排名未进入揭榜名单")
+
+
 def reason_of(params: dict, field: str = "reason") -> str:
     """The required reason in ``params`` (stripped), or a 422 naming the field."""
     reason = (params.get(field) or "").strip()

@@ -12,12 +12,13 @@ import re
 import pytest
 
 from marketplace.accounts.models import User
+from marketplace.challenges import experts, services
 from marketplace.challenges.models import Challenge, ChallengeApplication
 from marketplace.extensions import db
 from tests import factories as f
 from tests.api.conftest import ApiClient, _cheap_password_hashing, assert_problem, database, make_token, world  # noqa: F401
-from tests.challenges.delivery_helpers import agreement_data, awarded, day
-from tests.challenges.helpers import challenge_data
+from tests.challenges.delivery_helpers import agreement_data, apply_and_review, awarded, day, score_all
+from tests.challenges.helpers import challenge_data, published_challenge
 from tests.challenges.test_api_applications import PROPOSAL, applied, close, race  # noqa: F401  (race: a fixture)
 
 EN = {"Accept-Language": "en"}
@@ -165,6 +166,27 @@ def test_too_many_winners_in_english(app, race):  # noqa: F811
     en, zh = refused(lambda headers: w.other.post(url, json={"winner_ids": winners}, headers=headers), 422)
     assert en["errors"]["winner_ids"] == ["Too many winning teams: this challenge allows at most 1"]
     assert zh["errors"]["winner_ids"] == ["本榜单最多确定 1 个揭榜方"]
+
+
+def test_the_default_not_selected_reason_reads_in_each_language(app, client):
+    """Two reviewed teams, one chosen without a stated reason: the other reads the default reason in its language."""
+    with database(app):
+        issuer, broker = f.user(f.organization("enterprise")), f.broker()
+        challenge = published_challenge(issuer, broker)
+        reviewer = f.user(f.organization("institute"))
+        experts.set_expert_profile(broker, reviewer, {"fields": [challenge.technical_field], "active": True})
+        chosen, passed_over = f.user(f.organization("university")), f.user(f.organization("university"))
+        passed_over.locale = "en"
+        applications = [apply_and_review(challenge, team, reviewer) for team in (chosen, passed_over)]
+        services.close_applications(issuer, challenge)
+        score_all(challenge, reviewer)
+        services.award(issuer, challenge, [applications[0].id])
+        team = ApiClient(client, make_token(passed_over))
+        result = f"/challenge-applications/{applications[1].id}/result"
+    assert team.get(result, headers=EN).get_json()["reason"] == "Ranked below the selected teams in the overall review"
+    assert team.get(result).get_json()["reason"] == "综合评审排名未进入揭榜名单"
+    bodies = [n["body"] for n in team.get("/notifications").get_json()["items"]]
+    assert "Ranked below the selected teams in the overall review" in bodies, bodies
 
 
 @pytest.fixture
