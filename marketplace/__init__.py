@@ -69,6 +69,7 @@ CLI_MODULES: list[str] = [
     "marketplace.challenges.cli",  # also subscribes the overdue-milestone pass to the drain loops' tick
     "marketplace.inquiries.cli",  # also subscribes the unanswered-inquiry pass to the drain loops' tick
     "marketplace.deals.cli",  # flask deals import / export-registration
+    "marketplace.matching.cli",  # flask matching embed; also subscribes the semantic refresh to the drain loops' tick
     "marketplace.backup.cli",  # flask backup / flask restore (restore --reindex calls flask search reindex)
 ]
 

@@ -121,4 +121,10 @@ def load(instance_path: str) -> dict:
         "API_WRITE_RATE_LIMIT": os.environ.get("API_WRITE_RATE_LIMIT", "120 per minute"),
         "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "20 per hour"),
         "MATCH_RATE_LIMIT": os.environ.get("MATCH_RATE_LIMIT", "120 per minute"),
+        # matching's semantic rerank (marketplace/matching/semantic.py): a sentence encoder's cosine fused into the
+        # ranking. Off by default: embedding costs ~150 ms of CPU per record (done on the drain loops' tick, a batch at
+        # most every MATCH_SEMANTIC_INTERVAL seconds, or by `flask matching embed`) and 60-90 ms per free-text match
+        "MATCH_SEMANTIC": _bool("MATCH_SEMANTIC", False),
+        "MATCH_SEMANTIC_THREADS": int(os.environ.get("MATCH_SEMANTIC_THREADS", "1")),
+        "MATCH_SEMANTIC_INTERVAL": float(os.environ.get("MATCH_SEMANTIC_INTERVAL", "5")),
     }

@@ -9,7 +9,7 @@ from .challenges.models import (Challenge, ChallengeAgreement, ChallengeApplicat
 from .indexing import outbox  # noqa: F401  (the after_flush listener)
 from .indexing.models import OutboxEntry  # noqa: F401
 from .patents.models import OpenLicence, Patent  # noqa: F401
-from .matching.models import Match  # noqa: F401
+from .matching.models import Match, SemanticVector  # noqa: F401
 from .alerts.models import Notification, Subscription  # noqa: F401
 from .favourites.models import Favourite  # noqa: F401
 from .inquiries.models import Inquiry, InquiryMessage  # noqa: F401

@@ -1,10 +1,11 @@
-"""A broker's curation of one demand ↔ achievement/patent pair (pin, dismiss, recommend)."""
+"""A broker's curation of one demand ↔ achievement/patent pair (pin, dismiss, recommend); the encoder's vector of
+a public record (:mod:`.semantic`)."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -37,3 +38,16 @@ class Match(db.Model):
     recommended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     demand = relationship("Demand")
+
+
+class SemanticVector(db.Model):
+    """The sentence encoder's vector of one public record's text (:func:`.semantic.passage_text`): float16, with the
+    hash of the text it was made from. No foreign key: three kinds share the table."""
+
+    __tablename__ = "semantic_vectors"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # achievement | patent | demand
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(40))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,7 @@
 """The matching pipeline over the search engine: one query for the candidate pool → rows loaded from the database
 (public ones only) → agreement boosts and the discipline prior added to the engine scores → structured factor →
-bigram rerank, fused with it by rank → the results shown, each with its calibrated score (:mod:`.scoring`) and
-explanation."""
+bigram rerank, fused with it by rank → with ``MATCH_SEMANTIC``, the encoder's cosine ranking fused in too
+(:mod:`.semantic`) → the results shown, each with its calibrated score (:mod:`.scoring`) and explanation."""
 from __future__ import annotations
 
 import functools
@@ -18,8 +18,9 @@ from ..extensions import db
 from ..indexing.records import MODELS, load_public_in_order, public_clause
 from ..listings import PUBLISHED
 from . import query as q
-from . import scoring
+from . import scoring, semantic
 from .explain import structured_factor
+from .texts import record_text
 
 
 class MatchingUnavailable(DomainError):
@@ -66,6 +67,7 @@ class MatchRequest:
     records: bool = True  # the results as model objects; False: achievements' plain pool rows (id, external_id,
     # title, organization.name and the explanation's fields) stand in, for callers that only serialise them
     score: Callable[[Any], float] | None = None  # calibrated score of a record (default: :func:`pair_scorer`)
+    semantic: Callable[[], Any] | None = None  # the need's encoder vector (:mod:`.semantic`), when switched on
 
 
 def pair_scorer(request: MatchRequest, focused: str | None = None) -> Callable[[Any], float]:
@@ -78,17 +80,6 @@ def pair_scorer(request: MatchRequest, focused: str | None = None) -> Callable[[
         focused = q.focus_text(request.text or " ".join(request.weights))
     profile = scoring.NeedProfile.of(request.weights, focused)
     return lambda record: scoring.score(profile, record_text(request.kind, record), record.title)
-
-
-def record_text(kind: str, record) -> str:
-    """The text of a record that matching reads (feedback terms, matched terms of pinned records)."""
-    if kind == "achievement":
-        parts = [record.title, " ".join(record.keywords or []), record.summary]
-    elif kind == "patent":
-        parts = [record.title, record.abstract]
-    else:
-        parts = [record.title, " ".join(record.keywords or []), record.problem, record.indicators]
-    return "。".join(p for p in parts if p)
 
 
 def matched_terms(weights: dict[str, float], found: list[str] | set[str]) -> list[str]:
@@ -205,6 +196,21 @@ def _boosted(request: MatchRequest, scored: list[tuple[Any, Any]], top: float,
     return scores
 
 
+def _with_semantic(request: MatchRequest, kept: list, scores: list[float], settings: q.MatchSettings) -> list[float]:
+    """The encoder's ranking fused into the first ``settings.candidates`` of the lexical ranking (a page's pool,
+    whatever the size asked for); the rest stay below them, in their order."""
+    order = sorted(range(len(kept)), key=lambda i: -scores[i])
+    head, tail = order[:settings.candidates], order[settings.candidates:]
+    cosines = semantic.similarities(request.semantic(), request.kind, [kept[i][1].id for i in head])
+    fused = q.fuse([scores[i] for i in head], cosines, semantic.WEIGHT)
+    result = [0.0] * len(kept)
+    for i, value in zip(head, fused):
+        result[i] = 1.0 + value
+    for position, i in enumerate(tail):
+        result[i] = -float(position)
+    return result
+
+
 def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SETTINGS) -> list[Candidate]:
     """Ranked public candidates, best first, at most ``request.size``.
 
@@ -238,6 +244,8 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
         second = q.bigram_scores(focused if settings.rerank_focus else text,
                                  [record_text(request.kind, record) for _, record in kept], focus=False)
         scores = q.fuse(scores, second, settings.rerank_weight)
+    if request.semantic is not None and len(kept) > 1:
+        scores = _with_semantic(request, kept, scores, settings)
     ranked = sorted(((score, hit, record) for (hit, record), score in zip(kept, scores)),
                     key=lambda item: -item[0])  # by the exact score: fused scores lie in (0, 1]; rounding would tie
     shown = ranked[:request.size]

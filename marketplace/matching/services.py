@@ -19,7 +19,7 @@ from ..indexing.runtime import get_engine
 from ..listings import PUBLISHED
 from ..timeutil import utcnow
 from ..web.messages import N_
-from . import explain, query, scoring
+from . import explain, query, scoring, semantic
 from .models import TARGET_KINDS, Match
 from .ranking import Candidate, MatchRequest, pair_scorer, rank, record_text, terms_in
 from .signals import match_recommended
@@ -52,7 +52,8 @@ def _offer_factor(need: explain.Need, kind: str):
 
 
 def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, *, size: int,
-                      filters: dict | None = None, exclude_ids=(), text: str | None = None) -> MatchRequest:
+                      filters: dict | None = None, exclude_ids=(), text: str | None = None,
+                      need_record: tuple[str, Any] | None = None) -> MatchRequest:
     filters = dict(filters or {})
     agreement: dict[str, list[str]] = {}
     if kind == "achievement":
@@ -65,7 +66,15 @@ def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, 
     return MatchRequest(kind=kind, weights=weights, describe=_offer_describer(need, kind), filters=filters,
                         agreement=agreement, exclude_ids=list(exclude_ids), size=min(size, MAX_SIZE),
                         keep=(lambda p: p.has_open_licence) if kind == "patent" else None, text=text,
-                        factor=_offer_factor(need, kind))
+                        factor=_offer_factor(need, kind), semantic=_semantic(text or " ".join(weights), need_record))
+
+
+def _semantic(text: str, record: tuple[str, Any] | None = None):
+    """The need's encoder vector, computed when the ranking asks for it; None while ``MATCH_SEMANTIC`` is off.
+    ``record``: (kind, row) of a stored need, whose stored vector serves while its text is unchanged."""
+    if not semantic.enabled():
+        return None
+    return lambda: semantic.need_vector(text, record)
 
 
 def match_text(text: str, *, kind: str = "achievement", size: int = 10, filters: dict | None = None) -> list[Candidate]:
@@ -105,7 +114,8 @@ def matches_for_demand(demand: Demand, *, kind: str = "achievement", size: int =
     weights = demand_weights(demand)
     need = explain.need_of_demand(demand)
     hidden = [i for i, m in curated.items() if m.dismissed or m.pinned]
-    request = _request_for_need(kind, weights, need, size=size + 10, exclude_ids=hidden, text=demand_text(demand))
+    request = _request_for_need(kind, weights, need, size=size + 10, exclude_ids=hidden, text=demand_text(demand),
+                                need_record=("demand", demand))
     ranked = [c for c in rank(get_engine(), request, settings()) if c.record.org_id != demand.org_id][:size]
     describe, score = request.describe, pair_scorer(request)
 
@@ -154,7 +164,8 @@ def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list
         agreement["industry"] = list(achievement.industries)
     request = MatchRequest(kind="demand", weights=weights, describe=describe, agreement=agreement,
                            size=min(size, MAX_SIZE) + 1, text=text,
-                           score=lambda demand: demand_scorer(demand)("achievement", achievement))
+                           score=lambda demand: demand_scorer(demand)("achievement", achievement),
+                           semantic=_semantic(text, ("achievement", achievement)))
     ranked = rank(get_engine(), request, settings())
     return [c for c in ranked if c.record.org_id != achievement.org_id][:size]
 
@@ -168,7 +179,8 @@ def similar_achievements(achievement: Achievement, size: int = 5) -> list[Achiev
     text = "。".join(p for p in (achievement.title, achievement.summary) if p)
     weights = query.weighted_terms(text, [achievement.title, " ".join(achievement.keywords or [])], settings())
     need = explain.Need(technical_field=achievement.technical_field, industries=list(achievement.industries or []))
-    request = _request_for_need("achievement", weights, need, size=size, exclude_ids=[achievement.id], text=text)
+    request = _request_for_need("achievement", weights, need, size=size, exclude_ids=[achievement.id], text=text,
+                                need_record=("achievement", achievement))
     request.feedback = False  # the record itself is the best feedback there is
     try:
         return [c.record for c in rank(get_engine(), request, settings()) if c.band != "low"]

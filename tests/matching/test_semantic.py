@@ -1,0 +1,129 @@
+"""The semantic rerank (MATCH_SEMANTIC): vectors made for public records only, once per text, and again after an
+edit of the text; matches fuse the encoder's ranking into the pool, for free text and stored needs alike."""
+from __future__ import annotations
+
+import pytest
+
+from marketplace.accounts.models import User
+from marketplace.achievements.models import Achievement
+from marketplace.extensions import db
+from marketplace.matching import semantic
+from marketplace.matching.models import SemanticVector
+from tests import factories as f
+from tests.matching.conftest import index_all
+
+# Citrus greening (柑橘黄龙病), written 柑桔 by the record that answers it: lexically a heart-attack test kit that
+# shares 早期快速诊断 ranks above it; the encoder knows better.
+NEED = "柑橘黄龙病的早期快速诊断"
+ANSWER = dict(title="柑桔黄龙病病原菌的环介导等温扩增检测",
+              summary="建立柑桔黄龙病菌LAMP检测方法，叶片样品一小时内判读，适合果园现场筛查。")
+LOOKALIKE = dict(title="早期快速诊断试剂盒在急性心肌梗死中的应用",
+                 summary="开发心肌肌钙蛋白早期快速诊断试剂盒，十五分钟出结果，用于胸痛门诊。")
+OTHERS = [dict(title="柑橘叶片氮素营养的快速诊断", summary="用便携式叶绿素仪快速诊断柑橘叶片氮素水平，指导果园追肥。"),
+          dict(title="航空发动机轴承故障的早期诊断", summary="采集振动信号提取特征，早期诊断发动机轴承剥落故障。"),
+          dict(title="变压器绝缘缺陷的快速诊断", summary="基于油中溶解气体分析快速诊断变压器内部绝缘缺陷。")]
+
+
+@pytest.fixture
+def switched_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+
+
+def _vectors(kind: str) -> dict[int, SemanticVector]:
+    return {row.record_id: row for row in db.session.execute(
+        db.select(SemanticVector).where(SemanticVector.kind == kind)).scalars()}
+
+
+def test_refresh_embeds_public_records_once_and_again_after_a_text_edit(app, market, switched_on):
+    with app.app_context():
+        looked = semantic.refresh(100)
+        db.session.commit()
+        achievements = _vectors("achievement")
+        assert set(achievements) == {market.ids[n] for n in ("anode", "other0", "other1", "other2")}
+        assert looked == len(achievements) + 1 + 2  # and the open-licence patent, the two demands
+        assert set(_vectors("patent")) == {market.ids["patent"]}
+        assert set(_vectors("demand")) == {market.ids["demand"], market.ids["unrelated_demand"]}
+        assert semantic.refresh(100) == 0  # nothing stale
+        before = achievements[market.ids["anode"]].vector
+
+        anode = db.session.get(Achievement, market.ids["anode"])
+        anode.trl = 7  # not part of the text: checked, kept
+        db.session.commit()
+        assert semantic.refresh(100) == 1
+        db.session.commit()
+        assert _vectors("achievement")[anode.id].vector == before
+        anode.summary = anode.summary + "另可用于钠离子电池硬碳负极。"
+        db.session.commit()
+        assert semantic.refresh(100) == 1
+        db.session.commit()
+        assert _vectors("achievement")[anode.id].vector != before
+        assert semantic.refresh(100) == 0
+
+
+def test_switched_off_nothing_is_embedded(app, market):
+    with app.app_context():
+        assert semantic.refresh(100) == 0
+        assert not _vectors("achievement")
+
+
+@pytest.fixture
+def citrus(app, market, world):
+    """The need's records, published and indexed, and a published demand stating the need."""
+    with app.test_request_context():
+        owner, other, broker = (db.session.get(User, world.ids[n]) for n in ("owner", "other", "broker"))
+        ids = {name: f.achievement(owner, publish_by=broker, **data).id
+               for name, data in (("answer", ANSWER), ("lookalike", LOOKALIKE))}
+        for data in OTHERS:
+            f.achievement(owner, publish_by=broker, **data)
+        ids["demand"] = f.demand(other, publish_by=broker, title=NEED, problem=NEED, indicators="",
+                                 technical_field="agriculture", industry="agriculture").id
+        db.session.commit()
+        index_all()
+    return ids
+
+
+def _order(results: list[dict], ids: dict) -> list[str]:
+    names = {v: k for k, v in ids.items()}
+    return [names[r["id"]] for r in results if r["id"] in names]
+
+
+def test_the_encoder_lifts_the_answer_written_differently(app, world, citrus, monkeypatch):
+    def free_text():
+        response = world.anon.post("/match/achievements", json={"text": NEED, "size": 10})
+        assert response.status_code == 200, response.get_json()
+        return _order(response.get_json()["results"], citrus)
+
+    def for_demand():
+        response = world.broker.get(f"/demands/{citrus['demand']}/matches")
+        assert response.status_code == 200, response.get_json()
+        return _order(response.get_json()["results"], citrus)
+
+    assert free_text() == for_demand() == ["lookalike", "answer"]  # lexical only
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+    assert free_text() == ["lookalike", "answer"]  # no record embedded yet: the lexical order stands
+    with app.app_context():
+        semantic.refresh(100)
+        db.session.commit()
+    assert free_text() == for_demand() == ["answer", "lookalike"]
+
+
+def test_the_drain_loops_tick_embeds_a_batch(app, market, switched_on, monkeypatch):
+    from marketplace.indexing import worker
+
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC_INTERVAL", 0.001)
+    monkeypatch.setattr(semantic, "BATCH", 2)
+    worker.drain_pass(app, tick=True)
+    with app.app_context():
+        assert len(_vectors("achievement")) == 2
+
+
+def test_flask_matching_embed(app, market, monkeypatch):
+    runner = app.test_cli_runner()
+    off = runner.invoke(args=["matching", "embed"])
+    assert off.exit_code == 1 and "MATCH_SEMANTIC is off" in off.output
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+    on = runner.invoke(args=["matching", "embed", "--batch", "3"])
+    assert on.exit_code == 0, on.output
+    assert "7 records embedded or checked in" in on.output
+    with app.app_context():
+        assert len(_vectors("achievement")) == 4 and len(_vectors("demand")) == 2
