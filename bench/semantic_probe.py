@@ -1,6 +1,6 @@
-"""What a pretrained multilingual sentence encoder would add to the matcher: an offline probe, not the product.
+"""What a pretrained multilingual sentence encoder adds to the lexical matcher: the offline probe that led to the
+semantic rerank (``MATCH_SEMANTIC``; the product's own figures: ``bench/matching_quality.py --semantic``).
 
-    .venv/bin/pip install -r bench/requirements-semantic.txt
     .venv/bin/python bench/semantic_probe.py [--threads 2] [--no-write]
 
 The matcher is lexical (BM25 over jieba words, agreement boosts, bigram rerank). Its remaining misses on the

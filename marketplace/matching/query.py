@@ -47,8 +47,8 @@ plain BM25 (0.584 vs 0.582); statements gain 12 % (0.754 vs 0.674).
 Semantic similarity learnt from the corpus itself (LSA of 100–400 dimensions, word2vec, fastText over its 15,864
 records, fused with this ranking in the pool or by rank) leaves the new demands at 0.595–0.684, and so do static
 word vectors of a pretrained encoder (each word embedded alone, IDF-weighted mean: 0.524–0.651). The pretrained
-multilingual encoder run on whole texts does not (``bench/semantic_probe.py``: 0.752 on the new demands, 0.785 on
-all), but embedding a need costs 60–150 ms on 2 cores, so it is not part of matching yet (README, Benchmarks).
+multilingual encoder run on whole texts does: :mod:`.semantic` (``MATCH_SEMANTIC``, off by default: embedding a
+need costs 60–90 ms on 2 cores).
 """
 from __future__ import annotations
 
