@@ -45,10 +45,10 @@ and 8 worse, and its neighbours 1/√r, 1/(r+3), 1/(r+10) lower). Short query-st
 plain BM25 (0.584 vs 0.582); statements gain 12 % (0.754 vs 0.674).
 
 Semantic similarity learnt from the corpus itself (LSA of 100–400 dimensions, word2vec, fastText over its 15,864
-records, fused with this ranking in the pool or by rank) leaves the new demands at 0.595–0.684, and so do static
-word vectors of a pretrained encoder (each word embedded alone, IDF-weighted mean: 0.524–0.651). The pretrained
-multilingual encoder run on whole texts does: :mod:`.semantic` (``MATCH_SEMANTIC``, off by default: embedding a
-need costs 60–90 ms on 2 cores).
+records, fused with this ranking in the pool or by rank) leaves the new demands at 0.684 or below (0.666 without),
+and so do static word vectors of a pretrained encoder (each word embedded alone, IDF-weighted mean: 0.651 or below).
+The pretrained multilingual encoder run on whole texts does: :mod:`.semantic` (``MATCH_SEMANTIC``, off by default:
+embedding a need costs 60–90 ms on 2 cores).
 """
 from __future__ import annotations
 
