@@ -13,8 +13,8 @@ fastText, static word vectors of this encoder) did not help (:mod:`.query`).
 
 What it costs: about 150 ms of CPU per record embedded (2 cores), done by :func:`refresh` on the drain loops' tick
 (``flask search worker``, or the web process's drain thread) and by ``flask matching embed``; a stored need (a demand,
-an achievement) reuses its vector, a free-text need is embedded in the request (60–90 ms). Records not embedded yet
-rank by the lexical ranking alone, after the embedded ones of equal lexical rank.
+an achievement) reuses its vector, a free-text need is embedded in the request (60–90 ms). A record not embedded yet
+counts as the least similar of the pool, so only its lexical rank speaks for it.
 
 Vectors are the passage embeddings of :func:`passage_text` (title, keywords and main text, first
 :data:`MAX_CHARS` characters), L2-normalised, stored as float16 with the text's hash: an edit that changes the text
