@@ -85,8 +85,9 @@ def embed_all() -> tuple[int, int, float]:
     reused = 0
     for record in db.session.execute(db.select(Achievement)).scalars():
         text = semantic.passage_text("achievement", record)
-        if semantic.text_hash(text) in cache:
-            semantic.store("achievement", record.id, text, cache[semantic.text_hash(text)])
+        cached = cache.get(semantic.text_hash(text))
+        if cached is not None:
+            semantic.store("achievement", record.id, text, cached)
             reused += 1
     db.session.commit()
     started, embedded = time.perf_counter(), 0
@@ -95,11 +96,11 @@ def embed_all() -> tuple[int, int, float]:
         db.session.commit()
         print(f"embedded {embedded}", file=sys.stderr, flush=True)
     seconds = time.perf_counter() - started
-    for kind, record_id, blob in db.session.execute(db.select(
-            semantic.SemanticVector.kind, semantic.SemanticVector.record_id, semantic.SemanticVector.vector)):
-        record = db.session.get(Achievement, record_id) if kind == "achievement" else None
-        if record is not None:
-            cache[semantic.text_hash(semantic.passage_text(kind, record))] = np.frombuffer(blob, dtype=np.float16)
+    vectors = semantic.SemanticVector
+    rows = db.session.execute(db.select(Achievement, vectors.vector).join(
+        vectors, db.and_(vectors.kind == "achievement", vectors.record_id == Achievement.id)))  # one query
+    for record, blob in rows:
+        cache[semantic.text_hash(semantic.passage_text("achievement", record))] = np.frombuffer(blob, dtype=np.float16)
     VECTOR_CACHE.parent.mkdir(parents=True, exist_ok=True)
     np.savez(VECTOR_CACHE, **cache)
     return embedded, reused, seconds

@@ -87,7 +87,10 @@ def text_hash(text: str) -> str:
 
 def store(kind: str, record_id: int, text: str, vector: np.ndarray) -> None:
     """Keep ``vector`` as the record's vector for ``text`` (the caller commits)."""
-    row = db.session.get(SemanticVector, (kind, record_id))
+    _write(kind, record_id, db.session.get(SemanticVector, (kind, record_id)), text, vector)
+
+
+def _write(kind: str, record_id: int, row: SemanticVector | None, text: str, vector: np.ndarray) -> None:
     if row is None:
         row = SemanticVector(kind=kind, record_id=record_id)
         db.session.add(row)
@@ -157,7 +160,7 @@ def refresh(limit: int = BATCH) -> int:
                 todo.append((record.id, text))
         if todo:
             for (record_id, text), vector in zip(todo, embed([t for _, t in todo], background=True)):
-                store(kind, record_id, text, vector)
+                _write(kind, record_id, current.get(record_id), text, vector)  # rows looked up above: no query each
     return looked
 
 
