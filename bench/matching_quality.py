@@ -17,10 +17,13 @@ each demand through
 nDCG@10 uses gain 2^grade − 1, a log2 discount and the ideal ranking of the judged records; Recall@50 counts
 records graded ≥ 1. Results go to ``bench/results/matching_quality[-<engine>][-semantic].json``.
 
-``--semantic`` switches on the matcher's semantic rerank (``MATCH_SEMANTIC``, :mod:`marketplace.matching.semantic`)
-and embeds every record with ``flask matching embed``'s code before the demands run. That takes about 20 minutes on 2
-cores; the vectors are kept under ``~/.cache/techmarket-bench/`` by the hash of each record's text, so later runs
-reuse them (the same text gives the same vector) and embed only what changed.
+``--semantic`` switches on the matcher's semantic rerank (``MATCH_SEMANTIC``, :mod:`marketplace.matching.semantic`;
+without it the rerank is switched off, though it is on by default) for free text too (``MATCH_SEMANTIC_FREE_TEXT``):
+each demand is embedded in its request, which gives it the vector a saved demand of that text has, so its figures
+are those of a saved demand's matches (free-text API requests stay lexical by default). It embeds every record
+with ``flask matching embed``'s code before the demands run. That takes about 20 minutes on 2 cores; the vectors
+are kept under ``~/.cache/techmarket-bench/`` by the hash of each record's text, so later runs reuse them (the same
+text gives the same vector) and embed only what changed.
 
 Two sets of demands, reported separately and together (``sets``: ``original``, ``new``, ``all``): the 12 of
 ``../shared/bench`` and the ones grown in ``bench/dev`` (written before any system's results, pooled from four
@@ -118,7 +121,8 @@ def build_instance(instance: Path, search_url: str | None, semantic: bool = Fals
 
     app = create_app({"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'b.db'}",
                       "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False, "SEARCH_AUTO_DRAIN": False,
-                      "SEARCH_URL": search_url, "MATCH_SEMANTIC": semantic, "MATCH_SEMANTIC_THREADS": 2})
+                      "SEARCH_URL": search_url, "MATCH_SEMANTIC": semantic, "MATCH_SEMANTIC_FREE_TEXT": semantic,
+                      "MATCH_SEMANTIC_THREADS": 2})
     with app.app_context():
         upgrade(directory=str(REPO / "migrations"))
         org = create_organization("基准测试文献库", "university", "220000")

@@ -122,9 +122,12 @@ def load(instance_path: str) -> dict:
         "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "20 per hour"),
         "MATCH_RATE_LIMIT": os.environ.get("MATCH_RATE_LIMIT", "120 per minute"),
         # matching's semantic rerank (marketplace/matching/semantic.py): a sentence encoder's cosine fused into the
-        # ranking. Off by default: embedding costs ~150 ms of CPU per record (done on the drain loops' tick, a batch at
-        # most every MATCH_SEMANTIC_INTERVAL seconds, or by `flask matching embed`) and 60-90 ms per free-text match
-        "MATCH_SEMANTIC": _bool("MATCH_SEMANTIC", False),
+        # ranking of stored needs (a demand's matches, an achievement's demands, alerts), from vectors embedded in the
+        # background (~150 ms of CPU per record: a batch on the drain loops' tick every MATCH_SEMANTIC_INTERVAL
+        # seconds, or `flask matching embed`). MATCH_SEMANTIC_FREE_TEXT also embeds free-text needs in the request
+        # (60-90 ms per match on 2 cores: off by default, over the 15 ms match target)
+        "MATCH_SEMANTIC": _bool("MATCH_SEMANTIC", True),
+        "MATCH_SEMANTIC_FREE_TEXT": _bool("MATCH_SEMANTIC_FREE_TEXT", False),
         "MATCH_SEMANTIC_THREADS": int(os.environ.get("MATCH_SEMANTIC_THREADS", "1")),
         "MATCH_SEMANTIC_INTERVAL": float(os.environ.get("MATCH_SEMANTIC_INTERVAL", "5")),
     }

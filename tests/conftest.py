@@ -21,6 +21,9 @@ from marketplace.extensions import db
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 NODE_SCRIPT = REPO / "scripts" / "opensearch-node.sh"
+# The semantic rerank (on by default) embeds records on the drain loops' tick at ~150 ms each: off for the suite
+# (this process's apps and the servers and commands it starts); tests/matching/test_semantic.py switches it on.
+os.environ.setdefault("MATCH_SEMANTIC", "0")
 ES_NODE_SCRIPT = REPO / "scripts" / "elasticsearch-node.sh"
 
 

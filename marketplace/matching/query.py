@@ -47,8 +47,8 @@ plain BM25 (0.584 vs 0.582); statements gain 12 % (0.754 vs 0.674).
 Semantic similarity learnt from the corpus itself (LSA of 100–400 dimensions, word2vec, fastText over its 15,864
 records, fused with this ranking in the pool or by rank) leaves the new demands at 0.684 or below (0.666 without),
 and so do static word vectors of a pretrained encoder (each word embedded alone, IDF-weighted mean: 0.651 or below).
-The pretrained multilingual encoder run on whole texts does: :mod:`.semantic` (``MATCH_SEMANTIC``, off by default:
-embedding a need costs 60–90 ms on 2 cores).
+The pretrained multilingual encoder run on whole texts does: :mod:`.semantic` (``MATCH_SEMANTIC``, on for stored
+needs, whose vectors are embedded in the background; embedding a free-text need costs 60–90 ms on 2 cores).
 """
 from __future__ import annotations
 

