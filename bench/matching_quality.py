@@ -15,7 +15,9 @@ each demand through
   demands within 0.001 (checked 2026-12-06: 0.824 / 0.661 / 0.710 on the original, new and all demands).
 
 nDCG@10 uses gain 2^grade − 1, a log2 discount and the ideal ranking of the judged records; Recall@50 counts
-records graded ≥ 1. Results go to ``bench/results/matching_quality[-<engine>][-semantic].json``.
+records graded ≥ 1; a result never judged counts as not relevant, so the count of those in the matcher's top 10
+(``calibration.unjudged_in_top10``) says how far a change that brings new records forward may be underrated. Results
+go to ``bench/results/matching_quality[-<engine>][-semantic].json``.
 
 ``--semantic`` switches on the matcher's semantic rerank (``MATCH_SEMANTIC``, :mod:`marketplace.matching.semantic`;
 without it the rerank is switched off, though it is on by default) for free text too (``MATCH_SEMANTIC_FREE_TEXT``):
@@ -208,8 +210,10 @@ def calibration(matches: dict[str, list[dict]], qrels: dict[str, dict[str, int]]
     empty = [q for q in qids if not any(g >= 1 for g in qrels[q].values())]
     top_bands = {q: (band_of(matches[q][0]) if matches[q] else None) for q in empty}
     banded = all(b is not None for b in top_bands.values()) and bool(empty)
+    unjudged = sum(1 for q in qids for r in matches[q][:10] if r["external_id"] not in qrels[q])
     return {"roc_auc": round(auc, 4) if auc is not None else None,
             "judged_results": len(scored), "relevant_results": sum(1 for _, rel in scored if rel),
+            "unjudged_in_top10": unjudged,
             "nothing_relevant_demands": empty,
             "top_band_of_nothing_relevant": top_bands if banded else "n/a",
             "nothing_relevant_top_high_share": (round(sum(1 for b in top_bands.values() if b.lower() in HIGH_BANDS)
@@ -310,6 +314,8 @@ def run(search_url: str | None, write: bool, semantic: bool = False) -> dict:
     cal = results["calibration"]
     print(f"\nmatcher score ROC AUC over {cal['judged_results']} judged results "
           f"({cal['relevant_results']} relevant): {cal['roc_auc']}")
+    print(f"matcher results in a top 10 never judged (counted not relevant): {cal['unjudged_in_top10']} of "
+          f"{10 * len(sets['all'])}")
     print(f"demands with nothing relevant: {', '.join(cal['nothing_relevant_demands']) or '-'}; "
           f"share whose top result is banded 高: {cal['nothing_relevant_top_high_share']}")
     print("\nper demand nDCG@10 (BM25 OR→matcher): " + "  ".join(

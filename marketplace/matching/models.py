@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -45,6 +45,7 @@ class SemanticVector(db.Model):
     hash of the text it was made from. No foreign key: three kinds share the table."""
 
     __tablename__ = "semantic_vectors"
+    __table_args__ = (Index("ix_semantic_vectors_kind_updated_at", "kind", "updated_at"),)  # :mod:`.dense`'s reads
 
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # achievement | patent | demand
     record_id: Mapped[int] = mapped_column(Integer, primary_key=True)

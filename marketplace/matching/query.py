@@ -265,7 +265,7 @@ def _cjk_counts(docs: list[str], terms: list[str]) -> np.ndarray:
 RRF_K = 60  # the constant of Cormack, Clarke and Büttcher (2009), used as published
 
 
-def _ranks(values: list[float]) -> list[int]:
+def ranks(values: list[float]) -> list[int]:
     """1-based rank of each value, highest first (ties keep their order)."""
     ranks = [0] * len(values)
     for rank, i in enumerate(sorted(range(len(values)), key=lambda i: -values[i]), start=1):
@@ -281,7 +281,7 @@ def fuse(first: list[float], second: list[float], weight: float, k: int = RRF_K)
     (nDCG@10 on the development benchmark: 0.820 linear, 0.831 with RRF)."""
     if weight <= 0:
         return list(first)
-    return [(k + 1) * ((1 - weight) / (k + a) + weight / (k + b)) for a, b in zip(_ranks(first), _ranks(second))]
+    return [(k + 1) * ((1 - weight) / (k + a) + weight / (k + b)) for a, b in zip(ranks(first), ranks(second))]
 
 
 def as_query_terms(weights: dict[str, float]) -> list[WeightedTerm]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from search import analysis
-from search.engine import SearchQuery, SearchUnavailable
+from search.engine import Hit, SearchQuery, SearchUnavailable
 from sqlalchemy.orm import joinedload
 
 from ..errors import DomainError
@@ -18,7 +18,7 @@ from ..extensions import db
 from ..indexing.records import MODELS, load_public_in_order, public_clause
 from ..listings import PUBLISHED
 from . import query as q
-from . import scoring, semantic
+from . import dense, scoring, semantic
 from .explain import structured_factor
 from .texts import record_text
 
@@ -68,6 +68,8 @@ class MatchRequest:
     # title, organization.name and the explanation's fields) stand in, for callers that only serialise them
     score: Callable[[Any], float] | None = None  # calibrated score of a record (default: :func:`pair_scorer`)
     semantic: Callable[[], Any] | None = None  # the need's encoder vector or None (:mod:`.semantic`), when switched on
+    dense: bool = False  # with ``semantic``, the records nearest to the need join the pool (:mod:`.dense`): only for
+    # requests without facet filters (the engine applies those; the nearest records are not checked against them)
 
 
 def pair_scorer(request: MatchRequest, focused: str | None = None) -> Callable[[Any], float]:
@@ -196,22 +198,43 @@ def _boosted(request: MatchRequest, scored: list[tuple[Any, Any]], top: float,
     return scores
 
 
-def _with_semantic(request: MatchRequest, kept: list, scores: list[float], settings: q.MatchSettings) -> list[float]:
+def _nearest_rows(request: MatchRequest, need, pool: set[int], settings: q.MatchSettings) -> list[tuple[Hit, Any]]:
+    """(hit, row) of the public records among the need's ``settings.candidates`` nearest by the encoder
+    (:mod:`.dense`) that the engine's pool missed; their matched terms are read from their text."""
+    nearest = dense.nearest(request.kind, need, settings.candidates, set(request.exclude_ids))
+    rows = _load_pool(request.kind, [i for i in nearest if i not in pool])
+    return [(Hit(id=row.id, score=0.0, matched_terms=terms_in(request.weights, request.kind, row)), row)
+            for row in rows if request.keep is None or request.keep(row)]
+
+
+def _with_semantic(request: MatchRequest, kept: list, scores: list[float],
+                   settings: q.MatchSettings) -> tuple[list, list[float]]:
     """The encoder's ranking fused into the first ``settings.candidates`` of the lexical ranking (a page's pool,
-    whatever the size asked for); the rest stay below them, in their order."""
+    whatever the size asked for); the rest of the pool stays below them, in its order. With ``request.dense`` the
+    need's nearest records the engine missed join them: each takes the lexical rank just below the pool's first
+    ``settings.candidates`` and its cosine rank among them all, so it can only displace lexical candidates it is far
+    closer to, and the pool's own order is the one without it (``bench/matching_quality.py --semantic``: the same
+    nDCG@10, Recall@50 0.949 → 0.960)."""
     need = request.semantic()
     if need is None:  # a stored need not embedded yet: lexical until it is
-        return scores
+        return kept, scores
     order = sorted(range(len(kept)), key=lambda i: -scores[i])
     head, tail = order[:settings.candidates], order[settings.candidates:]
     cosines = semantic.similarities(need, request.kind, [kept[i][1].id for i in head])
-    fused = q.fuse([scores[i] for i in head], cosines, semantic.WEIGHT)
     result = [0.0] * len(kept)
-    for i, value in zip(head, fused):
+    for i, value in zip(head, q.fuse([scores[i] for i in head], cosines, semantic.WEIGHT)):
         result[i] = 1.0 + value
     for position, i in enumerate(tail):
         result[i] = -float(position)
-    return result
+    if request.dense:
+        added = _nearest_rows(request, need, {row.id for _, row in kept}, settings)
+        stored = semantic.vectors(request.kind, [row.id for _, row in added])  # a vector since deleted: left out
+        added = [pair for pair in added if pair[1].id in stored]
+        ranks = q.ranks(cosines + [float(stored[row.id] @ need) for _, row in added])[len(head):]
+        lexical, k, weight = len(head) + 1, q.RRF_K, semantic.WEIGHT
+        kept = kept + added
+        result += [1.0 + (k + 1) * ((1 - weight) / (k + lexical) + weight / (k + rank)) for rank in ranks]
+    return kept, result
 
 
 def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SETTINGS) -> list[Candidate]:
@@ -247,8 +270,8 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
         second = q.bigram_scores(focused if settings.rerank_focus else text,
                                  [record_text(request.kind, record) for _, record in kept], focus=False)
         scores = q.fuse(scores, second, settings.rerank_weight)
-    if request.semantic is not None and len(kept) > 1:
-        scores = _with_semantic(request, kept, scores, settings)
+    if request.semantic is not None and (len(kept) > 1 or request.dense):
+        kept, scores = _with_semantic(request, kept, scores, settings)
     ranked = sorted(((score, hit, record) for (hit, record), score in zip(kept, scores)),
                     key=lambda item: -item[0])  # by the exact score: fused scores lie in (0, 1]; rounding would tie
     shown = ranked[:request.size]

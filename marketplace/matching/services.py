@@ -54,6 +54,7 @@ def _offer_factor(need: explain.Need, kind: str):
 def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, *, size: int,
                       filters: dict | None = None, exclude_ids=(), text: str | None = None,
                       need_record: tuple[str, Any] | None = None) -> MatchRequest:
+    dense = not filters  # facet filters are the engine's: the nearest records by the encoder are not checked
     filters = dict(filters or {})
     agreement: dict[str, list[str]] = {}
     if kind == "achievement":
@@ -66,7 +67,8 @@ def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, 
     return MatchRequest(kind=kind, weights=weights, describe=_offer_describer(need, kind), filters=filters,
                         agreement=agreement, exclude_ids=list(exclude_ids), size=min(size, MAX_SIZE),
                         keep=(lambda p: p.has_open_licence) if kind == "patent" else None, text=text,
-                        factor=_offer_factor(need, kind), semantic=_semantic(text or " ".join(weights), need_record))
+                        factor=_offer_factor(need, kind), semantic=_semantic(text or " ".join(weights), need_record),
+                        dense=dense)
 
 
 def _semantic(text: str, record: tuple[str, Any] | None = None):
@@ -166,7 +168,7 @@ def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list
     request = MatchRequest(kind="demand", weights=weights, describe=describe, agreement=agreement,
                            size=min(size, MAX_SIZE) + 1, text=text,
                            score=lambda demand: demand_scorer(demand)("achievement", achievement),
-                           semantic=_semantic(text, ("achievement", achievement)))
+                           semantic=_semantic(text, ("achievement", achievement)), dense=True)
     ranked = rank(get_engine(), request, settings())
     return [c for c in ranked if c.record.org_id != achievement.org_id][:size]
 

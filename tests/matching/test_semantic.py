@@ -9,7 +9,7 @@ from marketplace.accounts.models import User
 from marketplace.achievements.models import Achievement
 from marketplace.demands.models import Demand
 from marketplace.extensions import db
-from marketplace.matching import semantic
+from marketplace.matching import dense, semantic
 from marketplace.matching.models import SemanticVector
 from tests import factories as f
 from tests.matching.conftest import index_all
@@ -24,6 +24,12 @@ LOOKALIKE = dict(title="早期快速诊断试剂盒在急性心肌梗死中的�
 OTHERS = [dict(title="柑橘叶片氮素营养的快速诊断", summary="用便携式叶绿素仪快速诊断柑橘叶片氮素水平，指导果园追肥。"),
           dict(title="航空发动机轴承故障的早期诊断", summary="采集振动信号提取特征，早期诊断发动机轴承剥落故障。"),
           dict(title="变压器绝缘缺陷的快速诊断", summary="基于油中溶解气体分析快速诊断变压器内部绝缘缺陷。")]
+
+
+@pytest.fixture(autouse=True)
+def vectors_read_at_once(monkeypatch):
+    """Dense retrieval looks for new vectors at most every few seconds: at every match here."""
+    monkeypatch.setattr(dense, "CHECK_EVERY", 0.0)
 
 
 @pytest.fixture
@@ -85,7 +91,7 @@ def citrus(app, market, world):
 
 
 def _order(results: list[dict], ids: dict) -> list[str]:
-    names = {v: k for k, v in ids.items()}
+    names = {ids[name]: name for name in ("answer", "lookalike")}
     return [names[r["id"]] for r in results if r["id"] in names]
 
 
@@ -153,3 +159,41 @@ def test_flask_matching_embed(app, market, monkeypatch):
     assert "7 records embedded or checked in" in on.output
     with app.app_context():
         assert len(_vectors("achievement")) == 4 and len(_vectors("demand")) == 2
+
+
+ENGLISH = dict(title="Loop-mediated isothermal amplification assay for Huanglongbing in citrus orchards",
+               summary="A field test that detects the greening bacterium in citrus leaves within one hour.",
+               technical_field="biomedicine")
+
+
+def test_records_the_words_miss_join_a_stored_needs_matches(app, world, citrus, monkeypatch):
+    """Dense retrieval: an English record shares no word with the Chinese need, so the engine never returns it;
+    the encoder's nearest records bring it into the demand's matches. A free-text request with facet filters takes
+    no nearest records (the engine applies the filters: the English record is filed under another field), and a
+    nominee whose vector is gone drops out."""
+    with app.test_request_context():
+        owner, broker = (db.session.get(User, world.ids[n]) for n in ("owner", "broker"))
+        citrus["english"] = f.achievement(owner, publish_by=broker, **ENGLISH).id
+        db.session.commit()
+        index_all()
+
+    def found(response) -> bool:
+        assert response.status_code == 200, response.get_json()
+        return citrus["english"] in [r["id"] for r in response.get_json()["results"]]
+
+    def demand_matches():
+        return world.broker.get(f"/demands/{citrus['demand']}/matches?size=50")
+
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC_FREE_TEXT", True)
+    assert not found(demand_matches())  # nothing embedded: the engine's pool only
+    _refresh(app)
+    assert found(demand_matches())
+    assert found(world.anon.post("/match/achievements", json={"text": NEED, "size": 50}))
+    filtered = {"text": NEED, "size": 50, "filters": {"technical_field": ["new_materials"]}}
+    assert not found(world.anon.post("/match/achievements", json=filtered))
+    with app.app_context():
+        db.session.execute(db.delete(SemanticVector).where(SemanticVector.record_id == citrus["english"],
+                                                           SemanticVector.kind == "achievement"))
+        db.session.commit()
+    assert not found(demand_matches())
