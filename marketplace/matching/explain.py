@@ -237,6 +237,13 @@ def explanation(need: Need, offer: Offer, matched_terms: list[str]) -> dict[str,
     return data
 
 
+def found_by_meaning(data: dict[str, Any]) -> dict[str, Any]:
+    """Mark an explanation as one of a record the keyword search missed and the encoder found (:mod:`.dense`)."""
+    data["found_by_meaning"] = True
+    data["reasons"].insert(0, _("语义相近：关键词检索未找到，由语义模型找到"))
+    return data
+
+
 def structured_factor(data: dict[str, Any]) -> float:
     """A multiplier for the relevance score from the structured facts: misfits sink, agreement rises a little.
     Relevance stays the main signal: the factor lies between 0.75 and 1.1."""

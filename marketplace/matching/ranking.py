@@ -1,7 +1,8 @@
 """The matching pipeline over the search engine: one query for the candidate pool → rows loaded from the database
 (public ones only) → agreement boosts and the discipline prior added to the engine scores → structured factor →
 bigram rerank, fused with it by rank → with ``MATCH_SEMANTIC``, the encoder's cosine ranking fused in too
-(:mod:`.semantic`) → the results shown, each with its calibrated score (:mod:`.scoring`) and explanation."""
+(:mod:`.semantic`), and the need's nearest records by the encoder added (:mod:`.dense`) → the results shown, each
+with its calibrated score (:mod:`.scoring`) and explanation."""
 from __future__ import annotations
 
 import functools
@@ -19,7 +20,7 @@ from ..indexing.records import MODELS, load_public_in_order, public_clause
 from ..listings import PUBLISHED
 from . import query as q
 from . import dense, scoring, semantic
-from .explain import structured_factor
+from .explain import found_by_meaning, structured_factor
 from .texts import record_text
 
 
@@ -198,12 +199,16 @@ def _boosted(request: MatchRequest, scored: list[tuple[Any, Any]], top: float,
     return scores
 
 
-def _nearest_rows(request: MatchRequest, need, pool: set[int], settings: q.MatchSettings) -> list[tuple[Hit, Any]]:
+class _Nominee(Hit):
+    """A record dense retrieval brought into the pool (no engine score: the engine did not return it)."""
+
+
+def _nearest_rows(request: MatchRequest, need, pool: set[int], settings: q.MatchSettings) -> list[tuple[_Nominee, Any]]:
     """(hit, row) of the public records among the need's ``settings.candidates`` nearest by the encoder
     (:mod:`.dense`) that the engine's pool missed; their matched terms are read from their text."""
     nearest = dense.nearest(request.kind, need, settings.candidates, set(request.exclude_ids))
     rows = _load_pool(request.kind, [i for i in nearest if i not in pool])
-    return [(Hit(id=row.id, score=0.0, matched_terms=terms_in(request.weights, request.kind, row)), row)
+    return [(_Nominee(id=row.id, score=0.0, matched_terms=terms_in(request.weights, request.kind, row)), row)
             for row in rows if request.keep is None or request.keep(row)]
 
 
@@ -281,6 +286,10 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
     # Calibrated scores and explanations (with the matched terms, read from the index) for the records shown only;
     # the fused score orders them and is not shown (it says nothing across needs).
     calibrated = pair_scorer(request, focused)
-    return [Candidate(request.kind, record, calibrated(record),
-                      request.describe(record, matched_terms(base, hit.matched_terms)))
-            for _, hit, record in shown]
+    candidates = [Candidate(request.kind, record, calibrated(record),
+                            request.describe(record, matched_terms(base, hit.matched_terms)))
+                  for _, hit, record in shown]
+    for candidate, (_, hit, _) in zip(candidates, shown):
+        if isinstance(hit, _Nominee):
+            found_by_meaning(candidate.explanation)
+    return candidates

@@ -79,6 +79,7 @@ class Explanation(Schema):
     price = fields.Dict(metadata={"description": "{amount, negotiable, budget_min, budget_max, within_budget}"})
     region = fields.Dict(metadata={"description": "{value, wanted, same}"})
     reasons = fields.List(fields.Str(), metadata={"description": "给人看的中文理由"})
+    found_by_meaning = fields.Bool(metadata={"description": "关键词检索未找到、由语义模型找到的结果（仅此时出现）"})
 
 
 class MatchOut(Schema):

@@ -181,14 +181,21 @@ def test_records_the_words_miss_join_a_stored_needs_matches(app, world, citrus, 
         assert response.status_code == 200, response.get_json()
         return citrus["english"] in [r["id"] for r in response.get_json()["results"]]
 
-    def demand_matches():
-        return world.broker.get(f"/demands/{citrus['demand']}/matches?size=50")
+    def demand_matches(language: str = "zh-CN"):
+        return world.broker.get(f"/demands/{citrus['demand']}/matches?size=50", headers={"Accept-Language": language})
 
     monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
     monkeypatch.setitem(app.config, "MATCH_SEMANTIC_FREE_TEXT", True)
     assert not found(demand_matches())  # nothing embedded: the engine's pool only
     _refresh(app)
     assert found(demand_matches())
+    english = next(r for r in demand_matches().get_json()["results"] if r["id"] == citrus["english"])
+    assert english["explanation"]["found_by_meaning"] is True
+    assert english["explanation"]["reasons"][0] == "语义相近：关键词检索未找到，由语义模型找到"
+    english = next(r for r in demand_matches("en").get_json()["results"] if r["id"] == citrus["english"])
+    assert english["explanation"]["reasons"][0] == "Close in meaning: keyword search missed it, the language model found it"
+    lexical = next(r for r in demand_matches().get_json()["results"] if r["id"] == citrus["answer"])
+    assert "found_by_meaning" not in lexical["explanation"]
     assert found(world.anon.post("/match/achievements", json={"text": NEED, "size": 50}))
     filtered = {"text": NEED, "size": 50, "filters": {"technical_field": ["new_materials"]}}
     assert not found(world.anon.post("/match/achievements", json=filtered))
