@@ -17,9 +17,10 @@ read the encoder (its cosine adds nothing to the AUC: :mod:`.scoring`). Alternat
 What it costs: about 150 ms of CPU per record embedded (2 cores), done by :func:`refresh` on the drain loops' tick
 (``flask search worker``, or the web process's drain thread; :data:`BATCH` records at most every
 ``MATCH_SEMANTIC_INTERVAL`` seconds) and by ``flask matching embed`` (after a bulk import). A request only reads
-stored vectors (one query of at most 50 rows); embedding a free-text need would cost 60–90 ms in the request, which
-is why that is a separate switch. A record not embedded yet counts as the least similar of the pool, so only its
-lexical rank speaks for it; a need not embedded yet (just published or edited) is matched lexically until it is.
+stored vectors (the pool's: one query of at most 50 rows; dense retrieval's: :mod:`.dense`); embedding a free-text
+need would cost 60–90 ms in the request, which is why that is a separate switch. A record not embedded yet counts as
+the least similar of the pool, so only its lexical rank speaks for it; a need not embedded yet (just published or
+edited) is matched lexically until it is.
 
 Vectors are the passage embeddings of :func:`passage_text` (title, keywords and main text, first
 :data:`MAX_CHARS` characters), L2-normalised, stored as float16 with the text's hash: an edit that changes the text

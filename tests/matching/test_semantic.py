@@ -204,3 +204,13 @@ def test_records_the_words_miss_join_a_stored_needs_matches(app, world, citrus, 
                                                            SemanticVector.kind == "achievement"))
         db.session.commit()
     assert not found(demand_matches())
+
+
+def test_preload_reads_every_stored_vector(app, market, switched_on):
+    """gunicorn's post_worker_init reads the vectors before a worker takes requests."""
+    with app.app_context():
+        semantic.refresh(100)
+        db.session.commit()
+        stored = db.session.scalar(db.select(db.func.count()).select_from(SemanticVector))
+        app.extensions.pop(dense.EXTENSION_KEY, None)  # a new process holds none
+        assert dense.preload() == stored == 7
