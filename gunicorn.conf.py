@@ -26,7 +26,8 @@ def post_worker_init(worker):
     analysis.tokenize("科技成果转化交易平台预热")
     analysis.keywords("科技成果转化交易平台预热", 3)  # loads the IDF table used to weigh demand terms
     app = worker.wsgi
-    if app.config.get("MATCH_SEMANTIC"):  # dense retrieval's vectors (marketplace/matching/dense.py): seconds at 100k
+    # dense retrieval's vectors (marketplace/matching/dense.py): seconds at 100k
+    if app.config.get("MATCH_SEMANTIC") and app.config.get("MATCH_SEMANTIC_DENSE"):
         from marketplace.matching import dense
 
         try:

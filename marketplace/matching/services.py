@@ -54,7 +54,8 @@ def _offer_factor(need: explain.Need, kind: str):
 def _request_for_need(kind: str, weights: dict[str, float], need: explain.Need, *, size: int,
                       filters: dict | None = None, exclude_ids=(), text: str | None = None,
                       need_record: tuple[str, Any] | None = None) -> MatchRequest:
-    dense = not filters  # facet filters are the engine's: the nearest records by the encoder are not checked
+    # facet filters are the engine's: the nearest records by the encoder are not checked against them
+    dense = not filters and _dense_on()
     filters = dict(filters or {})
     agreement: dict[str, list[str]] = {}
     if kind == "achievement":
@@ -78,6 +79,10 @@ def _semantic(text: str, record: tuple[str, Any] | None = None):
     if not semantic.enabled() or (record is None and not current_app.config.get("MATCH_SEMANTIC_FREE_TEXT")):
         return None
     return lambda: semantic.need_vector(text, record)
+
+
+def _dense_on() -> bool:
+    return bool(current_app.config.get("MATCH_SEMANTIC_DENSE", True))
 
 
 def match_text(text: str, *, kind: str = "achievement", size: int = 10, filters: dict | None = None) -> list[Candidate]:
@@ -168,7 +173,7 @@ def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list
     request = MatchRequest(kind="demand", weights=weights, describe=describe, agreement=agreement,
                            size=min(size, MAX_SIZE) + 1, text=text,
                            score=lambda demand: demand_scorer(demand)("achievement", achievement),
-                           semantic=_semantic(text, ("achievement", achievement)), dense=True)
+                           semantic=_semantic(text, ("achievement", achievement)), dense=_dense_on())
     ranked = rank(get_engine(), request, settings())
     return [c for c in ranked if c.record.org_id != achievement.org_id][:size]
 

@@ -196,6 +196,9 @@ def test_records_the_words_miss_join_a_stored_needs_matches(app, world, citrus, 
     assert english["explanation"]["reasons"][0] == "Close in meaning: keyword search missed it, the language model found it"
     lexical = next(r for r in demand_matches().get_json()["results"] if r["id"] == citrus["answer"])
     assert "found_by_meaning" not in lexical["explanation"]
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC_DENSE", False)
+    assert not found(demand_matches())
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC_DENSE", True)
     assert found(world.anon.post("/match/achievements", json={"text": NEED, "size": 50}))
     filtered = {"text": NEED, "size": 50, "filters": {"technical_field": ["new_materials"]}}
     assert not found(world.anon.post("/match/achievements", json=filtered))
