@@ -32,7 +32,7 @@ DICTIONARY_DIR = Path(__file__).with_name("dictionaries")
 BUILTIN_USER_DICT = DICTIONARY_DIR / "user_dict.txt"
 BUILTIN_SYNONYMS = DICTIONARY_DIR / "synonyms.txt"
 
-INDEX_MODE = "index:search-mode-subwords/1"
+INDEX_MODE = "index:search-mode-subwords/1;ascii-words-whole/1"
 MAX_TOKEN_CHARS = 40  # longer "words" are garbage or hostile input (a 10,000-char run of letters)
 
 STOPWORDS = frozenset(
@@ -59,6 +59,27 @@ def _read_lines(path: Path) -> Iterable[str]:
 def _parse_synonym_line(line: str) -> list[str]:
     parts = [p.strip() for p in line.replace("，", ",").split(",")]
     return [ascii_lower(p) for p in parts if p]
+
+
+def _inside_ascii_word(left: str, right: str) -> bool:
+    """Whether the boundary between two segmented words falls between two ASCII letters or digits."""
+    return bool(left and right) and _ascii_alnum(left[-1]) and _ascii_alnum(right[0])
+
+
+def _ascii_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _whole_ascii_words(words: list[str]) -> list[str]:
+    """jieba splits an ASCII word at a dictionary word inside it ("detect" → "dete" + "ct", and ct is a synonym of
+    计算机断层扫描): join the pieces that meet between two ASCII letters or digits, so an English word stays whole."""
+    out: list[str] = []
+    for word in words:
+        if out and _inside_ascii_word(out[-1], word):
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
 
 
 class Analyzer:
@@ -91,7 +112,13 @@ class Analyzer:
     def segments(self, text: str) -> list[tuple[str, int, int]]:
         """``(token, start, end)`` character spans of kept tokens, token canonicalised (for highlighting)."""
         out = []
+        spans: list[tuple[str, int, int]] = []
         for word, start, end in self._jieba.tokenize(ascii_lower(text)):
+            if spans and spans[-1][2] == start and _inside_ascii_word(spans[-1][0], word):
+                spans[-1] = (spans[-1][0] + word, spans[-1][1], end)
+            else:
+                spans.append((word, start, end))
+        for word, start, end in spans:
             term = self.normalize(word)
             if term:
                 out.append((term, start, end))
@@ -120,7 +147,7 @@ class Analyzer:
         """Tokens of ``text`` in order (duplicates kept: term frequencies matter)."""
         if not text:
             return []
-        words = self._jieba.cut(ascii_lower(text))
+        words = _whole_ascii_words(self._jieba.cut(ascii_lower(text)))
         memo = self._memo
         missing = set(words).difference(memo)
         if missing:

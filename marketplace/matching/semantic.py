@@ -6,8 +6,8 @@ matching demands, the alerts; a free-text need stays lexical unless ``MATCH_SEMA
 
 Why: the lexical matcher's remaining misses are semantic (柑橘 vs 柑桔, 室内定位 vs 定位, 指纹图谱 vs HPLC quality
 control). On the development demands (``bench/matching_quality.py --semantic``, 2026-12-06: each demand embedded as a
-saved demand of its text is) nDCG@10 goes from 0.814 / 0.666 / 0.711 to 0.858 / 0.725 / 0.765 (original / new / all;
-+0.054 ± 0.018 per demand, 23 better and 12 worse of 40). The fusion re-orders the first
+saved demand of its text is) nDCG@10 goes from 0.814 / 0.668 / 0.712 to 0.858 / 0.725 / 0.764 (original / new / all;
++0.053 ± 0.017 per demand, 23 better and 12 worse of 40). The fusion re-orders the first
 :attr:`.query.MatchSettings.candidates` of the lexical ranking (a page's pool whatever size is asked for), which
 leaves Recall@50 alone; the need's nearest records the engine missed (:mod:`.dense`) join them, which takes it from
 0.949 to 0.960 (+0.011 ± 0.015: 3 demands better, 2 worse) without changing nDCG@10. The calibrated score does not

@@ -28,6 +28,16 @@ def test_synonym_groups_map_to_their_first_term():
     assert analysis.canonical("Li-ion") == "锂电池"
 
 
+def test_english_words_stay_whole():
+    """jieba used to split an English word at a dictionary word inside it: "detect" became "dete" + "ct", and ct is
+    the synonym of 计算机断层扫描, so a demand to detect overheating cells matched CT-scan records and its explanation
+    listed 计算 and 断层 as shared keywords."""
+    assert analysis.tokenize("sensors that detect overheating cells") == ["sensors", "detect", "overheating", "cells"]
+    assert analysis.tokenize("CT扫描 and CT") == ["计算机断层扫描", "计算机断层扫描"]  # the word itself still maps
+    assert analysis.tokenize("5G基站") == ["5g", "基站"]
+    assert analysis.analyzer().segments("We detect it") == [("we", 0, 2), ("detect", 3, 9)]
+
+
 def test_user_dictionary_keeps_domain_words_whole():
     assert "正极材料" in analysis.tokenize("高镍正极材料")
     assert "磷酸铁锂" in analysis.tokenize("磷酸铁锂电芯")
