@@ -259,15 +259,15 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
         weights = q.with_feedback(base, q.feedback_terms([record_text(request.kind, r) for r in rows], settings),
                                   settings)
         hits = _search(engine, request, weights, {}, pool, settings)
-    if not hits:
-        return []
+    if not hits and (request.semantic is None or not request.dense):
+        return []  # with dense retrieval a need whose words find nothing (written in English, say) may still match
     by_id = {r.id: r for r in _load_pool(request.kind, [h.id for h in hits])}
     kept = [(hit, by_id[hit.id]) for hit in hits
             if hit.id in by_id and (request.keep is None or request.keep(by_id[hit.id]))]
     # The structured factor scales the engine's relevance, where score gaps mean something, before the rank fusion
     # (a misfit that is still far more relevant than the rest stays ahead of them).
     factor = request.factor or (lambda record: structured_factor(request.describe(record, [])))
-    boosted = _boosted(request, kept, hits[0].score or 1.0, settings)
+    boosted = _boosted(request, kept, (hits[0].score if hits else 0.0) or 1.0, settings)
     scores = [score * factor(record) for score, (_, record) in zip(boosted, kept)]
     text = request.text or " ".join(request.weights)
     focused = q.focus_text(text)

@@ -217,3 +217,26 @@ def test_preload_reads_every_stored_vector(app, market, switched_on):
         stored = db.session.scalar(db.select(db.func.count()).select_from(SemanticVector))
         app.extensions.pop(dense.EXTENSION_KEY, None)  # a new process holds none
         assert dense.preload() == stored == 7
+
+
+def test_a_need_whose_words_find_nothing_still_gets_the_nearest_records(app, world, citrus, monkeypatch):
+    """A demand written in English shares no word with the Chinese records: the engine returns nothing, and dense
+    retrieval alone finds the citrus-greening record."""
+    with app.test_request_context():
+        other, broker = (db.session.get(User, world.ids[n]) for n in ("other", "broker"))
+        english = f.demand(other, publish_by=broker, title="Early diagnosis of citrus greening disease",
+                           problem="We grow oranges and need a quick field test for greening in the leaves.",
+                           indicators="").id
+        db.session.commit()
+
+    def results():
+        response = world.broker.get(f"/demands/{english}/matches")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["results"]
+
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+    _refresh(app)
+    found = {r["id"]: r for r in results()}
+    assert citrus["answer"] in found and found[citrus["answer"]]["explanation"]["found_by_meaning"] is True
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC_DENSE", False)
+    assert results() == []
