@@ -6,7 +6,7 @@ The vectors of each kind are held in this process's memory as float32 (1.5 kB a 
 from ``semantic_vectors`` on the first match of the kind and kept current from the rows written since (one indexed
 query at most every :data:`CHECK_EVERY` seconds); a search is one matrix-vector product (about 16 ms at 100,000 on
 2 cores). The memory copy only nominates: the ranking reads the nominees' vectors again from the database
-(:func:`.semantic.similarities`) and loads them as public rows, so a vector deleted, or a record unpublished, since
+(:func:`.semantic.vectors`) and loads them as public rows, so a vector deleted, or a record unpublished, since
 it was read here never reaches a result.
 """
 from __future__ import annotations

@@ -200,16 +200,16 @@ def _boosted(request: MatchRequest, scored: list[tuple[Any, Any]], top: float,
 
 
 class _Nominee(Hit):
-    """A record dense retrieval brought into the pool (no engine score: the engine did not return it)."""
+    """A record dense retrieval brought into the pool (no engine score: the engine did not return it; its matched
+    terms are read from its text if it is shown)."""
 
 
 def _nearest_rows(request: MatchRequest, need, pool: set[int], settings: q.MatchSettings) -> list[tuple[_Nominee, Any]]:
     """(hit, row) of the public records among the need's ``settings.candidates`` nearest by the encoder
-    (:mod:`.dense`) that the engine's pool missed; their matched terms are read from their text."""
+    (:mod:`.dense`) that the engine's pool missed."""
     nearest = dense.nearest(request.kind, need, settings.candidates, set(request.exclude_ids))
     rows = _load_pool(request.kind, [i for i in nearest if i not in pool])
-    return [(_Nominee(id=row.id, score=0.0, matched_terms=terms_in(request.weights, request.kind, row)), row)
-            for row in rows if request.keep is None or request.keep(row)]
+    return [(_Nominee(id=row.id, score=0.0), row) for row in rows if request.keep is None or request.keep(row)]
 
 
 def _with_semantic(request: MatchRequest, kept: list, scores: list[float],
@@ -225,16 +225,18 @@ def _with_semantic(request: MatchRequest, kept: list, scores: list[float],
         return kept, scores
     order = sorted(range(len(kept)), key=lambda i: -scores[i])
     head, tail = order[:settings.candidates], order[settings.candidates:]
-    cosines = semantic.similarities(need, request.kind, [kept[i][1].id for i in head])
+    added = _nearest_rows(request, need, {row.id for _, row in kept}, settings) if request.dense else []
+    # one read of the vectors for both: a pool record not embedded yet counts as the least similar (-1); a nominee
+    # whose vector has been deleted since the process read it is left out
+    stored = semantic.vectors(request.kind, [kept[i][1].id for i in head] + [row.id for _, row in added])
+    cosines = [float(stored[kept[i][1].id] @ need) if kept[i][1].id in stored else -1.0 for i in head]
     result = [0.0] * len(kept)
     for i, value in zip(head, q.fuse([scores[i] for i in head], cosines, semantic.WEIGHT)):
         result[i] = 1.0 + value
     for position, i in enumerate(tail):
         result[i] = -float(position)
-    if request.dense:
-        added = _nearest_rows(request, need, {row.id for _, row in kept}, settings)
-        stored = semantic.vectors(request.kind, [row.id for _, row in added])  # a vector since deleted: left out
-        added = [pair for pair in added if pair[1].id in stored]
+    added = [pair for pair in added if pair[1].id in stored]
+    if added:
         ranks = q.ranks(cosines + [float(stored[row.id] @ need) for _, row in added])[len(head):]
         lexical, k, weight = len(head) + 1, q.RRF_K, semantic.WEIGHT
         kept = kept + added
@@ -286,10 +288,13 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
     # Calibrated scores and explanations (with the matched terms, read from the index) for the records shown only;
     # the fused score orders them and is not shown (it says nothing across needs).
     calibrated = pair_scorer(request, focused)
-    candidates = [Candidate(request.kind, record, calibrated(record),
-                            request.describe(record, matched_terms(base, hit.matched_terms)))
-                  for _, hit, record in shown]
-    for candidate, (_, hit, _) in zip(candidates, shown):
-        if isinstance(hit, _Nominee):
+    candidates = []
+    for _, hit, record in shown:
+        nominee = isinstance(hit, _Nominee)  # the engine did not say which terms it has: read them from its text
+        found = terms_in(request.weights, request.kind, record) if nominee else hit.matched_terms
+        candidate = Candidate(request.kind, record, calibrated(record),
+                              request.describe(record, matched_terms(base, found)))
+        if nominee:
             found_by_meaning(candidate.explanation)
+        candidates.append(candidate)
     return candidates

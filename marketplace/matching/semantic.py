@@ -17,7 +17,7 @@ read the encoder (its cosine adds nothing to the AUC: :mod:`.scoring`). Alternat
 What it costs: about 150 ms of CPU per record embedded (2 cores), done by :func:`refresh` on the drain loops' tick
 (``flask search worker``, or the web process's drain thread; :data:`BATCH` records at most every
 ``MATCH_SEMANTIC_INTERVAL`` seconds) and by ``flask matching embed`` (after a bulk import). A request only reads
-stored vectors (the pool's: one query of at most 50 rows; dense retrieval's: :mod:`.dense`); embedding a free-text
+stored vectors (one query for the pool's and dense retrieval's nominees', :mod:`.dense`); embedding a free-text
 need would cost 60–90 ms in the request, which is why that is a separate switch. A record not embedded yet counts as
 the least similar of the pool, so only its lexical rank speaks for it; a need not embedded yet (just published or
 edited) is matched lexically until it is.
@@ -129,13 +129,6 @@ def need_vector(text: str, record: tuple[str, object] | None = None) -> np.ndarr
     if not current_app.config.get("MATCH_SEMANTIC_FREE_TEXT"):
         return None
     return embed([text])[0]
-
-
-def similarities(need: np.ndarray, kind: str, ids: list[int]) -> list[float]:
-    """Cosine of each record with the need, in the order of ``ids``; -1 (below any cosine) for records not
-    embedded yet."""
-    stored = vectors(kind, ids)
-    return [float(stored[i] @ need) if i in stored else -1.0 for i in ids]
 
 
 def stale(kind: str, limit: int) -> list:
