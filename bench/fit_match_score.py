@@ -41,8 +41,11 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(w[0] + x @ w[1:])))
 
 
-def collect(app, demands: list[dict], qrels: dict) -> list[dict]:
+def collect(app, demands: list[dict], qrels: dict, semantic: bool = False) -> list[dict]:
+    """One row per result: its features, with ``semantic`` the encoder's cosine of the pair last (the demand embedded
+    as a saved demand of its text would be, the records' stored vectors: what :func:`.ranking.pair_scores` reads)."""
     from marketplace.matching import query, ranking, scoring, services
+    from marketplace.matching import semantic as encoder
 
     rows = []
     with app.test_request_context():
@@ -51,11 +54,18 @@ def collect(app, demands: list[dict], qrels: dict) -> list[dict]:
             weights = query.weighted_terms(demand["text"], settings=services.settings())
             profile = scoring.NeedProfile.of(weights, query.focus_text(demand["text"]))
             grades = qrels[demand["qid"]]
+            cosines = {}
+            if semantic:
+                need = encoder.embed([demand["text"]])[0]
+                records = [c.record for c in candidates]
+                cosines = {i: float(v @ need) for i, v in encoder.current_vectors("achievement", records).items()}
             for candidate in candidates:
                 record = candidate.record
+                x = scoring.features(profile, ranking.record_text("achievement", record), record.title)
+                if semantic:
+                    x.append(cosines[record.id])  # every corpus record is embedded (matching_quality.embed_all)
                 rows.append({"qid": demand["qid"], "judged": record.external_id in grades,
-                             "relevant": grades.get(record.external_id, 0) >= 1,
-                             "x": scoring.features(profile, ranking.record_text("achievement", record), record.title)})
+                             "relevant": grades.get(record.external_id, 0) >= 1, "x": x})
     return rows
 
 
@@ -64,6 +74,8 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--search-url", default=None)
+    parser.add_argument("--semantic", action="store_true",
+                        help="fit SEMANTIC_COEFFICIENTS: the semantic rerank on, the pair's cosine a feature")
     args = parser.parse_args()
     demands, qrels = [], defaultdict(dict)
     for demand_file, qrel_file in mq.SETS.values():
@@ -71,16 +83,17 @@ def main() -> None:
         for row in mq.load_jsonl(qrel_file):
             qrels[row["qid"]][row["doc"]] = row["grade"]
     with tempfile.TemporaryDirectory(prefix="matchfit-") as tmp:
-        app = mq.build_instance(Path(tmp), args.search_url)
-        rows = collect(app, demands, qrels)
+        app = mq.build_instance(Path(tmp), args.search_url, args.semantic)
+        rows = collect(app, demands, qrels, args.semantic)
     x = np.array([r["x"] for r in rows])
     y = np.array([r["relevant"] for r in rows], dtype=float)
     judged = np.array([r["judged"] for r in rows])
     qids = np.array([r["qid"] for r in rows])
     w = fit(x, y)
     print(f"{len(rows)} results of {len(demands)} demands ({judged.sum()} judged, {int(y.sum())} relevant)")
-    print("features:", ", ".join(scoring.FEATURES))
-    print("COEFFICIENTS = (" + ", ".join(f"{c:.3f}" for c in w) + ")")
+    print("features:", ", ".join(scoring.FEATURES + (("cosine",) if args.semantic else ())))
+    name = "SEMANTIC_COEFFICIENTS" if args.semantic else "COEFFICIENTS"
+    print(f"{name} = (" + ", ".join(f"{c:.3f}" for c in w) + ")")
     p = predict(w, x)
     print("in-sample ROC AUC (judged):", round(mq.roc_auc(list(zip(p[judged], y[judged] > 0))), 4))
     loo = np.zeros(len(rows))
@@ -88,6 +101,9 @@ def main() -> None:
         held = qids == qid
         loo[held] = predict(fit(x[~held], y[~held]), x[held])
     print("leave-one-demand-out ROC AUC (judged):", round(mq.roc_auc(list(zip(loo[judged], y[judged] > 0))), 4))
+    if args.semantic:
+        alone = x[:, -1]
+        print("the cosine alone, ROC AUC (judged):", round(mq.roc_auc(list(zip(alone[judged], y[judged] > 0))), 4))
     bands = [scoring.band(v) for v in p]
     for code in ("high", "medium", "low"):
         chosen = np.array([b == code for b in bands])

@@ -67,22 +67,36 @@ class MatchRequest:
     factor: Callable[[Any], float] | None = None  # structured factor of a record (default: from ``describe``)
     records: bool = True  # the results as model objects; False: achievements' plain pool rows (id, external_id,
     # title, organization.name and the explanation's fields) stand in, for callers that only serialise them
-    score: Callable[[Any], float] | None = None  # calibrated score of a record (default: :func:`pair_scorer`)
+    score: Callable[[Any, float | None], float] | None = None  # calibrated score of a record given the pair's
+    # cosine or None (default: :func:`pair_scores`'s)
     semantic: Callable[[], Any] | None = None  # the need's encoder vector or None (:mod:`.semantic`), when switched on
     dense: bool = False  # with ``semantic``, the records nearest to the need join the pool (:mod:`.dense`): only for
     # requests without facet filters (the engine applies those; the nearest records are not checked against them)
+    score_meaning: bool = True  # with ``semantic``, the calibrated score reads the pair's cosine (:func:`pair_scores`)
 
 
-def pair_scorer(request: MatchRequest, focused: str | None = None) -> Callable[[Any], float]:
-    """The calibrated score of a record of ``request.kind`` against the request's need (its weighted terms and
-    text): the same for a ranked, pinned or dismissed record. ``focused``: the need text's
-    :func:`.query.focus_text`, when already at hand."""
+def pair_scores(request: MatchRequest, records: list, focused: str | None = None) -> list[float]:
+    """The calibrated scores of records of ``request.kind`` against the request's need (its weighted terms and
+    text, and with ``request.semantic`` the encoder's cosine of each pair whose two vectors are current): the same
+    for a ranked, pinned or dismissed record. ``focused``: the need text's :func:`.query.focus_text`, when already at
+    hand."""
+    cosines = _cosines(request, records)
     if request.score is not None:
-        return request.score
+        return [request.score(record, cosines.get(record.id)) for record in records]
     if focused is None:
         focused = q.focus_text(request.text or " ".join(request.weights))
     profile = scoring.NeedProfile.of(request.weights, focused)
-    return lambda record: scoring.score(profile, record_text(request.kind, record), record.title)
+    return [scoring.score(profile, record_text(request.kind, record), record.title, cosines.get(record.id))
+            for record in records]
+
+
+def _cosines(request: MatchRequest, records: list) -> dict[int, float]:
+    """The encoder's cosine of the need and each record, for the records with a current vector (none without the
+    need's: a need not embedded yet is scored from its words, like its ranking)."""
+    need = request.semantic() if request.semantic is not None and request.score_meaning and records else None
+    if need is None:
+        return {}
+    return {i: float(vector @ need) for i, vector in semantic.current_vectors(request.kind, records).items()}
 
 
 def matched_terms(weights: dict[str, float], found: list[str] | set[str]) -> list[str]:
@@ -287,12 +301,12 @@ def rank(engine, request: MatchRequest, settings: q.MatchSettings = q.DEFAULT_SE
         shown = [(score, hit, records[row.id]) for score, hit, row in shown if row.id in records]
     # Calibrated scores and explanations (with the matched terms, read from the index) for the records shown only;
     # the fused score orders them and is not shown (it says nothing across needs).
-    calibrated = pair_scorer(request, focused)
+    calibrated = pair_scores(request, [record for _, _, record in shown], focused)
     candidates = []
-    for _, hit, record in shown:
+    for (_, hit, record), score in zip(shown, calibrated):
         nominee = isinstance(hit, _Nominee)  # the engine did not say which terms it has: read them from its text
         found = terms_in(request.weights, request.kind, record) if nominee else hit.matched_terms
-        candidate = Candidate(request.kind, record, calibrated(record),
+        candidate = Candidate(request.kind, record, score,
                               request.describe(record, matched_terms(base, found)))
         if nominee:
             found_by_meaning(candidate.explanation)

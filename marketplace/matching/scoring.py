@@ -30,9 +30,18 @@ order separates no better (0.763; added to the features, leave-one-demand-out 0.
 found in the need 0.772 / 0.775 (but a nothing-relevant demand then reaches 0.23, medium); coverage weighted by corpus
 IDF 0.755; coverage of the need's five heaviest terms 0.760; the best-covered need sentence's bigram share 0.758;
 record length 0.760; all of them together 0.763. None was adopted.
-Semantic similarity does not lift it either (``bench/semantic_probe.py``, same judged results): the cosine of a
-pretrained multilingual encoder (multilingual-e5-small) alone gives 0.789, and with this score in a logistic model
-(leave-one-demand-out) 0.794; word2vec, fastText or LSA trained on the corpus itself give 0.69 or less.
+With the encoder (:mod:`.semantic`) the pair's cosine is a fifth feature (:data:`SEMANTIC_COEFFICIENTS`), used when
+the need and the record both have a stored vector that describes their current text (a stored need's matches, both
+directions; free text only with ``MATCH_SEMANTIC_FREE_TEXT``); otherwise the four above score the pair. Over the
+matcher's top 50 with the semantic rerank (``bench/fit_match_score.py --semantic``, 2026-12-06) the cosine alone
+gives 0.801, the four features 0.754 and the five 0.809 leave-one-demand-out (0.820 in-sample); the high band stays
+at about three in four judged relevant, and no nothing-relevant demand gets above 0.13. The first probe
+(``bench/semantic_probe.py``: 0.789 alone, 0.794 with the score) embedded the need as a query; a stored need is
+embedded as a passage, like the records. Other encoder features tried on the same results (leave-one-demand-out):
+the need's focused text or the need as a query in place of the whole need, 0.799–0.814; the record's title embedded
+alone, added to the five, 0.812; the cosine squared, added, 0.813. None was adopted (an extra vector per record, or a
+gain within the noise). word2vec, fastText or LSA trained on the corpus itself give 0.69 or less. A cross-encoder,
+which reads the two texts together and is what would separate near misses, is not available offline here.
 """
 from __future__ import annotations
 
@@ -47,6 +56,11 @@ FEATURES = ("bigrams", "coverage", "title", "need_terms")
 #: Intercept, then one coefficient per feature of :data:`FEATURES`. Fitted by ``bench/fit_match_score.py``
 #: (2026-12-06, embedded engine; L2 0.01 on the slopes). Leave-one-demand-out ROC AUC 0.76 (in-sample 0.77).
 COEFFICIENTS = (-10.846, 3.223, 10.469, 1.899, 2.059)
+
+#: The same model with the encoder's cosine of the pair (:mod:`.semantic`: the need's and the record's stored passage
+#: vectors) as a fifth feature, used when both have one that describes their current text. Fitted by
+#: ``bench/fit_match_score.py --semantic`` (2026-12-06) over the matcher's top 50 with the semantic rerank.
+SEMANTIC_COEFFICIENTS = (-50.651, 0.45, 9.287, 1.419, 1.204, 48.394)
 
 #: Bands by the calibrated score, highest first: (lowest score, code). On the development demands about three in
 #: four results banded high were judged relevant, about half of the medium ones, about one in eight of the low ones;
@@ -115,9 +129,13 @@ def calibrated(values: list[float], coefficients: tuple[float, ...] = COEFFICIEN
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def score(profile: NeedProfile, record_text: str, title: str | None) -> float:
-    """The calibrated score of one pair, in [0, 1], rounded to 4 places."""
-    return round(calibrated(features(profile, record_text, title)), 4)
+def score(profile: NeedProfile, record_text: str, title: str | None, cosine: float | None = None) -> float:
+    """The calibrated score of one pair, in [0, 1], rounded to 4 places: with the encoder's ``cosine`` of the pair
+    when both sides have a current vector (:data:`SEMANTIC_COEFFICIENTS`), else from the words alone."""
+    values = features(profile, record_text, title)
+    if cosine is None:
+        return round(calibrated(values), 4)
+    return round(calibrated(values + [cosine], SEMANTIC_COEFFICIENTS), 4)
 
 
 def band(value: float | None) -> str:

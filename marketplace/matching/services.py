@@ -2,6 +2,7 @@
 similar achievements, and the broker's curation (pin, dismiss, recommend to both parties)."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import current_app
@@ -21,7 +22,7 @@ from ..timeutil import utcnow
 from ..web.messages import N_
 from . import explain, query, scoring, semantic
 from .models import TARGET_KINDS, Match
-from .ranking import Candidate, MatchRequest, pair_scorer, rank, record_text, terms_in
+from .ranking import Candidate, MatchRequest, pair_scores, rank, record_text, terms_in
 from .signals import match_recommended
 
 MAX_SIZE = 100
@@ -78,7 +79,7 @@ def _semantic(text: str, record: tuple[str, Any] | None = None):
     stored need, whose stored vector serves while its text is unchanged (:func:`.semantic.need_vector`)."""
     if not semantic.enabled() or (record is None and not current_app.config.get("MATCH_SEMANTIC_FREE_TEXT")):
         return None
-    return lambda: semantic.need_vector(text, record)
+    return functools.cache(lambda: semantic.need_vector(text, record))  # read once for the ranking and the scores
 
 
 def _dense_on() -> bool:
@@ -125,18 +126,14 @@ def matches_for_demand(demand: Demand, *, kind: str = "achievement", size: int =
     request = _request_for_need(kind, weights, need, size=size + 10, exclude_ids=hidden, text=demand_text(demand),
                                 need_record=("demand", demand))
     ranked = [c for c in rank(get_engine(), request, settings()) if c.record.org_id != demand.org_id][:size]
-    describe, score = request.describe, pair_scorer(request)
-
-    def curated_candidate(record) -> Candidate:  # scored as it would be ranked
-        return Candidate(kind, record, score(record), describe(record, terms_in(weights, kind, record)),
-                         curated[record.id])
+    def curated_candidates(ids: list[int]) -> list[Candidate]:  # scored as they would be ranked
+        records = load_public_in_order(kind, ids)
+        return [Candidate(kind, record, score, request.describe(record, terms_in(weights, kind, record)),
+                          curated[record.id]) for record, score in zip(records, pair_scores(request, records))]
 
     pinned = sorted((m for m in curated.values() if m.pinned), key=lambda m: m.updated_at)
-    head = [curated_candidate(record) for record in load_public_in_order(kind, [m.target_id for m in pinned])]
-    tail = []
-    if show_dismissed:
-        dismissed = [m.target_id for m in curated.values() if m.dismissed]
-        tail = [curated_candidate(record) for record in load_public_in_order(kind, dismissed)]
+    head = curated_candidates([m.target_id for m in pinned])
+    tail = curated_candidates([m.target_id for m in curated.values() if m.dismissed]) if show_dismissed else []
     for candidate in ranked:
         candidate.curation = curated.get(candidate.record.id)
     return (head + ranked)[:max(size, len(head))] + tail
@@ -149,10 +146,11 @@ def split_weak(candidates: list[Candidate]) -> tuple[list[Candidate], list[Candi
     return [c for c in candidates if not any(c is w for w in weak)], weak
 
 
-def demand_scorer(demand: Demand):
-    """The calibrated score of records against ``demand`` (:mod:`.scoring`): its weighted terms and text."""
+def demand_score(demand: Demand, kind: str, record, cosine: float | None = None) -> float:
+    """The calibrated score of ``record`` against ``demand`` (:mod:`.scoring`): its weighted terms and text, and the
+    encoder's ``cosine`` of the pair when both have a current vector."""
     profile = scoring.NeedProfile.of(demand_weights(demand), query.focus_text(demand_text(demand)))
-    return lambda kind, record: scoring.score(profile, record_text(kind, record), record.title)
+    return scoring.score(profile, record_text(kind, record), record.title, cosine)
 
 
 def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list[Candidate]:
@@ -172,7 +170,7 @@ def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list
         agreement["industry"] = list(achievement.industries)
     request = MatchRequest(kind="demand", weights=weights, describe=describe, agreement=agreement,
                            size=min(size, MAX_SIZE) + 1, text=text,
-                           score=lambda demand: demand_scorer(demand)("achievement", achievement),
+                           score=lambda demand, cosine: demand_score(demand, "achievement", achievement, cosine),
                            semantic=_semantic(text, ("achievement", achievement)), dense=_dense_on())
     ranked = rank(get_engine(), request, settings())
     return [c for c in ranked if c.record.org_id != achievement.org_id][:size]
@@ -181,7 +179,9 @@ def demands_for_achievement(achievement: Achievement, *, size: int = 20) -> list
 def similar_achievements(achievement: Achievement, size: int = 5) -> list[Achievement]:
     """Published achievements like this one (for its detail page), best first: those whose calibrated score against
     this one's text is banded medium or high (a low one only shares a word or two: a fibre achievement's "similar"
-    hyaluronic-acid records); [] when the engine is unavailable."""
+    hyaluronic-acid records); [] when the engine is unavailable. The score here reads the words only: its cosine
+    part is fitted on demand–record pairs, and on two achievements it let the demo's AI drug-design record list a
+    hyaluronic-acid one (the semantic rerank still orders them)."""
     from .ranking import MatchingUnavailable
 
     text = "。".join(p for p in (achievement.title, achievement.summary) if p)
@@ -190,6 +190,7 @@ def similar_achievements(achievement: Achievement, size: int = 5) -> list[Achiev
     request = _request_for_need("achievement", weights, need, size=size, exclude_ids=[achievement.id], text=text,
                                 need_record=("achievement", achievement))
     request.feedback = False  # the record itself is the best feedback there is
+    request.score_meaning = False
     try:
         return [c.record for c in rank(get_engine(), request, settings()) if c.band != "low"]
     except MatchingUnavailable:

@@ -240,3 +240,38 @@ def test_a_need_whose_words_find_nothing_still_gets_the_nearest_records(app, wor
     assert citrus["answer"] in found and found[citrus["answer"]]["explanation"]["found_by_meaning"] is True
     monkeypatch.setitem(app.config, "MATCH_SEMANTIC_DENSE", False)
     assert results() == []
+
+
+def _scores(response) -> dict[int, float]:
+    assert response.status_code == 200, response.get_json()
+    return {r["id"]: r["score"] for r in response.get_json()["results"]}
+
+
+def test_the_score_reads_the_encoder_when_both_vectors_describe_the_current_texts(app, world, citrus, monkeypatch):
+    """With a current vector on both sides the calibrated score adds the pair's cosine (scoring.SEMANTIC_COEFFICIENTS):
+    the answer written 柑桔 scores higher than its words alone say, the same in both directions and when pinned; a
+    record edited since its vector was made is scored from its words until it is embedded again."""
+    demand, answer = citrus["demand"], citrus["answer"]
+    matches, reverse = f"/demands/{demand}/matches", f"/achievements/{answer}/matching-demands"
+    lexical = _scores(world.broker.get(matches))[answer]
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+    assert _scores(world.broker.get(matches))[answer] == lexical  # nothing embedded yet
+    _refresh(app)
+    semantic_score = _scores(world.broker.get(matches))[answer]
+    assert semantic_score > lexical, (semantic_score, lexical)  # 0.72 against 0.20: banded high, not low
+    assert _scores(world.broker.get(reverse))[demand] == semantic_score
+    assert world.broker.post(f"{matches}/achievement/{answer}/pin").status_code == 200
+    pinned = next(r for r in world.broker.get(matches).get_json()["results"] if r["id"] == answer)
+    assert pinned["pinned"] is True and pinned["score"] == semantic_score
+
+    with app.app_context():
+        record = db.session.get(Achievement, answer)
+        record.summary = record.summary + "检测成本每样品不足十元。"
+        db.session.commit()
+        index_all()
+    edited = _scores(world.broker.get(matches))[answer]
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", False)
+    assert _scores(world.broker.get(matches))[answer] == edited  # the old vector no longer speaks for it
+    monkeypatch.setitem(app.config, "MATCH_SEMANTIC", True)
+    _refresh(app)
+    assert _scores(world.broker.get(matches))[answer] > edited
