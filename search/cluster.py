@@ -210,7 +210,7 @@ class ClusterEngine(SearchEngine):
                 if isinstance(value, str):
                     tokens.update(value.split())
             hit = Hit(id=int(raw["_id"]), score=float(raw.get("_score") or 0.0) if not p.sort else 0.0,
-                      matched_terms=matched_terms(p, tokens) if p.has_match else [])
+                      matched_terms=matched_terms(p, tokens) if p.has_match and p.matched_terms else [])
             if p.highlight:
                 hit.highlights = highlights(p, src.get("_raw") or {})
             hits.append(hit)

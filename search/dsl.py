@@ -126,7 +126,7 @@ def match_clause(p: QueryPlan, cjk: bool = True) -> dict:
     """The scoring part (see :mod:`search.planning`); ``cjk`` adds the bigram recall clause for ``text``. Each
     weighted term's clause is named ``"<index in p.weighted>/<field>"`` (one name per clause: a name given twice
     keeps only its last clause), so a hit's ``matched_queries`` tell its matched terms (:func:`weighted_matches`)
-    without fetching the document's tokens."""
+    without fetching the document's tokens; unnamed when the plan does not ask for matched terms."""
     if p.matches_nothing:
         return {"match_none": {}}
     if not p.has_match:
@@ -144,8 +144,14 @@ def match_clause(p: QueryPlan, cjk: bool = True) -> dict:
             text = {"bool": {"should": [text, recall], "minimum_should_match": 1}}
         parts.append(text)
     if p.weighted:
-        parts.append({"bool": {"should": [{"term": {name: {"value": t, "boost": boost * w, "_name": f"{i}/{name}"}}}
-                                          for i, (t, w) in enumerate(p.weighted) for name, boost in p.fields.items()],
+        def term(i: int, t: str, name: str, boost: float) -> dict:
+            spec: dict[str, Any] = {"value": t, "boost": boost}
+            if p.matched_terms:
+                spec["_name"] = f"{i}/{name}"
+            return {"term": {name: spec}}
+
+        parts.append({"bool": {"should": [term(i, t, name, boost * w) for i, (t, w) in enumerate(p.weighted)
+                                          for name, boost in p.fields.items()],
                                "minimum_should_match": 1}})
     if len(parts) == 1:
         return parts[0]
@@ -197,7 +203,7 @@ def search_body(p: QueryPlan, cjk: bool = True, facet_size: int = 100) -> dict:
     aggregation applying those of them it keeps: disjunctive facet counts in one request."""
     if p.text_terms:
         source_fields: list[str] | bool = ["_raw", *p.fields]  # the matched terms of text are read from the tokens
-    else:  # weighted terms only (matching): named clauses tell the matched terms; the document is not needed
+    else:  # weighted terms only (matching): named clauses tell the matched terms, if asked; the document is not needed
         source_fields = ["_raw"] if p.highlight or not p.weighted else False
     chosen = [name for name in p.facets if name in p.filters]
     body: dict[str, Any] = {

@@ -342,7 +342,8 @@ class _StoredHit(Hit):
     @property  # type: ignore[override]
     def matched_terms(self) -> list[str]:
         if self._terms is None:
-            self._terms = matched_terms(self._plan, set(self.source()["tok"].split()))
+            self._terms = (matched_terms(self._plan, set(self.source()["tok"].split())) if self._plan.matched_terms
+                           else [])
         return self._terms
 
     @matched_terms.setter

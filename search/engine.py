@@ -86,6 +86,8 @@ class SearchQuery:
     size: int = 10
     highlight: bool = False
     exclude_ids: list[int] = field(default_factory=list)
+    matched_terms: bool = True  # hits tell the query terms they contain (False: [] on every hit; on OpenSearch or
+    # Elasticsearch naming each weighted term's clauses for that costs ~4 ms of a 50-hit match at 100,000 documents)
 
 
 @dataclass

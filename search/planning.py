@@ -55,6 +55,7 @@ class QueryPlan:
     size: int = 10
     highlight: bool = False
     exclude_ids: list[int] = field(default_factory=list)
+    matched_terms: bool = True
 
     @property
     def has_match(self) -> bool:
@@ -154,6 +155,7 @@ def plan(query: SearchQuery) -> QueryPlan:
     p.size = max(0, min(int(query.size), MAX_SIZE))
     p.highlight = bool(query.highlight)
     p.exclude_ids = [int(i) for i in query.exclude_ids]
+    p.matched_terms = bool(query.matched_terms)
     return p
 
 

@@ -67,7 +67,7 @@ def open_challenges_for(achievement, size: int = 5) -> list[Challenge]:
     if not weights:
         return []
     search = SearchQuery(kind="challenge", terms=query.as_query_terms(weights), filters={"stage": ["open"]},
-                         size=size * 2)
+                         size=size * 2, matched_terms=False)
     try:
         hits = get_engine().search(search).hits
     except SearchUnavailable:
