@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from marketplace import create_app
 from marketplace.extensions import db
@@ -20,6 +20,30 @@ from tests.conftest import REPO
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+_RESPONSE_BODY = "browser_tests.response_body"
+
+
+def _remembering_response_body(app):
+    """``app`` as a WSGI callable that leaves the iterable it returns in the request's environ."""
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        environ[_RESPONSE_BODY] = body
+        return body
+    return serve
+
+
+class _ClosingRequestHandler(WSGIRequestHandler):
+    """Closes the response when the browser drops the connection. Werkzeug 3.1's ``run_wsgi`` closes it only after
+    draining the unread request body, and that read raises when Chromium resets the connection (it does, on
+    navigating away while the favicon loads). The static file then stays open until garbage collection, and its
+    ResourceWarning fails whichever test happens to be running."""
+
+    def connection_dropped(self, error, environ=None):
+        body = (environ or {}).pop(_RESPONSE_BODY, None)
+        if hasattr(body, "close"):
+            body.close()
 
 
 def _require_browser() -> None:
@@ -52,7 +76,8 @@ def live_server(tmp_path_factory):
                         email="broker@browser.test")
         db.session.commit()
         accounts = SimpleNamespace(owner=owner.email, broker=broker.email, password=f.PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _remembering_response_body(app), threaded=True,
+                         request_handler=_ClosingRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, accounts=accounts)
