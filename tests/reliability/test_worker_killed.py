@@ -48,7 +48,8 @@ class Clients:
     def _call(self, method: str, path: str, headers: dict, record_id: int | None, step: str, **kw):
         try:
             response = requests.request(method, self.api + path, headers=headers, timeout=60, **kw)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # no answer, or the kill fell while the body was being sent (IncompleteRead): either way it never came
             with self.lock:
                 self.cut[record_id] = step
             return None
