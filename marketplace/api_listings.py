@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from . import listing_edits
 from .listing_edits import check_version
 from .permissions import is_signed_in
-from .records import get_visible, visible_filter
+from .records import get_visible, public_listing_clause, visible_filter
 from .api_common import (LOCATION_HEADER, page_schema, PageArgs, Unauthorized, VersionedBody, commit, envelope, etag, expected_version,
                          full_replacement, read_endpoint, write_endpoint)
 from .extensions import db
@@ -51,7 +51,7 @@ def listing_scope(model, args: dict) -> tuple[list, bool]:
     if args.get("status"):
         conditions += [visible_filter(model, current_user), model.status == args["status"]]
     elif not args.get("mine"):
-        conditions.append(model.status == PUBLISHED)
+        conditions.append(public_listing_clause(model))
     public = args.get("status") == PUBLISHED or not (args.get("mine") or args.get("status"))
     return conditions, public
 

@@ -1,7 +1,10 @@
 """What achievements, patents and demands share as listings: their states, columns and pending revisions.
 
 The lifecycle itself (who may move a listing from which state to which) is declared in
-:mod:`marketplace.workflow.listings`. Only published records are visible to other organisations.
+:mod:`marketplace.workflow.listings`. Only published records are visible to other organisations, and only while
+their organisation is not suspended by the platform: a suspension withholds its listings (from pages, the API,
+search and matching) without changing them, and restoring the organisation shows them again
+(:attr:`ListingMixin.is_public`, :func:`marketplace.records.public_listing_clause`).
 
 Editing a published listing does not change what the public sees: the edit is stored as a pending revision
 (:class:`ListingRevision`) and goes to review; the approved version stays visible until a reviewer publishes the
@@ -42,11 +45,12 @@ class RevisionStatus(enum.StrEnum):
     DISCARDED = "discarded"
 
 
-def state_column(states: type[enum.StrEnum], name: str, default) -> Any:
-    """A state column stored as its code, with a CHECK constraint naming the allowed codes (``ck_<table>_<name>``)."""
+def state_column(states: type[enum.StrEnum], name: str, default, **options) -> Any:
+    """A state column stored as its code, with a CHECK constraint naming the allowed codes (``ck_<table>_<name>``);
+    ``options`` go to ``mapped_column``."""
     return mapped_column(Enum(states, name=name, native_enum=False, create_constraint=True, length=16,
                               values_callable=lambda members: [m.value for m in members], validate_strings=True),
-                         default=default, nullable=False)
+                         default=default, nullable=False, **options)
 
 
 class ListingMixin:
@@ -89,7 +93,10 @@ class ListingMixin:
 
     @property
     def is_public(self) -> bool:
-        return self.status == PUBLISHED
+        """Published, and its organisation not suspended (what :func:`~marketplace.records.public_listing_clause`
+        selects)."""
+        org = self.organization
+        return self.status == PUBLISHED and not (org is not None and org.is_suspended)
 
 
 class ListingRevision(db.Model):

@@ -7,7 +7,6 @@ and admins); to everyone else it does not exist — the same 404 as a missing id
 from __future__ import annotations
 
 from .errors import PermissionDenied
-from .listings import PUBLISHED
 from .web.messages import N_
 
 
@@ -91,8 +90,9 @@ def can_administer_search(user, record=None) -> bool:
 
 
 def can_see_listing(user, record) -> bool:
-    """Published listings are public; the rest only for the owner organisation and reviewers."""
-    return record.status == PUBLISHED or owns(user, record) or can_review(user)
+    """Published listings are public, unless their organisation is suspended; the rest only for the owner
+    organisation and reviewers."""
+    return record.is_public or owns(user, record) or can_review(user)
 
 
 def can_create_listing(user) -> bool:

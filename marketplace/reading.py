@@ -21,8 +21,8 @@ from marshmallow.fields import Field
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .listings import PUBLISHED
 from .pagination import PER_PAGE, Page, count_of, paginate
+from .records import public_listing_clause
 from .validation import Choice
 
 DEPRECATED = "旧参数名，保留一个版本"
@@ -201,8 +201,8 @@ class ListSpec:
                         count_cap=count_cap if unindexed else None)
 
     def public_page(self, args: ReadArgs, *, page: int = 1, per_page: int = PER_PAGE, options=()) -> Page:
-        """The public list page: published records only; the count is capped for filters no index serves."""
-        return self.read(args, scope=[self.model.status == PUBLISHED], page=page, per_page=per_page, options=options,
+        """The public list page: public records only; the count is capped for filters no index serves."""
+        return self.read(args, scope=[public_listing_clause(self.model)], page=page, per_page=per_page, options=options,
                          count_cap=UNINDEXED_COUNT_CAP)
 
 
@@ -234,11 +234,11 @@ def orgs_of_type(org_type: str):
 
 
 def latest_published(model, limit: int = 6) -> list:
-    """The newest published records of ``model`` (home page)."""
+    """The newest public records of ``model`` (home page)."""
     return list(db.session.execute(
-        db.select(model).options(joinedload(model.organization)).where(model.status == PUBLISHED)
+        db.select(model).options(joinedload(model.organization)).where(public_listing_clause(model))
         .order_by(*newest(model)).limit(limit)).scalars())
 
 
 def published_count(model) -> int:
-    return db.session.execute(count_of(model, model.status == PUBLISHED)).scalar_one()
+    return db.session.execute(count_of(model, public_listing_clause(model))).scalar_one()

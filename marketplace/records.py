@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from sqlalchemy import and_, or_, select
+
+from .accounts.models import Organization, OrgStatus
 from .errors import NotFound
 from .extensions import db
 from .listings import PUBLISHED
@@ -24,7 +27,24 @@ def visible_filter(model, user):
     """A WHERE clause selecting the listings of ``model`` that ``user`` may see (the SQL of can_see_listing)."""
     if can_review(user):
         return db.true()
-    clause = model.status == PUBLISHED
+    clause = public_listing_clause(model)
     if is_signed_in(user) and getattr(user, "org_id", None) is not None:
         clause = clause | (model.org_id == user.org_id)
     return clause
+
+
+def suspended_org_ids() -> list[int]:
+    """The organisations the platform has suspended (usually none: the clause below then adds nothing)."""
+    return list(db.session.execute(
+        select(Organization.id).where(Organization.status == OrgStatus.SUSPENDED).order_by(Organization.id)).scalars())
+
+
+def public_listing_clause(model):
+    """WHERE clause of the public listings of ``model``: published, of no suspended organisation. The suspended
+    organisations are read first and named, so that with none (the usual case) the query is the plain published
+    one and its plans and counts from the status indexes are unchanged."""
+    suspended = suspended_org_ids()
+    if not suspended:
+        return model.status == PUBLISHED
+    return and_(model.status == PUBLISHED, or_(model.org_id.is_(None), model.org_id.not_in(suspended)))
+

@@ -39,18 +39,20 @@ class Organization(db.Model):
     credit_code: Mapped[str | None] = mapped_column(String(18))  # 统一社会信用代码 (GB 32100), pre-fills contracts
     # Only verified organisations are in the public directory and may have listings published. Self-service sign-up
     # starts pending; organisations the platform creates itself (imports, demo data) start verified.
-    status: Mapped[OrgStatus] = state_column(OrgStatus, "org_status", OrgStatus.VERIFIED)
+    status: Mapped[OrgStatus] = state_column(OrgStatus, "org_status", OrgStatus.VERIFIED, active_history=True)
     status_reason: Mapped[str | None] = mapped_column(Text)  # why it was rejected or suspended
     verified_at: Mapped[datetime | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    # How often the name, the type and the province of the region changed: the listings' search documents copy
-    # these, so each counter is part of their document versions (marketplace.indexing.documents.HOLDER_FIELDS).
-    # Bumped by the indexing listener in the flush that makes the change, never by hand.
+    # How often the name, the type and the province of the region changed, and how often a suspension began or
+    # ended: the listings' search documents copy these (a suspended organisation's listings have none), so each
+    # counter is part of their document versions (marketplace.indexing.documents.HOLDER_FIELDS). Bumped by the
+    # indexing listener in the flush that makes the change, never by hand.
     name_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     org_type_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     region_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    status_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="organization", cascade="all, delete-orphan")
     merged_into: Mapped[Organization | None] = relationship(remote_side=[id])
@@ -58,6 +60,11 @@ class Organization(db.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == OrgStatus.VERIFIED
+
+    @property
+    def is_suspended(self) -> bool:
+        """Suspended by the platform: its published listings are withheld from the public until it is restored."""
+        return self.status == OrgStatus.SUSPENDED
 
     __mapper_args__ = {"version_id_col": version}
 

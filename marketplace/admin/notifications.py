@@ -9,8 +9,8 @@ from ..workflow import transitioned
 MESSAGES = {
     "verify": N_("您的机构「%(name)s」已通过平台认证：机构已出现在公开名录中，提交的成果审核通过后即可发布"),
     "reject": N_("您的机构「%(name)s」未通过平台认证"),
-    "suspend": N_("您的机构「%(name)s」已被平台暂停"),
-    "restore": N_("您的机构「%(name)s」已恢复正常"),
+    "suspend": N_("您的机构「%(name)s」已被平台暂停：已发布的成果、专利、需求和榜单暂不对外公开"),
+    "restore": N_("您的机构「%(name)s」已恢复正常：已发布的记录重新公开"),
 }
 
 

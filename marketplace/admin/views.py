@@ -22,7 +22,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 DONE = {
     "role": N_("平台角色已更新"), "role_unchanged": N_("平台角色没有变化"), "suspend_user": N_("账户已停用，其登录和访问令牌立即失效"),
     "restore_user": N_("账户已恢复"), "verify": N_("机构已通过认证，已通知该机构"), "reject": N_("已标记为未通过认证，已通知该机构"),
-    "suspend": N_("机构已暂停，已通知该机构"), "restore": N_("机构已恢复，已通知该机构"),
+    "suspend": N_("机构已暂停，已通知该机构；其已发布的记录暂不对外公开"),
+    "restore": N_("机构已恢复，已通知该机构；其已发布的记录重新公开"),
     "merge": N_("已合并：重复机构的成员和记录都已转到保留的机构"),
 }
 

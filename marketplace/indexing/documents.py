@@ -24,7 +24,6 @@ from ..accounts.models import Organization, OrgStatus
 from ..achievements.models import Achievement
 from ..challenges.models import Challenge
 from ..demands.models import Demand
-from ..listings import PUBLISHED
 from ..patents.models import Patent
 
 KINDS = tuple(kinds.SEARCHABLE_KINDS)  # the kinds with search documents
@@ -81,15 +80,17 @@ def _suggest(title, keywords=()) -> list:
     return [s for s in [title, *_list(keywords)] if s]
 
 
-# Organisation data that listing documents copy (see _holder), by attribute: how a document sees the value.
-HOLDER_VIEWS: dict[str, Callable[[Any], Any]] = {"name": lambda v: v, "org_type": lambda v: v, "region": province}
+# Organisation data that listing documents depend on (see _holder and is_searchable), by attribute: how a document
+# sees the value. A suspension is part of it: it takes every listing of the organisation out of the index.
+HOLDER_VIEWS: dict[str, Callable[[Any], Any]] = {"name": lambda v: v, "org_type": lambda v: v, "region": province,
+                                                 "status": lambda v: v == OrgStatus.SUSPENDED}
 # Which of it each listing kind's documents carry (a listing with a region of its own ignores the organisation's,
 # but may drop its own at any time, so every listing of a kind counts as carrying it).
 HOLDER_FIELDS: dict[str, tuple[str, ...]] = {
-    "achievement": ("name", "org_type", "region"),
-    "patent": ("org_type", "region"),
-    "demand": ("region",),
-    "challenge": ("org_type", "region"),
+    "achievement": ("name", "org_type", "region", "status"),
+    "patent": ("org_type", "region", "status"),
+    "demand": ("region", "status"),
+    "challenge": ("org_type", "region", "status"),
 }
 
 
@@ -267,11 +268,11 @@ FIELD_MAPPERS = {
 
 
 def is_searchable(record) -> bool:
-    """Whether ``record`` belongs in the public index: published listings, and organisations the platform has
-    verified (the public directory)."""
+    """Whether ``record`` belongs in the public index: public listings (published, their organisation not
+    suspended), and organisations the platform has verified (the public directory)."""
     if isinstance(record, Organization):
         return record.status == OrgStatus.VERIFIED
-    return getattr(record, "status", None) == PUBLISHED
+    return bool(getattr(record, "is_public", False))
 
 
 def to_document(record) -> Document:

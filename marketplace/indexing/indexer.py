@@ -26,10 +26,10 @@ from search.engine import Deletion, Document, SearchEngine, SearchUnavailable
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .documents import HOLDER_FIELDS, MODELS, to_change
+from .documents import HOLDER_FIELDS, to_change
 from .models import OutboxEntry
 from .outbox import HOLDER_PREFIX
-from .records import load_by_ids, searchable_versions_select
+from .records import holder_versions_select, load_by_ids
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def expand_holder_rows(entries: list[OutboxEntry], report: DrainReport) -> dict[
         if (kind, entry.record_id) in seen:
             continue
         seen.add((kind, entry.record_id))
-        listings = searchable_versions_select(kind).where(MODELS[kind].org_id == entry.record_id).subquery()
+        listings = holder_versions_select(kind, entry.record_id).subquery()
         rows = db.select(literal(kind), listings.c.id, listings.c.version, false(), literal(now), literal(0))
         result = db.session.execute(insert(OutboxEntry).from_select(
             ["kind", "record_id", "version", "deleted", "created_at", "attempts"], rows)

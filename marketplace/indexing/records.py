@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from sqlalchemy import and_
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organization, OrgStatus
 from ..extensions import db
 from ..listings import PUBLISHED
 from ..patents.models import Patent
+from ..records import public_listing_clause
 from .documents import HOLDER_FIELDS, MODELS, holder_counter, is_searchable, to_document
 
 
@@ -33,20 +35,15 @@ def load_by_ids(kind: str, ids) -> dict[int, object]:
     return {row.id: row for row in rows}
 
 
-def _public_status(kind: str):
-    """The status in which a record of ``kind`` is public: a listing once published, an organisation once the
-    platform has verified it (the public directory)."""
-    return OrgStatus.VERIFIED if kind == "organization" else PUBLISHED
-
-
 def public_clause(kind: str):
-    """WHERE clause of the records of ``kind`` that anyone may see."""
-    return MODELS[kind].status == _public_status(kind)
+    """WHERE clause of the records of ``kind`` that anyone may see: an organisation once the platform has verified
+    it (the public directory), a listing while it is public (:func:`marketplace.records.public_listing_clause`)."""
+    model = MODELS[kind]
+    return model.status == OrgStatus.VERIFIED if kind == "organization" else public_listing_clause(model)
 
 
 def _is_public(row) -> bool:
-    kind = "organization" if isinstance(row, Organization) else None
-    return getattr(row, "status", PUBLISHED) == _public_status(kind)
+    return row.status == OrgStatus.VERIFIED if isinstance(row, Organization) else row.is_public
 
 
 def load_public_in_order(kind: str, ids: list[int]) -> list:
@@ -63,18 +60,31 @@ def load_public_in_order(kind: str, ids: list[int]) -> list:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def searchable_versions_select(kind: str):
-    """SELECT of (id, document version) of every record of ``kind`` that belongs in the index: the database's
-    side of :func:`marketplace.indexing.documents.document_version`, computed in SQL."""
+def _versions_select(kind: str, condition):
+    """SELECT of (id, document version) of the records of ``kind`` meeting ``condition``: the database's side of
+    :func:`marketplace.indexing.documents.document_version`, computed in SQL."""
     model = MODELS[kind]
     fields = HOLDER_FIELDS.get(kind, ())
     version = model.version
     for name in fields:
         version = version + getattr(Organization, holder_counter(name))
-    query = db.select(model.id, version.label("version")).where(public_clause(kind))
+    query = db.select(model.id, version.label("version")).where(condition)
     if fields:
         query = query.join(Organization, Organization.id == model.org_id)
     return query
+
+
+def searchable_versions_select(kind: str):
+    """SELECT of (id, document version) of every record of ``kind`` that belongs in the index."""
+    return _versions_select(kind, public_clause(kind))
+
+
+def holder_versions_select(kind: str, org_id: int):
+    """SELECT of (id, document version) of the published listings of ``kind`` of organisation ``org_id``, public
+    or withheld by its suspension: a change of the organisation (a suspension or a restore included) may change
+    the document of each."""
+    model = MODELS[kind]
+    return _versions_select(kind, and_(model.status == PUBLISHED, model.org_id == org_id))
 
 
 def searchable_versions(kind: str) -> dict[int, int]:

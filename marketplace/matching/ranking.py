@@ -14,6 +14,7 @@ from search import analysis
 from search.engine import Hit, SearchQuery, SearchUnavailable
 from sqlalchemy.orm import joinedload
 
+from ..accounts.models import OrgStatus
 from ..errors import DomainError
 from ..extensions import db
 from ..indexing.records import MODELS, load_public_in_order, public_clause
@@ -182,13 +183,15 @@ def _load_candidates(kind: str, ids: list[int]) -> list:
 
 def _load_pool(kind: str, ids: list[int]) -> list:
     """The candidate pool: for achievements plain rows of :data:`_ACHIEVEMENT_COLUMNS` (with ``id`` and
-    ``organization.name`` and ``.region``), in order, public ones only; for other kinds the records themselves."""
+    ``organization.name`` and ``.region``), in order, public ones only (published, of no suspended organisation);
+    for other kinds the records themselves."""
     if kind != "achievement" or not ids:
         return _load_candidates(kind, ids)
-    rows = db.session.execute(_column_statement(_ACHIEVEMENT_COLUMNS, ("name", "region")), {"ids": list(ids)})
+    rows = db.session.execute(_column_statement(_ACHIEVEMENT_COLUMNS, ("name", "region", "status")),
+                              {"ids": list(ids)})
     by_id = {}
-    for *values, name, region, public in rows:  # tuples, not dicts: this loop ran 0.4 ms for 50 rows with dicts
-        if public:
+    for *values, name, region, org_status, public in rows:  # tuples, not dicts: 0.4 ms for 50 rows with dicts
+        if public and org_status != OrgStatus.SUSPENDED:  # a suspended organisation's listings are withheld
             by_id[values[0]] = _PoolRow(*values, _PoolOrganization(name, region) if values[_ORG_ID] else None)
     return [by_id[i] for i in ids if i in by_id]
 

@@ -227,8 +227,8 @@ def test_organisation_verification(ctx, smtp, language):
     admin.decide_organization(platform_admin, orgs["suspend"], "restore")
     notes = _check(language, smtp, [
         "您的机构「Acme Verify Ltd」已通过平台认证：机构已出现在公开名录中，提交的成果审核通过后即可发布",
-        "您的机构「Acme Reject Ltd」未通过平台认证", "您的机构「Acme Suspend Ltd」已被平台暂停",
-        "您的机构「Acme Suspend Ltd」已恢复正常"], "organization")
+        "您的机构「Acme Reject Ltd」未通过平台认证", "您的机构「Acme Suspend Ltd」已被平台暂停：已发布的成果、专利、需求和榜单暂不对外公开",
+        "您的机构「Acme Suspend Ltd」已恢复正常：已发布的记录重新公开"], "organization")
     assert len(notes) == 5
 
 

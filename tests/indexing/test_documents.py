@@ -86,7 +86,7 @@ def test_holder_fields_name_exactly_the_organisation_data_each_listing_kind_copi
     for record in records.values():
         record.region = None
     db.session.flush()
-    assert set(HOLDER_FIELDS) == set(records) and set(HOLDER_VIEWS) == {"name", "org_type", "region"}
+    assert set(HOLDER_FIELDS) == set(records) and set(HOLDER_VIEWS) == {"name", "org_type", "region", "status"}
     changes = {"name": "另一个机构名称", "org_type": "government", "region": "210000",
                "description": "简介不在任何成果、专利或需求的文档里", "website": "https://example.cn"}
     for attribute, value in changes.items():
@@ -95,3 +95,8 @@ def test_holder_fields_name_exactly_the_organisation_data_each_listing_kind_copi
         after = {kind: to_document(r).fields for kind, r in records.items()}
         for kind in records:
             assert (before[kind] != after[kind]) == (attribute in HOLDER_FIELDS[kind]), (kind, attribute)
+    # a suspension takes every kind's documents out of the index (and a restore puts them back)
+    org.status = "suspended"
+    assert all(isinstance(to_change(r), Deletion) and "status" in HOLDER_FIELDS[kind] for kind, r in records.items())
+    org.status = "verified"
+    assert all(isinstance(to_change(r), Document) for r in records.values())

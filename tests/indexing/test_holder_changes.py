@@ -7,6 +7,7 @@ from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership
 from marketplace.achievements import services as achievements
 from marketplace.achievements.models import Achievement
+from marketplace.admin import services as admin_services
 from marketplace.demands.models import Demand
 from marketplace.extensions import db
 from marketplace.indexing import indexer
@@ -114,6 +115,31 @@ def test_retype_and_move_move_the_facet_counts(app, client, holder, any_engine):
     assert [r["id"] for r in page["results"]] == [holder["regionless"].id]
     assert page["facets"]["holder_type"] == {"institute": 1}
     assert client.get("/api/v1/search/achievements?holder_type=university").get_json()["total"] == 0
+
+
+def test_a_suspension_takes_every_listing_out_and_a_restore_puts_them_back(app, runner, holder, any_engine):
+    org = holder["org"]
+    admin = f.admin()
+    db.session.commit()
+    indexer.drain(any_engine)
+    listed = {kind: set(any_engine.versions(kind)) for kind in ("achievement", "patent", "demand")}
+    assert all(listed.values())
+
+    before = indexer.max_outbox_id()
+    admin_services.decide_organization(admin, org, "suspend", "资质核查")
+    db.session.commit()
+    assert rows_since(before) == {("organization", org.id), ("holder:achievement", org.id),
+                                  ("holder:patent", org.id), ("holder:demand", org.id), ("holder:challenge", org.id)}
+    assert indexer.drain(any_engine).failed == 0
+    assert {kind: set(any_engine.versions(kind)) for kind in listed} == {kind: set() for kind in listed}
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+
+    admin_services.decide_organization(admin, org, "restore")
+    db.session.commit()
+    assert indexer.drain(any_engine).failed == 0
+    assert {kind: set(any_engine.versions(kind)) for kind in listed} == listed
+    assert hits(any_engine, OLD_NAME) == sorted([holder["achievement"].id, holder["regionless"].id])
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
 
 
 def test_changes_the_documents_do_not_show_write_no_listing_rows(app, holder, search_engine):
