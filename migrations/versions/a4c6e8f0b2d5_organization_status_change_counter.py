@@ -25,11 +25,10 @@ def upgrade():
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_version', sa.Integer(), nullable=False, server_default='0'))
     op.execute("UPDATE organizations SET status_version = 1 WHERE status = 'suspended'")
-    for kind in LISTING_KINDS:
-        op.execute(sa.text(
-            "INSERT INTO search_outbox (kind, record_id, version, deleted, created_at, attempts) "
-            "SELECT :kind, id, 1, :deleted, CURRENT_TIMESTAMP, 0 FROM organizations WHERE status = 'suspended'"
-        ).bindparams(kind='holder:' + kind, deleted=False))
+    for kind in LISTING_KINDS:  # constants: no parameter whose type PostgreSQL would have to guess
+        op.execute(f"INSERT INTO search_outbox (kind, record_id, version, deleted, created_at, attempts) "
+                   f"SELECT 'holder:{kind}', id, 1, CAST(0 AS BOOLEAN), CURRENT_TIMESTAMP, 0 "
+                   f"FROM organizations WHERE status = 'suspended'")
 
 
 def downgrade():
