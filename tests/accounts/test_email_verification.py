@@ -9,15 +9,15 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from marketplace import create_app
 from marketplace.accounts.models import User
 from marketplace.errors import PermissionDenied
-from marketplace.extensions import api, db, limiter
+from marketplace.extensions import db
 from marketplace.inquiries import services as inquiries
 from tests import factories as f
 from tests.accounts.mailbox import mails_to, token_in
 from tests.api.conftest import rate_limited_client
 from tests.conftest import REPO
+from tests.migrations import app_on_an_empty_database
 from tests.web.helpers import csrf_from, login, post, text
 
 SIGN_UP = {"org_name": "长白山新能源科技有限公司", "org_type": "enterprise", "region": "220000", "name": "赵六",
@@ -146,16 +146,8 @@ def test_factories_operators_and_older_accounts_count_as_verified(app, runner, t
 
 
 def test_the_migration_counts_existing_accounts_as_verified(tmp_path):
-    saved_api, saved_limiter = dict(api.__dict__), dict(limiter.__dict__)  # shared extension objects
-    try:
-        app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "m",
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}", "SEARCH_AUTO_DRAIN": False,
-                          "RATELIMIT_ENABLED": False})
+    with app_on_an_empty_database(tmp_path) as app:
         _migrate_an_old_database(app)
-    finally:
-        api.__dict__.update(saved_api)
-        limiter.__dict__.clear()
-        limiter.__dict__.update(saved_limiter)
 
 
 def _migrate_an_old_database(app) -> None:

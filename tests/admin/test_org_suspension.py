@@ -8,11 +8,10 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from marketplace import create_app
 from marketplace.accounts.models import Organization, User
 from marketplace.admin import services as admin_services
 from marketplace.demands.models import Demand
-from marketplace.extensions import api, db, limiter
+from marketplace.extensions import db
 from marketplace.indexing import reconcile
 from marketplace.indexing.runtime import get_engine
 from marketplace.matching import services as matching
@@ -21,6 +20,7 @@ from marketplace.achievements.models import Achievement
 from tests.api.conftest import _cheap_password_hashing, world  # noqa: F401
 from tests.conftest import REPO
 from tests.matching.conftest import index_all, market  # noqa: F401
+from tests.migrations import app_on_an_empty_database
 from tests.search_fixtures import search_engine  # noqa: F401
 from tests.web.helpers import login
 
@@ -99,34 +99,22 @@ def test_its_members_and_the_staff_still_see_a_withheld_listing(app, client, wor
 
 
 def test_the_migration_takes_the_listings_of_organisations_suspended_before_it_out_of_the_index(tmp_path):
-    saved_api, saved_limiter = dict(api.__dict__), dict(limiter.__dict__)  # shared extension objects
-    try:
-        app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "m",
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}", "SEARCH_AUTO_DRAIN": False,
-                          "RATELIMIT_ENABLED": False})
-        with app.app_context():
-            upgrade(directory=str(REPO / "migrations"), revision="7b2d4f6a9c13")
-            with db.engine.begin() as conn:
-                for name, status in (("暂停的大学", "suspended"), ("正常的大学", "verified")):
-                    conn.execute(sa.text(
-                        "INSERT INTO organizations (name, org_type, region, status, version, name_version, "
-                        "org_type_version, region_version, created_at) "
-                        "VALUES (:name, 'university', '220000', :status, 1, 0, 0, 0, '2025-01-01 08:00:00')"),
-                        {"name": name, "status": status})
-            upgrade(directory=str(REPO / "migrations"), revision="a4c6e8f0b2d5")
-            with db.engine.connect() as conn:
-                counters = dict(conn.execute(sa.text("SELECT name, status_version FROM organizations")).all())
-                queued = conn.execute(sa.text(
-                    "SELECT kind, record_id FROM search_outbox ORDER BY kind")).all()
-            suspended_id = db.session.execute(sa.text(
-                "SELECT id FROM organizations WHERE status = 'suspended'")).scalar_one()
-            assert counters == {"暂停的大学": 1, "正常的大学": 0}
-            assert queued == [(f"holder:{kind}", suspended_id) for kind in ("achievement", "challenge", "demand",
-                                                                            "patent")]
-            downgrade(directory=str(REPO / "migrations"), revision="7b2d4f6a9c13")
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        api.__dict__.update(saved_api)
-        limiter.__dict__.clear()
-        limiter.__dict__.update(saved_limiter)
+    with app_on_an_empty_database(tmp_path) as app, app.app_context():
+        upgrade(directory=str(REPO / "migrations"), revision="7b2d4f6a9c13")
+        with db.engine.begin() as conn:
+            for name, status in (("暂停的大学", "suspended"), ("正常的大学", "verified")):
+                conn.execute(sa.text(
+                    "INSERT INTO organizations (name, org_type, region, status, version, name_version, "
+                    "org_type_version, region_version, created_at) "
+                    "VALUES (:name, 'university', '220000', :status, 1, 0, 0, 0, '2025-01-01 08:00:00')"),
+                    {"name": name, "status": status})
+        upgrade(directory=str(REPO / "migrations"), revision="a4c6e8f0b2d5")
+        with db.engine.connect() as conn:
+            counters = dict(conn.execute(sa.text("SELECT name, status_version FROM organizations")).all())
+            queued = conn.execute(sa.text("SELECT kind, record_id FROM search_outbox ORDER BY kind")).all()
+            suspended_id = conn.execute(sa.text("SELECT id FROM organizations WHERE status = 'suspended'")).scalar_one()
+        assert counters == {"暂停的大学": 1, "正常的大学": 0}
+        assert queued == [(f"holder:{kind}", suspended_id) for kind in ("achievement", "challenge", "demand", "patent")]
+        downgrade(directory=str(REPO / "migrations"), revision="7b2d4f6a9c13")
+        db.session.remove()
+        db.engine.dispose()
