@@ -21,8 +21,9 @@ from marshmallow.fields import Field
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
+from .listings import PUBLISHED
 from .pagination import PER_PAGE, Page, count_of, paginate
-from .records import public_listing_clause
+from .records import public_listing_clause, suspended_org_ids
 from .validation import Choice
 
 DEPRECATED = "旧参数名，保留一个版本"
@@ -193,17 +194,20 @@ class ListSpec:
         return conditions, [*sort.columns, *tail], unindexed
 
     def read(self, args: ReadArgs, *, scope=(), public: bool = True, page: int = 1, per_page: int = PER_PAGE,
-             options=(), count_cap: int | None = None) -> Page:
-        """One page of records in ``scope`` (conditions: visibility) matching ``args``. ``count_cap`` bounds the
-        total only when a filter no index serves is active."""
+             options=(), count_cap: int | None = None, withheld_orgs=()) -> Page:
+        """One page of records in ``scope`` (conditions: visibility) matching ``args``, without the records of the
+        organisations ``withheld_orgs``. ``count_cap`` bounds the total only when a filter no index serves is
+        active."""
         conditions, order, unindexed = self.query(args, public)
         return paginate(self.model, [*scope, *conditions], order, page=page, per_page=per_page, options=options,
-                        count_cap=count_cap if unindexed else None)
+                        count_cap=count_cap if unindexed else None, withheld_orgs=withheld_orgs)
 
     def public_page(self, args: ReadArgs, *, page: int = 1, per_page: int = PER_PAGE, options=()) -> Page:
-        """The public list page: public records only; the count is capped for filters no index serves."""
-        return self.read(args, scope=[public_listing_clause(self.model)], page=page, per_page=per_page, options=options,
-                         count_cap=UNINDEXED_COUNT_CAP)
+        """The public list page: public records only (published, of no suspended organisation: what
+        :func:`~marketplace.records.public_listing_clause` selects); the count is capped for filters no index
+        serves."""
+        return self.read(args, scope=[self.model.status == PUBLISHED], page=page, per_page=per_page, options=options,
+                         count_cap=UNINDEXED_COUNT_CAP, withheld_orgs=suspended_org_ids())
 
 
 def _range_fails(check: RangeCheck, values: dict) -> bool:
@@ -241,4 +245,10 @@ def latest_published(model, limit: int = 6) -> list:
 
 
 def published_count(model) -> int:
-    return db.session.execute(count_of(model, public_listing_clause(model))).scalar_one()
+    """How many records of ``model`` are public: all published ones minus those of suspended organisations (two
+    counts from indexes, see :func:`~marketplace.pagination.paginate`)."""
+    published = db.session.execute(count_of(model, model.status == PUBLISHED)).scalar_one()
+    if withheld := suspended_org_ids():
+        published -= db.session.execute(
+            count_of(model, model.status == PUBLISHED, model.org_id.in_(withheld))).scalar_one()
+    return published

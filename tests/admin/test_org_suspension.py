@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
+from werkzeug.datastructures import MultiDict
 
 from marketplace.accounts.models import Organization, User
+from marketplace.achievements.models import Achievement
+from marketplace.achievements.reading import ACHIEVEMENTS
 from marketplace.admin import services as admin_services
 from marketplace.demands.models import Demand
 from marketplace.extensions import db
@@ -16,7 +19,7 @@ from marketplace.indexing import reconcile
 from marketplace.indexing.runtime import get_engine
 from marketplace.matching import services as matching
 from marketplace.reading import published_count
-from marketplace.achievements.models import Achievement
+from tests import factories as f
 from tests.api.conftest import _cheap_password_hashing, world  # noqa: F401
 from tests.conftest import REPO
 from tests.matching.conftest import index_all, market  # noqa: F401
@@ -43,6 +46,8 @@ def _public_view(app, client, world, market) -> dict:  # noqa: F811
         demand = db.session.get(Demand, market.ids["demand"])
         matched = [c.record.id for c in matching.matches_for_demand(demand, size=20)]
         count = published_count(Achievement)
+        totals = [ACHIEVEMENTS.public_page(ACHIEVEMENTS.parse_page(MultiDict(query))).total
+                  for query in ({}, {"transfer_mode": "licence"})]  # the plain count, and the capped one
         indexed = anode in get_engine().versions("achievement")
     return {
         "page": client.get(f"/achievements/{anode}").status_code,
@@ -56,20 +61,27 @@ def _public_view(app, client, world, market) -> dict:  # noqa: F811
         "indexed": indexed,
         "matched": anode in matched,
         "home count": count,
+        "list totals": totals,
     }
 
 
 def test_a_suspension_withholds_the_listings_and_a_restore_shows_them_again(app, client, world, market):  # noqa: F811
+    with app.test_request_context():  # B publishes an achievement too: A's four are withheld, B's stays
+        f.achievement(db.session.get(User, world.ids["other"]), publish_by=db.session.get(User, world.ids["broker"]),
+                      title="盐碱地水稻种植技术", transfer_modes=["licence"])
+        db.session.commit()
+        index_all()
     before = _public_view(app, client, world, market)
     assert before == {"page": 200, "list": True, "search page": True, "api": 200, "api of another organisation": 200,
                       "api list": True, "search api": True, "indexed": True, "matched": True,
-                      "home count": 4}  # the market's published achievements are all A's
+                      "home count": 5, "list totals": [5, 5]}
 
     _decide(app, world, "suspend")
     withheld = _public_view(app, client, world, market)
     assert withheld == {"page": 404, "list": False, "search page": False, "api": 404,
                         "api of another organisation": 404, "api list": False, "search api": False,
-                        "indexed": False, "matched": False, "home count": 0}
+                        "indexed": False, "matched": False, "home count": 1,
+                        "list totals": [1, 1]}
     with app.app_context():
         assert db.session.get(Achievement, market.ids["anode"]).status == "published"  # unchanged, only withheld
         assert reconcile.compare(get_engine(), "achievement").problems == 0
