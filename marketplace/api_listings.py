@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from . import listing_edits
 from .listing_edits import check_version
 from .permissions import is_signed_in
-from .records import get_visible, public_listing_clause, visible_filter
+from .records import get_visible, suspended_org_ids, visible_filter
 from .api_common import (LOCATION_HEADER, page_schema, PageArgs, Unauthorized, VersionedBody, commit, envelope, etag, expected_version,
                          full_replacement, read_endpoint, write_endpoint)
 from .extensions import db
@@ -39,11 +39,12 @@ class ListingArgs(PageArgs):
                     metadata={"description": "按状态筛选；未发布的状态只对本机构和审核人员可见"})
 
 
-def listing_scope(model, args: dict) -> tuple[list, bool]:
-    """The visibility conditions of a listing collection and whether only published records are in scope:
-    published records for everyone; ``mine`` = the caller's organisation (any status); ``status`` within what the
-    caller may see."""
-    conditions = []
+def listing_scope(model, args: dict) -> tuple[list, bool, list[int]]:
+    """The visibility conditions of a listing collection, whether only published records are in scope, and the
+    organisations whose records are withheld from it: public records for everyone (published, less those of
+    suspended organisations); ``mine`` = the caller's organisation (any status); ``status`` within what the caller
+    may see."""
+    conditions, withheld = [], []
     if args.get("mine"):
         if not current_user.is_authenticated:
             raise Unauthorized("查看本机构的记录需要登录")
@@ -51,20 +52,21 @@ def listing_scope(model, args: dict) -> tuple[list, bool]:
     if args.get("status"):
         conditions += [visible_filter(model, current_user), model.status == args["status"]]
     elif not args.get("mine"):
-        conditions.append(public_listing_clause(model))
+        conditions.append(model.status == PUBLISHED)
+        withheld = suspended_org_ids()
     public = args.get("status") == PUBLISHED or not (args.get("mine") or args.get("status"))
-    return conditions, public
+    return conditions, public, withheld
 
 
 def listing_page(spec: ListSpec, args: dict, options=()) -> dict:
     """GET of a listing collection: the records in the caller's scope matching the kind's filters, sorted, one
     page, as the list envelope. The same ListSpec builds the kind's public page."""
-    scope, public = listing_scope(spec.model, args)
+    scope, public, withheld = listing_scope(spec.model, args)
     if is_signed_in(current_user) and hasattr(spec.model, "pending_revision"):
         # members and reviewers see each item's pending changes and actions: one query for the page, not one per row
         options = (*options, selectinload(spec.model.pending_revision))
     page = spec.read(spec.from_api(args), scope=scope, public=public, page=args["page"], per_page=args["page_size"],
-                     options=options)
+                     options=options, withheld_orgs=withheld)
     return envelope(page)
 
 

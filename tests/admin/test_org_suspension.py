@@ -56,6 +56,7 @@ def _public_view(app, client, world, market) -> dict:  # noqa: F811
         "api": anon.get(f"/achievements/{anode}").status_code,
         "api of another organisation": other.get(f"/achievements/{anode}").status_code,
         "api list": anode in [item["id"] for item in anon.get("/achievements?page_size=100").get_json()["items"]],
+        "api total": anon.get("/achievements").get_json()["total"],
         "search api": anode in [item["id"] for item in
                                 anon.get("/search/achievements?q=硅碳负极").get_json()["items"]],
         "indexed": indexed,
@@ -73,13 +74,13 @@ def test_a_suspension_withholds_the_listings_and_a_restore_shows_them_again(app,
         index_all()
     before = _public_view(app, client, world, market)
     assert before == {"page": 200, "list": True, "search page": True, "api": 200, "api of another organisation": 200,
-                      "api list": True, "search api": True, "indexed": True, "matched": True,
+                      "api list": True, "api total": 5, "search api": True, "indexed": True, "matched": True,
                       "home count": 5, "list totals": [5, 5]}
 
     _decide(app, world, "suspend")
     withheld = _public_view(app, client, world, market)
     assert withheld == {"page": 404, "list": False, "search page": False, "api": 404,
-                        "api of another organisation": 404, "api list": False, "search api": False,
+                        "api of another organisation": 404, "api list": False, "api total": 1, "search api": False,
                         "indexed": False, "matched": False, "home count": 1,
                         "list totals": [1, 1]}
     with app.app_context():
